@@ -1,0 +1,213 @@
+/* input.c - reading and validating what users send, the same way for a page
+ * form and a JSON body. Errors are msgids (translated when shown), keyed by
+ * field; a failed validation writes nothing. */
+#include "app_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *req_ip(req_t *r)
+{
+    return r->client_ip ? r->client_ip : "";
+}
+
+const char *input_str(req_t *r, const char *field, bool *bad_type)
+{
+    if (bad_type)
+        *bad_type = false;
+    if (r->json) {
+        json_t *v = json_is_object(r->json) ? json_object_get(r->json, field) : NULL;
+        if (!v || json_is_null(v))
+            return NULL;
+        if (json_is_string(v))
+            return json_string_value(v);
+        if (json_is_integer(v))
+            return arena_printf(r->arena, "%lld", (long long)json_integer_value(v));
+        if (bad_type)
+            *bad_type = true;
+        return NULL;
+    }
+    return http_form(r, field);
+}
+
+static void set_err(json_t *errors, const char *field, const char *msgid)
+{
+    if (!json_object_get(errors, field))
+        json_object_set_new(errors, field, json_string(msgid));
+}
+
+static void set_err_n(json_t *errors, const char *field, const char *msgid, long long n, long long m)
+{
+    if (!json_object_get(errors, field))
+        json_object_set_new(errors, field, json_pack("{s:s, s:I, s:I}", "msgid", msgid, "n",
+                                                     (json_int_t)n, "m", (json_int_t)m));
+}
+
+const char *v_text(req_t *r, json_t *errors, const char *field, bool required, size_t max_chars)
+{
+    bool bad = false;
+    const char *raw = input_str(r, field, &bad);
+    if (bad) {
+        set_err(errors, field, N_("This field must be text."));
+        return NULL;
+    }
+    if (r->json && raw && json_is_integer(json_object_get(r->json, field))) {
+        set_err(errors, field, N_("This field must be text."));
+        return NULL;
+    }
+    if (raw && !utf8_valid(raw, strlen(raw))) {
+        set_err(errors, field, N_("This text contains invalid characters."));
+        return NULL;
+    }
+    char *v = raw ? str_trim(arena_strdup(r->arena, raw)) : NULL;
+    if (!v || !*v) {
+        if (required)
+            set_err(errors, field, N_("This field is required."));
+        return NULL;
+    }
+    if (str_has_control(v)) {
+        set_err(errors, field, N_("This text contains invalid characters."));
+        return NULL;
+    }
+    if (utf8_count(v) > max_chars) {
+        set_err_n(errors, field, N_("This text is too long (at most %d characters)."),
+                  (long long)max_chars, 0);
+        return NULL;
+    }
+    return v;
+}
+
+int64_t v_int(req_t *r, json_t *errors, const char *field, bool required, int64_t min, int64_t max,
+              int64_t dflt)
+{
+    json_t *jv = r->json && json_is_object(r->json) ? json_object_get(r->json, field) : NULL;
+    int64_t v;
+    if (r->json) {
+        if (!jv || json_is_null(jv)) {
+            if (required)
+                set_err(errors, field, N_("This field is required."));
+            return dflt;
+        }
+        if (!json_is_integer(jv)) {
+            set_err(errors, field, N_("Enter a whole number."));
+            return dflt;
+        }
+        v = json_integer_value(jv);
+    } else {
+        const char *raw = http_form(r, field);
+        char *s = raw ? str_trim(arena_strdup(r->arena, raw)) : NULL;
+        if (!s || !*s) {
+            if (required)
+                set_err(errors, field, N_("This field is required."));
+            return dflt;
+        }
+        if (!str_to_i64(s, &v)) {
+            set_err(errors, field, N_("Enter a whole number."));
+            return dflt;
+        }
+    }
+    if (v < min || v > max) {
+        set_err_n(errors, field, N_("Enter a number between %d and %d."), (long long)min,
+                  (long long)max);
+        return dflt;
+    }
+    return v;
+}
+
+const char *v_code(req_t *r, json_t *errors, const char *field, bool required,
+                   const char *const *list)
+{
+    const char *v = v_text(r, errors, field, required, 64);
+    if (!v)
+        return NULL;
+    for (size_t i = 0; list[i]; i++)
+        if (strcmp(list[i], v) == 0)
+            return list[i];
+    set_err(errors, field, N_("Choose a value from the list."));
+    return NULL;
+}
+
+const char *v_email(req_t *r, json_t *errors, const char *field, bool required)
+{
+    const char *v = v_text(r, errors, field, required, 254);
+    if (!v)
+        return NULL;
+    const char *at = strchr(v, '@');
+    bool ok = at && at != v && strchr(at + 1, '@') == NULL && strchr(at + 1, '.') &&
+              at[1] != '.' && v[strlen(v) - 1] != '.' && !strpbrk(v, " \t\"<>(),;:[]\\");
+    if (!ok) {
+        set_err(errors, field, N_("Enter an email address like name@example.org."));
+        return NULL;
+    }
+    char *low = arena_strdup(r->arena, v);
+    for (char *p = low; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return low;
+}
+
+static int64_t paging_param(req_t *r, json_t *errors, const char *name, int64_t min, int64_t max,
+                            int64_t dflt)
+{
+    const char *s = http_query(r, name);
+    int64_t v;
+    if (!s || !*s)
+        return dflt;
+    if (!str_to_i64(s, &v) || v < min || v > max) {
+        set_err_n(errors, name, N_("Enter a number between %d and %d."), (long long)min,
+                  (long long)max);
+        return dflt;
+    }
+    return v;
+}
+
+void v_paging(req_t *r, json_t *errors, int64_t *limit, int64_t *offset)
+{
+    *limit = paging_param(r, errors, "limit", 1, 200, 50);
+    *offset = paging_param(r, errors, "offset", 0, INT32_MAX, 0);
+}
+
+void v_unknown_fields(req_t *r, json_t *errors, const char *const *known)
+{
+    if (!r->json || !json_is_object(r->json))
+        return;
+    const char *k;
+    json_t *v;
+    json_object_foreach(r->json, k, v) {
+        bool found = false;
+        for (size_t i = 0; known[i] && !found; i++)
+            found = strcmp(known[i], k) == 0;
+        if (!found)
+            set_err(errors, k, N_("This field is not known."));
+    }
+}
+
+static bool secret_field(const char *k)
+{
+    return strstr(k, "password") || strcmp(k, CSRF_FIELD) == 0;
+}
+
+void model_form_errors(req_t *r, json_t *model, json_t *errors)
+{
+    json_t *tr = app_errors_translate(r, errors);
+    json_t *summary = json_array();
+    const char *k;
+    json_t *v;
+    json_object_foreach(tr, k, v)
+        json_array_append_new(summary, json_pack("{s:s, s:O}", "field", k, "message", v));
+    json_object_set_new(model, "errors", tr);
+    json_object_set_new(model, "error_summary", summary);
+    if (!json_object_get(model, "values")) {
+        json_t *values = json_object();
+        for (http_kv_t *kv = r->form; kv; kv = kv->next)
+            if (!secret_field(kv->key) && !json_object_get(values, kv->key) &&
+                utf8_valid(kv->val, kv->val_len))
+                json_object_set_new(values, kv->key, json_string(kv->val));
+        if (r->json && json_is_object(r->json)) {
+            json_object_foreach(r->json, k, v)
+                if (!secret_field(k) && json_is_string(v))
+                    json_object_set(values, k, v);
+        }
+        json_object_set_new(model, "values", values);
+    }
+}

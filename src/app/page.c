@@ -1,0 +1,266 @@
+/* page.c - the two views of one model: HTML pages rendered through the
+ * layout, and JSON for the API; errors in the user's language; one-time
+ * flash messages after a redirect. */
+#include "app_internal.h"
+#include "../notify/notify.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *T(req_t *r, const char *msgid)
+{
+    return i18n_gettext(r->lang ? r->lang : I18N_DEFAULT, msgid);
+}
+
+static const char *tr_gettext(void *ctx, const char *msgid)
+{
+    return i18n_gettext((const char *)ctx, msgid);
+}
+
+static const char *tr_ngettext(void *ctx, const char *one, const char *many, long n)
+{
+    return i18n_ngettext((const char *)ctx, one, many, n < 0 ? 0 : (unsigned long)n);
+}
+
+const char *app_format_numbers(req_t *r, const char *text, long long n, long long m)
+{
+    buf_t b;
+    buf_init(&b);
+    int used = 0;
+    for (const char *p = text; *p; p++) {
+        if (p[0] == '%' && p[1] == 'd' && used < 2) {
+            buf_printf(&b, "%lld", used == 0 ? n : m);
+            used++;
+            p++;
+        } else {
+            buf_putc(&b, *p);
+        }
+    }
+    char *out = arena_strdup(r->arena, b.data ? b.data : "");
+    buf_free(&b);
+    return out;
+}
+
+static const char *error_text(req_t *r, json_t *v)
+{
+    if (json_is_string(v))
+        return T(r, json_string_value(v));
+    if (json_is_object(v)) {
+        const char *msgid = json_string_value(json_object_get(v, "msgid"));
+        if (!msgid)
+            return "";
+        return app_format_numbers(r, T(r, msgid), json_integer_value(json_object_get(v, "n")),
+                                  json_integer_value(json_object_get(v, "m")));
+    }
+    return "";
+}
+
+json_t *app_errors_translate(req_t *r, json_t *errors)
+{
+    json_t *out = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(errors, k, v) json_object_set_new(out, k, json_string(error_text(r, v)));
+    return out;
+}
+
+static void add_nav(req_t *r, json_t *nav, const char *href, const char *msgid)
+{
+    size_t hl = strlen(href);
+    bool current = strcmp(r->path, href) == 0 ||
+                   (hl > 1 && strncmp(r->path, href, hl) == 0 && r->path[hl] == '/');
+    json_array_append_new(nav, json_pack("{s:s, s:s, s:b}", "href", href, "label", T(r, msgid),
+                                         "current", current));
+}
+
+static json_t *build_nav(req_t *r)
+{
+    json_t *nav = json_array();
+    if (!r->user)
+        return nav;
+    add_nav(r, nav, "/", N_("Home"));
+    if (app_user_can_anywhere(r, PERM_ORG_READ))
+        add_nav(r, nav, "/admin/nodes", N_("Establishments"));
+    if (app_user_can_anywhere(r, PERM_USER_READ))
+        add_nav(r, nav, "/admin/users", N_("Users"));
+    if (app_user_can_anywhere(r, PERM_AUDIT_READ))
+        add_nav(r, nav, "/admin/audit", N_("Audit log"));
+    return nav;
+}
+
+static json_t *build_langs(req_t *r)
+{
+    static const char *const codes[] = {"fr", "ar", "en"};
+    static const char *const names[] = {"Français", "العربية", "English"};
+    json_t *a = json_array();
+    for (size_t i = 0; i < ARRAY_LEN(codes); i++) {
+        const char *href = arena_printf(r->arena, "%s?lang=%s", r->path, codes[i]);
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:b}", "code", codes[i], "label",
+                                           names[i], "href", href, "current",
+                                           strcmp(r->lang, codes[i]) == 0));
+    }
+    return a;
+}
+
+/* The flash cookie holds a msgid; only catalogue strings are ever shown. */
+static json_t *take_flash(req_t *r)
+{
+    const char *raw = http_cookie(r, FLASH_COOKIE);
+    if (!raw || !*raw)
+        return json_null();
+    http_set_cookie(r, FLASH_COOKIE, "", 0, true);
+    size_t n = strlen(raw);
+    char *msgid = arena_alloc(r->arena, n + 1);
+    if (http_url_decode(msgid, raw, n, false) < 0)
+        return json_null();
+    const char *text = T(r, msgid);
+    if (text == msgid) /* not in the catalogue: ignore */
+        return json_null();
+    return json_string(text);
+}
+
+void page_render(req_t *r, int status, const char *tpl, json_t *model)
+{
+    char err[512] = "";
+    if (!json_is_string(json_object_get(model, "title")))
+        json_object_set_new(model, "title", json_string("Jouda"));
+    json_object_set_new(model, "lang", json_string(r->lang));
+    json_object_set_new(model, "dir", json_string(i18n_dir(r->lang)));
+    json_object_set_new(model, "path", json_string(r->path));
+    json_object_set_new(model, "nav", build_nav(r));
+    json_object_set_new(model, "langs", build_langs(r));
+    json_object_set_new(model, "css", json_string(http_static_url("jouda.css")));
+    json_object_set_new(model, "js", json_string(http_static_url("jouda.js")));
+    json_object_set_new(model, "flash", take_flash(r));
+    if (r->csrf_secret) {
+        char tok[128];
+        csrf_mask(r->csrf_secret, tok, sizeof tok);
+        json_object_set_new(model, "csrf", json_string(tok));
+    } else {
+        json_object_set_new(model, "csrf", json_string(""));
+    }
+    if (r->user) {
+        json_object_set_new(model, "me", json_pack("{s:I, s:s}", "id", (json_int_t)r->user->id,
+                                                   "name", r->user->name ? r->user->name : ""));
+        json_object_set_new(model, "unread",
+                            json_integer(notify_unread_count(r->db, r->user->id)));
+    } else {
+        json_object_set_new(model, "me", json_null());
+        json_object_set_new(model, "unread", json_integer(0));
+    }
+    if (!json_object_get(model, "error_summary"))
+        json_object_set_new(model, "error_summary", json_array());
+    if (!json_object_get(model, "errors"))
+        json_object_set_new(model, "errors", json_object());
+    if (!json_object_get(model, "values"))
+        json_object_set_new(model, "values", json_object());
+
+    tpl_i18n_t tr = {tr_gettext, tr_ngettext, (void *)r->lang};
+    buf_reset(&r->resp_body);
+    if (tpl_render(g_app.tpl, tpl, "layout", model, &tr, &r->resp_body, err, sizeof err) != 0) {
+        log_error("template %s: %s", tpl, err);
+        json_decref(model);
+        buf_reset(&r->resp_body);
+        const char *msg = "Internal error while rendering the page.\n";
+        http_respond(r, 500, "text/plain; charset=utf-8", msg, strlen(msg));
+        return;
+    }
+    json_decref(model);
+    r->status = status;
+    r->resp_type = "text/html; charset=utf-8";
+}
+
+void api_send(req_t *r, int status, json_t *obj)
+{
+    char *s = json_dumps(obj, JSON_COMPACT);
+    json_decref(obj);
+    buf_reset(&r->resp_body);
+    if (s) {
+        buf_puts(&r->resp_body, s);
+        free(s);
+    }
+    r->status = status;
+    r->resp_type = "application/json; charset=utf-8";
+}
+
+static const char *status_title(int status)
+{
+    switch (status) {
+    case 400: return N_("The request could not be understood.");
+    case 401: return N_("Please sign in.");
+    case 403: return N_("You are not allowed to do this.");
+    case 404: return N_("This page does not exist.");
+    case 405: return N_("This action is not available here.");
+    case 409: return N_("This conflicts with the current state.");
+    case 413: return N_("What you sent is too large.");
+    case 415: return N_("This kind of content is not accepted here.");
+    case 422: return N_("Some information is not valid.");
+    case 429: return N_("Too many attempts.");
+    case 503: return N_("The service is unavailable.");
+    default: return N_("Something went wrong on our side.");
+    }
+}
+
+void respond_error(req_t *r, int status, const char *code, const char *msgid, json_t *fields)
+{
+    if (!msgid)
+        msgid = status_title(status);
+    if (r->is_api || !g_app.tpl) {
+        json_t *err = json_pack("{s:s, s:s}", "code", code ? code : "error", "message", T(r, msgid));
+        if (fields && json_object_size(fields) > 0)
+            json_object_set_new(err, "fields", app_errors_translate(r, fields));
+        json_decref(fields);
+        api_send(r, status, json_pack("{s:o}", "error", err));
+        return;
+    }
+    if (status == 401) {
+        json_decref(fields);
+        const char *next = (r->method && strcmp(r->method, "GET") == 0) ? r->path : "/";
+        buf_t b;
+        buf_init(&b);
+        buf_puts(&b, "/login?next=");
+        for (const char *p = next; *p; p++) {
+            unsigned char c = (unsigned char)*p;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '/' || c == '-' || c == '_' || c == '.')
+                buf_putc(&b, (char)c);
+            else
+                buf_printf(&b, "%%%02X", c);
+        }
+        http_redirect(r, arena_strdup(r->arena, b.data));
+        buf_free(&b);
+        return;
+    }
+    json_t *model = json_pack("{s:s, s:s, s:i, s:o}", "title", T(r, status_title(status)),
+                              "message", T(r, msgid), "status", status, "field_errors",
+                              json_array());
+    if (fields) {
+        json_t *tr = app_errors_translate(r, fields);
+        const char *k;
+        json_t *v;
+        json_object_foreach(tr, k, v)
+            json_array_append(json_object_get(model, "field_errors"), v);
+        json_decref(tr);
+        json_decref(fields);
+    }
+    page_render(r, status, "error", model);
+}
+
+void page_redirect_flash(req_t *r, const char *location, const char *flash_msgid)
+{
+    if (flash_msgid) {
+        buf_t b;
+        buf_init(&b);
+        for (const char *p = flash_msgid; *p; p++) {
+            unsigned char c = (unsigned char)*p;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '.' || c == '-' || c == '_')
+                buf_putc(&b, (char)c);
+            else
+                buf_printf(&b, "%%%02X", c);
+        }
+        http_set_cookie(r, FLASH_COOKIE, b.data ? b.data : "", 60, true);
+        buf_free(&b);
+    }
+    http_redirect(r, location);
+}

@@ -1,0 +1,72 @@
+/* core.h - small shared utilities: fatal OOM, per-request arena, growable
+ * buffers, UTF-8 checks, time and logging. Every module may include this. */
+#ifndef JOUDA_CORE_H
+#define JOUDA_CORE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define JOUDA_VERSION "0.1.0"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation: out-of-memory is fatal and handled once, here. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Arena: many small allocations released in one go (one per request). */
+typedef struct arena arena_t;
+arena_t *arena_new(void);
+void arena_free(arena_t *a);
+void *arena_alloc(arena_t *a, size_t n);          /* zeroed, 16-aligned */
+char *arena_strdup(arena_t *a, const char *s);     /* NULL -> NULL */
+char *arena_strndup(arena_t *a, const char *s, size_t n);
+char *arena_printf(arena_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Register a cleanup run by arena_free (e.g. json_decref of a model). */
+void arena_defer(arena_t *a, void (*fn)(void *), void *arg);
+
+/* Growable byte buffer, always NUL-terminated. */
+typedef struct {
+    char *data;
+    size_t len;
+    size_t cap;
+} buf_t;
+void buf_init(buf_t *b);
+void buf_free(buf_t *b);
+void buf_reset(buf_t *b);
+void buf_append(buf_t *b, const void *p, size_t n);
+void buf_puts(buf_t *b, const char *s);
+void buf_putc(buf_t *b, char c);
+void buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(buf_t *b, const char *fmt, va_list ap);
+char *buf_detach(buf_t *b); /* caller frees with free(); buffer reset */
+
+/* UTF-8 */
+bool utf8_valid(const char *s, size_t n);     /* strict: no overlongs, no surrogates */
+size_t utf8_count(const char *s);             /* code points in a NUL-terminated valid string */
+bool str_has_control(const char *s);          /* C0 controls other than \t \n \r, or DEL */
+
+/* Strings */
+bool str_eq(const char *a, const char *b);    /* NULL-safe */
+bool str_empty(const char *s);                /* NULL or "" or only spaces */
+char *str_trim(char *s);                      /* in place, ASCII spaces */
+bool str_to_i64(const char *s, int64_t *out); /* whole string, base 10 */
+
+/* Time: UTC seconds since the epoch; ms monotonic clock. */
+int64_t now_utc(void);
+int64_t now_ms_monotonic(void);
+/* "31/12/2026 14:05" in Africa/Casablanca (UTC+1, no DST handling beyond +1). */
+void format_local_datetime(int64_t utc, char *out, size_t outlen);
+void format_local_date(int64_t utc, char *out, size_t outlen);
+
+/* Logging to stderr with a timestamp. */
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,210 @@
+/* http.h - the HTTP layer: server (libmicrohttpd), request, routes table,
+ * body parsing (urlencoded, multipart, JSON), cookies and responses.
+ *
+ * A request flows one way:
+ *   server (headers) -> app_prepare(): route, authenticate, resolve id -> node,
+ *   authorize, check content type and size  -> server reads and parses the body
+ *   -> app_handle(): CSRF, handler (in the worker pool when the route is SLOW)
+ *   -> server sends the response (security headers, gzip, one log line).
+ * Everything allocated for a request lives in r->arena and dies with it. */
+#ifndef JOUDA_HTTP_H
+#define JOUDA_HTTP_H
+
+#include "../auth/authz.h"
+#include "../core/core.h"
+#include "../db/db.h"
+#include <jansson.h>
+
+typedef struct req req_t;
+
+/* Key/value list (query string, form fields, cookies). Later keys do not
+ * replace earlier ones: http_kv_get returns the first, http_kv_all all. */
+typedef struct http_kv {
+    const char *key;
+    const char *val;
+    size_t val_len;
+    struct http_kv *next;
+} http_kv_t;
+
+typedef struct http_file {
+    const char *field;
+    const char *filename;     /* as sent, never trusted as a path */
+    const char *content_type; /* as sent */
+    const char *data;
+    size_t len;
+    struct http_file *next;
+} http_file_t;
+
+/* Handler: builds the response in r (via page_/api_ helpers of the app layer
+ * or the http_respond* functions below). */
+typedef void (*handler_fn)(req_t *r);
+/* Resolver: the node an object id belongs to; 0 when the object does not exist.
+ * Runs before authorization, so it must read nothing but the owning node. */
+typedef int64_t (*resolve_fn)(req_t *r, int64_t id);
+
+enum {
+    ROUTE_JSON = 1u << 0,   /* body must be application/json (API writes) */
+    ROUTE_FORM = 1u << 1,   /* body must be urlencoded or multipart (page posts) */
+    ROUTE_UPLOAD = 1u << 2, /* multipart with files allowed up to the upload limit */
+    ROUTE_SLOW = 1u << 3,   /* run the handler in the worker pool (password hashing, exports) */
+    ROUTE_NO_CSRF = 1u << 4,/* the handler checks its own token (login, before a session exists) */
+};
+
+typedef struct route {
+    const char *method;  /* "GET" "POST" "PATCH" "PUT" "DELETE" */
+    const char *pattern; /* "/api/v1/nodes/{id}": {id} (and {id2}) match a positive integer segment */
+    perm_t perm;
+    resolve_fn resolve;  /* for {id}: id -> node; NULL when the route takes no id */
+    handler_fn handler;
+    unsigned flags;
+} route_t;
+
+typedef struct route_table {
+    const route_t *routes;
+    size_t n;
+} route_table_t;
+
+typedef enum { MATCH_OK, MATCH_NOT_FOUND, MATCH_BAD_METHOD } match_t;
+/* Find the route for method+path; fills ids[0..1] for {id}/{id2}.
+ * MATCH_BAD_METHOD: the path exists with other methods. Pure. */
+match_t http_route_match(const route_table_t *tables, size_t ntables, const char *method,
+                         const char *path, const route_t **out, int64_t ids[2]);
+
+typedef struct user_ctx {
+    int64_t id;
+    const char *name;
+    const char *username;
+    const char *email;
+    const char *language;
+    role_assignment_t *roles;
+    int n_roles;
+} user_ctx_t;
+
+typedef enum { AUTH_NONE = 0, AUTH_SESSION, AUTH_BEARER } auth_kind_t;
+
+struct req {
+    arena_t *arena;
+    db_t *db;               /* this thread's connection */
+
+    /* request line and headers */
+    const char *method;
+    const char *path;       /* decoded, without the query string */
+    const char *client_ip;
+    bool tls;               /* served over TLS or a trusted proxy said so */
+    bool is_api;            /* path under /api/ */
+    const char *content_type;
+    const char *accept_language;
+    const char *accept_encoding;
+    const char *if_none_match;
+    const char *authorization;
+    const char *csrf_header;   /* X-CSRF-Token (scripts using the session cookie) */
+    int64_t content_length; /* -1 when not given */
+    http_kv_t *query;
+    http_kv_t *cookies;
+
+    /* body */
+    char *body;
+    size_t body_len;
+    http_kv_t *form;        /* urlencoded or multipart fields */
+    http_file_t *files;
+    json_t *json;           /* parsed JSON body (decref'd with the arena) */
+
+    /* routing and access */
+    const route_t *route;
+    int64_t ids[2];
+    int64_t node_id;        /* resolved node of {id}, 0 when none */
+    int64_t *node_path;     /* its ancestry, root first */
+    int n_node_path;
+    user_ctx_t *user;       /* NULL when not authenticated */
+    auth_kind_t auth;
+    const char *session_hash;   /* hex; NULL without a session */
+    const char *csrf_secret;    /* session (or pre-session) CSRF secret */
+    const char *lang;       /* "fr" | "ar" | "en" */
+    int64_t started_ms;
+
+    /* response */
+    int status;             /* 0 until a response is set */
+    const char *resp_type;  /* Content-Type */
+    buf_t resp_body;
+    const void *resp_static;    /* when set, sent instead of resp_body (not freed) */
+    size_t resp_static_len;
+    int resp_fd;            /* when >= 0, sent from this file descriptor (closed after) */
+    size_t resp_fd_len;
+    http_kv_t *resp_headers;/* extra headers (Set-Cookie may repeat) */
+    bool resp_no_gzip;
+    bool resp_no_store;     /* Cache-Control: no-store (pages with personal data, default for dynamic) */
+};
+
+/* Lookups (NULL when absent). */
+const char *http_query(req_t *r, const char *key);
+const char *http_form(req_t *r, const char *key);
+const char *http_cookie(req_t *r, const char *key);
+const http_file_t *http_file(req_t *r, const char *field);
+const char *http_kv_get(const http_kv_t *kv, const char *key);
+/* Every value of key, in order: fills vals[0..max-1], returns how many exist
+ * (may be more than max). */
+int http_kv_all(const http_kv_t *kv, const char *key, const char **vals, int max);
+
+/* Responses. */
+void http_respond(req_t *r, int status, const char *content_type, const char *body, size_t len);
+void http_respond_static(req_t *r, int status, const char *content_type, const void *data, size_t len);
+void http_redirect(req_t *r, const char *location);   /* 303 See Other */
+void http_add_header(req_t *r, const char *name, const char *value);
+/* Set-Cookie with HttpOnly; SameSite=Lax; Path=/; Secure when r->tls.
+ * max_age < 0: session cookie; 0: delete. */
+void http_set_cookie(req_t *r, const char *name, const char *value, int max_age, bool http_only);
+
+/* Body parsers (pure, fuzzed). Return 0 or -1 on malformed input.
+ * Values are NUL-terminated copies in the arena; invalid UTF-8 is kept as is
+ * (validation belongs to the handler, which answers 422). */
+int http_parse_urlencoded(arena_t *a, const char *data, size_t len, http_kv_t **out);
+/* boundary from the Content-Type header; fields go to *fields, files to *files
+ * (a part with a filename is a file). */
+int http_parse_multipart(arena_t *a, const char *content_type, const char *data, size_t len,
+                         http_kv_t **fields, http_file_t **files);
+int http_parse_cookies(arena_t *a, const char *header, http_kv_t **out);
+/* Percent-decoding ('+' -> ' ' when plus_space). Returns length or -1. */
+long http_url_decode(char *dst, const char *src, size_t len, bool plus_space);
+/* Does the Accept-Encoding header accept gzip? */
+bool http_accepts_gzip(const char *accept_encoding);
+/* gzip a buffer; returns 0 and a malloc'd result. */
+int http_gzip(const void *in, size_t len, void **out, size_t *outlen);
+
+/* Limits. */
+#define HTTP_MAX_BODY (1024 * 1024)           /* forms and JSON */
+#define HTTP_MAX_UPLOAD (10 * 1024 * 1024)    /* multipart uploads (ROUTE_UPLOAD) */
+
+/* Server. */
+typedef struct http_server http_server_t;
+typedef struct {
+    const char *listen;       /* "127.0.0.1:8080" */
+    int threads;              /* libmicrohttpd pool threads, default = cores */
+    int workers;              /* worker pool threads for ROUTE_SLOW, default 2 */
+    bool trust_proxy;         /* honour X-Forwarded-Proto / X-Forwarded-For from 127.0.0.1 */
+    /* Called once the headers are in. Returns true to go on reading the body,
+     * false when it has set a response (401, 404, 403, 413, 415...). */
+    bool (*prepare)(req_t *r);
+    /* Called with the parsed body; must set a response. */
+    void (*handle)(req_t *r);
+    /* Gives each server thread (and worker) its own database connection. */
+    db_t *(*thread_db)(void);
+    /* Optional: renders an error the server itself detects (400 malformed
+     * body, 413 too large, 503 shutting down) in the request's language.
+     * Must set a response; when NULL (or it sets none) a plain text body is sent. */
+    void (*error)(req_t *r, int status);
+} http_config_t;
+
+http_server_t *http_server_start(const http_config_t *cfg, char *err, size_t errlen);
+void http_server_stop(http_server_t *s); /* graceful: finishes requests in flight */
+/* The bound TCP port (useful with port 0 = ephemeral). */
+int http_server_port(http_server_t *s);
+
+/* Static assets: loaded once from dir, served under /static/<name> with
+ * ETag, a long cache, and a pre-compressed gzip copy. */
+int http_static_load(const char *dir);
+/* Returns true when the path was a static asset (response set, even 304/404). */
+bool http_static_serve(req_t *r);
+/* "/static/jouda.css?v=<etag>" for templates (cache busting). */
+const char *http_static_url(const char *name);
+
+#endif
