@@ -89,7 +89,8 @@ int api_token_revoke(db_t *db, int64_t token_id, int64_t user_id);
 #define THROTTLE_ACCOUNT_MAX 5
 #define THROTTLE_IP_MAX 20
 #define THROTTLE_WINDOW_SECONDS (15 * 60)
-/* Seconds until the account/IP may try again; 0 when allowed. */
+/* account_key: the login as typed (compared in ASCII lower case); either
+ * argument may be NULL. Seconds until the account/IP may try again; 0 when allowed. */
 int64_t throttle_check(db_t *db, const char *account_key, const char *ip);
 void throttle_record_failure(db_t *db, const char *account_key, const char *ip);
 void throttle_clear_account(db_t *db, const char *account_key); /* after a success */

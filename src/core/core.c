@@ -421,7 +421,7 @@ void format_local_date(int64_t utc, char *out, size_t outlen)
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void vlog(const char *level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vlog(const char *level, const char *fmt, va_list ap)
 {
     char stamp[32];
     time_t t = time(NULL);

@@ -45,7 +45,12 @@ typedef struct {
 
 #define P_INT(x) ((db_param_t){.type = DBP_INT, .i = (int64_t)(x)})
 /* NULL pointer becomes SQL NULL */
-#define P_TEXT(x) ((db_param_t){.type = (x) ? DBP_TEXT : DBP_NULL, .s = (x)})
+static inline db_param_t db_p_text(const char *s)
+{
+    db_param_t p = {.type = s ? DBP_TEXT : DBP_NULL, .s = s};
+    return p;
+}
+#define P_TEXT(x) db_p_text(x)
 #define P_BLOB(p, n) ((db_param_t){.type = DBP_BLOB, .s = (const char *)(p), .len = (n)})
 #define P_NULL ((db_param_t){.type = DBP_NULL})
 /* Helper for call sites: db_query(db, sql, PARAMS(P_INT(1), P_TEXT(s))) */
@@ -61,15 +66,24 @@ const char *db_kind_name(const db_t *db); /* "sqlite" | "postgresql" */
 const char *db_errmsg(db_t *db);          /* last error text */
 
 /* Transactions. db_begin takes the write lock at once on SQLite (BEGIN IMMEDIATE).
- * Nesting is not supported: a second db_begin without commit/rollback is DB_ERR. */
+ * Nesting is not supported: a second db_begin without commit/rollback is DB_ERR.
+ * After a statement fails inside a transaction, every further statement fails
+ * (DB_ERR) until db_rollback - PostgreSQL's rule, enforced on SQLite as well;
+ * db_commit of such a transaction rolls it back and returns DB_ERR. A failed
+ * COMMIT also ends the transaction. db_rollback outside a transaction does nothing. */
 int db_begin(db_t *db);
 int db_commit(db_t *db);
 int db_rollback(db_t *db);
 bool db_in_tx(const db_t *db);
 
-/* Run a statement that returns no rows (or ignore them). Returns DB_OK or a code. */
+/* Run one statement that returns no rows (or ignore them). Returns DB_OK or a code.
+ * On PostgreSQL, P_INT parameters are sent as BIGINT and P_TEXT ones untyped
+ * (the server infers them): where nothing fixes a text parameter's type, as in
+ * "? IS NULL", write CAST(? AS TEXT). Name computed columns (count(*) AS n):
+ * the engines name them differently. */
 int db_exec(db_t *db, const char *sql, const db_param_t *params, int n);
-/* Rows changed by the last db_exec. */
+/* Rows inserted, updated or deleted by the last db_exec (0 for any other
+ * statement, and for rows skipped by ON CONFLICT DO NOTHING); same on both engines. */
 int64_t db_changes(db_t *db);
 /* Run a statement without parameters that may hold several statements
  * separated by ';' (migrations only). */
@@ -97,7 +111,9 @@ int db_res_status(db_res_t *res);
 /* First column of the first row as an integer; dflt when no row, NULL, or error. */
 int64_t db_query_int(db_t *db, const char *sql, const db_param_t *params, int n, int64_t dflt);
 /* Rows as a JSON array of objects keyed by column name. Integers become JSON
- * integers, text JSON strings, NULL json null, blobs are skipped. NULL on error. */
+ * integers, text JSON strings, NULL json null, blobs are skipped. NULL on error.
+ * PostgreSQL: bool -> true/false, float -> real, numeric -> integer when whole
+ * (so SUM of integers is an integer on both engines) else real. */
 json_t *db_query_json(db_t *db, const char *sql, const db_param_t *params, int n);
 /* The current row as a JSON object (same conversion). */
 json_t *db_row_json(db_res_t *res);
@@ -107,11 +123,14 @@ json_t *db_query_row_json(db_t *db, const char *sql, const db_param_t *params, i
 /* Escape % _ and \ for use in "LIKE ? ESCAPE '\'"; result malloc'd. */
 char *db_like_escape(const char *s);
 
-/* Rewrite ID_PK / BLOB / NOW_EPOCH for this engine (malloc'd). */
+/* Rewrite ID_PK / BLOB / NOW_EPOCH for this engine (malloc'd). Whole upper-case
+ * words outside literals, quoted names and comments; NOW_EPOCH becomes a
+ * parenthesised expression, so "DEFAULT NOW_EPOCH" is valid on both engines. */
 char *db_dialect(db_kind_t kind, const char *sql);
 
 /* Migrations: an ordered list, each applied once, recorded in schema_migrations.
- * sql_pg, when not NULL, replaces sql on PostgreSQL (for triggers and the like). */
+ * sql_pg, when not NULL, replaces sql on PostgreSQL (for triggers and the like).
+ * A script runs inside its migration's transaction: no BEGIN/COMMIT in it. */
 typedef struct {
     int version;
     const char *name;
@@ -127,6 +146,9 @@ typedef struct {
  * Returns DB_OK or a code; err gets the failing migration's message. */
 int db_migrate(db_t *db, const db_migration_t *list, size_t n, char *err, size_t errlen);
 int db_schema_version(db_t *db); /* highest recorded version, 0 when none */
+
+/* Statements held in this connection's cache (diagnostics and tests). */
+int db_stmt_cache_count(db_t *db);
 
 /* SQLite online backup of the open database into a new file. DB_ERR on PostgreSQL. */
 int db_backup(db_t *db, const char *out_path, char *err, size_t errlen);

@@ -2,19 +2,23 @@
  *
  * Syntax (whitespace inside tags is allowed):
  *   {{name}} {{a.b.c}} {{.}}     value, HTML-escaped (& < > " ' all escaped);
- *                                 numbers printed as is, true/false/null print nothing
- *                                 in production and are an error in strict mode
+ *                                 integers as %lld, reals as %g; true/false/null and
+ *                                 missing later segments print nothing; an object or
+ *                                 array is an error in strict mode, nothing otherwise
+ *   {{list.0.name}}              a numeric segment indexes an array
  *   {{#name}}...{{/name}}        section: array -> loop, object -> push context,
  *                                 true/non-empty string/non-zero number -> once,
  *                                 false/null/empty array/""/0 -> skip
  *   {{^name}}...{{/name}}        inverted section
  *   {{> partial}}                include another template (same context)
- *   {{_ "msgid"}}                translation of a literal msgid, escaped
+ *   {{_ "msgid"}}                translation of a literal msgid, escaped (the msgid
+ *                                 may hold \" and \\; it cannot hold "}}")
  *   {{_n count "one" "many"}}    plural translation; %d in the result becomes count
  *   {{_k name}}                  translation of the msgid held in the model value `name`
  *                                 (codes such as "role.director", never user text)
  *   {{! comment }}
  *   {{@content}}                 in a layout only: the page already rendered by the engine
+ * A section, comment or partial tag alone on its line is removed with that line.
  * There is deliberately no triple mustache: nothing from the model is printed raw.
  * Lookup walks the context stack outwards like Mustache. An undefined name
  * (its first segment absent from every context) is an error in strict mode

@@ -1,0 +1,48 @@
+/* auth_migrations.c - tables of the auth module (versions 20..29): settings
+ * (the server key lives there), sessions, API tokens, failed logins. They come
+ * after the org migrations (10..19), so they may reference users. */
+#include "auth.h"
+
+const db_migration_t auth_migrations[] = {
+    {20, "auth_settings",
+     "CREATE TABLE settings (\n"
+     "  key TEXT PRIMARY KEY,\n"
+     "  value TEXT NOT NULL\n"
+     ")",
+     NULL},
+    {21, "auth_sessions",
+     "CREATE TABLE sessions (\n"
+     "  id_hash TEXT PRIMARY KEY,\n"
+     "  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,\n"
+     "  csrf_secret TEXT NOT NULL,\n"
+     "  created_at BIGINT NOT NULL,\n"
+     "  last_seen_at BIGINT NOT NULL,\n"
+     "  ip TEXT\n"
+     ");\n"
+     "CREATE INDEX sessions_user ON sessions (user_id);\n"
+     "CREATE INDEX sessions_last_seen ON sessions (last_seen_at)",
+     NULL},
+    {22, "auth_api_tokens",
+     "CREATE TABLE api_tokens (\n"
+     "  id ID_PK,\n"
+     "  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,\n"
+     "  token_hash TEXT NOT NULL UNIQUE,\n"
+     "  label TEXT NOT NULL DEFAULT '',\n"
+     "  created_at BIGINT NOT NULL,\n"
+     "  last_used_at BIGINT,\n"
+     "  revoked INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1))\n"
+     ");\n"
+     "CREATE INDEX api_tokens_user ON api_tokens (user_id)",
+     NULL},
+    {23, "auth_login_failures",
+     "CREATE TABLE login_failures (\n"
+     "  id ID_PK,\n"
+     "  kind TEXT NOT NULL CHECK (kind IN ('acct', 'ip')),\n"
+     "  key TEXT NOT NULL,\n"
+     "  at BIGINT NOT NULL\n"
+     ");\n"
+     "CREATE INDEX login_failures_kind_key_at ON login_failures (kind, key, at);\n"
+     "CREATE INDEX login_failures_at ON login_failures (at)",
+     NULL},
+};
+const size_t auth_migrations_count = sizeof auth_migrations / sizeof auth_migrations[0];

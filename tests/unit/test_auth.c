@@ -1,0 +1,720 @@
+/* test_auth.c - passwords (hash, verify, rules, the concurrency cap), tokens
+ * and keyed hashes, CSRF masking, sessions, API tokens and login throttling.
+ * Database tests run on a temporary SQLite file and, when JOUDA_TEST_PG_URL
+ * is set, on PostgreSQL in a private schema (skipped otherwise). */
+#include "testutil.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "auth/auth.h"
+#include "core/core.h"
+
+/* P_TEXT for a char array (P_TEXT would warn that its address is never NULL) */
+#define P_STR(x) ((db_param_t){.type = DBP_TEXT, .s = (x)})
+
+/* ---------- fixtures */
+
+typedef struct {
+    db_t *db;
+    bool pg;
+    char dir[64];
+    char path[128];
+    char schema[64];
+} fx_t;
+
+static int fx_counter;
+
+/* The users table belongs to the org module; a minimal one is enough here. */
+static void fx_prepare(fx_t *f)
+{
+    const char *users = f->pg ? "CREATE TABLE users (id BIGINT PRIMARY KEY)"
+                              : "CREATE TABLE users (id INTEGER PRIMARY KEY)";
+    assert_int_equal(db_exec(f->db, users, NOPARAMS), DB_OK);
+    assert_int_equal(db_exec(f->db, "INSERT INTO users (id) VALUES (1), (2), (3)", NOPARAMS), DB_OK);
+    char err[256] = "";
+    int rc = db_migrate(f->db, auth_migrations, auth_migrations_count, err, sizeof err);
+    if (rc != DB_OK)
+        fail_msg("migrate: %s", err);
+    assert_int_equal(db_schema_version(f->db), 23);
+    assert_int_equal(auth_load_server_key(f->db), 0);
+}
+
+static int setup_sqlite(void **state)
+{
+    fx_t *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/jouda_auth_XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+    char err[256];
+    f->db = db_open(f->path, err, sizeof err);
+    if (!f->db) {
+        fprintf(stderr, "db_open: %s\n", err);
+        return -1;
+    }
+    fx_prepare(f);
+    *state = f;
+    return 0;
+}
+
+static int teardown_sqlite(void **state)
+{
+    fx_t *f = *state;
+    db_close(f->db);
+    const char *suffix[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < 4; i++) {
+        char p[160];
+        snprintf(p, sizeof p, "%s%s", f->path, suffix[i]);
+        unlink(p);
+    }
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+static int setup_pg(void **state)
+{
+    fx_t *f = calloc(1, sizeof *f);
+    f->pg = true;
+    *state = f;
+    const char *url = test_pg_url();
+    if (!url)
+        return 0; /* the test skips */
+    char err[256];
+    f->db = db_open(url, err, sizeof err);
+    if (!f->db) {
+        fprintf(stderr, "db_open(pg): %s\n", err);
+        return -1;
+    }
+    /* A private schema per test: nothing shared with other test programs. */
+    snprintf(f->schema, sizeof f->schema, "auth_test_%ld_%d", (long)getpid(), ++fx_counter);
+    char sql[160];
+    snprintf(sql, sizeof sql, "CREATE SCHEMA %s", f->schema);
+    assert_int_equal(db_exec(f->db, sql, NOPARAMS), DB_OK);
+    snprintf(sql, sizeof sql, "SET search_path TO %s", f->schema);
+    assert_int_equal(db_exec(f->db, sql, NOPARAMS), DB_OK);
+    fx_prepare(f);
+    return 0;
+}
+
+static int teardown_pg(void **state)
+{
+    fx_t *f = *state;
+    if (f->db) {
+        char sql[160];
+        snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", f->schema);
+        (void)db_exec(f->db, sql, NOPARAMS);
+        db_close(f->db);
+    }
+    free(f);
+    return 0;
+}
+
+static db_t *fx_db(void **state)
+{
+    fx_t *f = *state;
+    if (!f->db)
+        skip();
+    return f->db;
+}
+
+static int64_t q_int(db_t *db, const char *sql, const char *arg)
+{
+    return db_query_int(db, sql, PARAMS(P_TEXT(arg)), -999);
+}
+
+#define ASSERT_NEAR(a, b, tol)                                                                     \
+    do {                                                                                           \
+        int64_t a_ = (a), b_ = (b);                                                                \
+        if (a_ < b_ - (tol) || a_ > b_ + (tol))                                                    \
+            fail_msg("%s = %lld, expected %lld (+/- %d)", #a, (long long)a_, (long long)b_, tol);  \
+    } while (0)
+
+/* ---------- passwords */
+
+static void test_password_hash_verify(void **state)
+{
+    (void)state;
+    char h[crypto_pwhash_STRBYTES];
+    assert_int_equal(password_hash("correct horse battery", h, sizeof h), 0);
+    /* Argon2id with the configured cost: m = 19 MiB, t = 2, p = 1 */
+    assert_true(strncmp(h, "$argon2id$v=19$m=19456,t=2,p=1$", 31) == 0);
+    assert_true(password_verify(h, "correct horse battery"));
+    assert_false(password_verify(h, "correct horse batterY"));
+    assert_false(password_verify(h, ""));
+    assert_false(password_verify(h, NULL));
+    /* the same password hashes differently each time (random salt) */
+    char h2[crypto_pwhash_STRBYTES];
+    assert_int_equal(password_hash("correct horse battery", h2, sizeof h2), 0);
+    assert_string_not_equal(h, h2);
+    assert_true(password_verify(h2, "correct horse battery"));
+    /* garbage stored hashes never verify and never crash */
+    assert_false(password_verify("", "correct horse battery"));
+    assert_false(password_verify("$argon2id$garbage", "correct horse battery"));
+    assert_false(password_verify("$argon2id$v=19$m=19456,t=2,p=1$$", "x"));
+    assert_false(password_verify("correct horse battery", "correct horse battery"));
+    char longh[400];
+    memset(longh, 'a', sizeof longh - 1);
+    longh[sizeof longh - 1] = '\0';
+    memcpy(longh, h, strlen(h)); /* a valid prefix followed by junk */
+    assert_false(password_verify(longh, "correct horse battery"));
+    /* a truncated hash */
+    char trunc[crypto_pwhash_STRBYTES];
+    memcpy(trunc, h, sizeof trunc);
+    trunc[strlen(trunc) - 5] = '\0';
+    assert_false(password_verify(trunc, "correct horse battery"));
+    /* unknown login: the dummy verification answers false */
+    assert_false(password_verify(NULL, "correct horse battery"));
+    assert_false(password_verify(NULL, NULL));
+    /* bad arguments */
+    char small[10];
+    assert_int_equal(password_hash("correct horse battery", small, sizeof small), -1);
+    assert_int_equal(password_hash(NULL, h, sizeof h), -1);
+    /* a non-ASCII password */
+    assert_int_equal(password_hash("كلمة السر القوية", h, sizeof h), 0);
+    assert_true(password_verify(h, "كلمة السر القوية"));
+    assert_false(password_verify(h, "كلمة السر القوي"));
+}
+
+static void test_password_problem(void **state)
+{
+    (void)state;
+    const char *too_short = "The password must be at least 10 characters long.";
+    const char *too_long = "The password must be at most 128 characters long.";
+    const char *invalid = "The password contains invalid characters.";
+    assert_null(password_problem("abcdefghij"));
+    assert_string_equal(password_problem("abcdefghi"), too_short);
+    assert_string_equal(password_problem(""), too_short);
+    assert_string_equal(password_problem(NULL), too_short);
+    /* characters are counted, not bytes: 9 Arabic letters are 18 bytes */
+    assert_string_equal(password_problem("ابتثجحخدذ"), too_short);
+    assert_null(password_problem("ابتثجحخدذر"));
+    assert_null(password_problem("éééééééééé"));
+    char buf[600];
+    memset(buf, 'x', 128);
+    buf[128] = '\0';
+    assert_null(password_problem(buf));
+    buf[128] = 'x';
+    buf[129] = '\0';
+    assert_string_equal(password_problem(buf), too_long);
+    /* 128 Arabic letters (256 bytes) are fine, 129 are not */
+    buf[0] = '\0';
+    for (int i = 0; i < 128; i++)
+        strcat(buf, "ب");
+    assert_int_equal(strlen(buf), 256);
+    assert_null(password_problem(buf));
+    strcat(buf, "ب");
+    assert_string_equal(password_problem(buf), too_long);
+    /* invalid UTF-8: stray byte, overlong, surrogate, truncated sequence */
+    assert_string_equal(password_problem("abcdefghij\xff"), invalid);
+    assert_string_equal(password_problem("abcdefghij\xc0\xaf"), invalid);
+    assert_string_equal(password_problem("abcdefghij\xed\xa0\x80"), invalid);
+    assert_string_equal(password_problem("abcdefghij\xd8"), invalid);
+    /* control characters */
+    assert_string_equal(password_problem("abcdefghij\x01"), invalid);
+    assert_string_equal(password_problem("abcdefghij\x7f"), invalid);
+}
+
+static void *hash_thread(void *arg)
+{
+    char h[crypto_pwhash_STRBYTES];
+    int *ok = arg;
+    *ok = password_hash("parallel password", h, sizeof h) == 0 && password_verify(h, "parallel password");
+    return NULL;
+}
+
+static void test_password_concurrency_cap(void **state)
+{
+    (void)state;
+    password_concurrency_reset();
+    assert_int_equal(password_max_concurrency_seen(), 0);
+    pthread_t t[4];
+    int ok[4] = {0};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, hash_thread, &ok[i]), 0);
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        assert_true(ok[i]);
+    }
+    int seen = password_max_concurrency_seen();
+    fprintf(stderr, "max concurrent hashes seen: %d\n", seen);
+    assert_true(seen >= 1);
+    assert_true(seen <= 2);
+}
+
+/* ---------- tokens */
+
+static void test_token_random(void **state)
+{
+    (void)state;
+    char a[TOKEN_CHARS + 1], b[TOKEN_CHARS + 1];
+    token_random(a, sizeof a);
+    token_random(b, sizeof b);
+    assert_int_equal(strlen(a), TOKEN_CHARS);
+    assert_true(token_well_formed(a));
+    assert_true(token_well_formed(b));
+    assert_string_not_equal(a, b);
+    assert_null(strchr(a, '='));
+    char small[TOKEN_CHARS] = "x";
+    token_random(small, sizeof small);
+    assert_string_equal(small, "");
+
+    assert_false(token_well_formed(NULL));
+    assert_false(token_well_formed(""));
+    char t[TOKEN_CHARS + 2];
+    memcpy(t, a, TOKEN_CHARS + 1);
+    t[TOKEN_CHARS - 1] = '\0';
+    assert_false(token_well_formed(t)); /* 42 characters */
+    memcpy(t, a, TOKEN_CHARS);
+    t[TOKEN_CHARS] = 'A';
+    t[TOKEN_CHARS + 1] = '\0';
+    assert_false(token_well_formed(t)); /* 44 characters */
+    memcpy(t, a, TOKEN_CHARS + 1);
+    t[5] = '+';
+    assert_false(token_well_formed(t));
+    t[5] = '/';
+    assert_false(token_well_formed(t));
+    t[5] = '=';
+    assert_false(token_well_formed(t));
+}
+
+static void test_keyed_hash(void **state)
+{
+    db_t *db = fx_db(state);
+    char h1[65], h2[65], h3[65];
+    token_keyed_hash("some token", h1, sizeof h1);
+    token_keyed_hash("some token", h2, sizeof h2);
+    token_keyed_hash("some tokem", h3, sizeof h3);
+    assert_int_equal(strlen(h1), 64);
+    assert_string_equal(h1, h2);
+    assert_string_not_equal(h1, h3);
+    for (int i = 0; i < 64; i++)
+        assert_non_null(strchr("0123456789abcdef", h1[i]));
+    /* the key is stored once: loading again agrees */
+    db_res_t *res = db_query(db, "SELECT value FROM settings WHERE key = 'server_key'", NOPARAMS);
+    assert_non_null(res);
+    assert_true(db_next(res));
+    char key1[65];
+    snprintf(key1, sizeof key1, "%s", db_text(res, 0));
+    db_res_free(res);
+    assert_int_equal(strlen(key1), 64);
+    assert_int_equal(auth_load_server_key(db), 0);
+    assert_int_equal(db_query_int(db, "SELECT count(*) FROM settings", NOPARAMS, -1), 1);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM settings WHERE value = ?", key1), 1);
+    token_keyed_hash("some token", h2, sizeof h2);
+    assert_string_equal(h1, h2);
+    /* the hash is keyed: another key gives another hash */
+    assert_int_equal(db_exec(db, "UPDATE settings SET value = ? WHERE key = 'server_key'",
+                             PARAMS(P_TEXT("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"))),
+                     DB_OK);
+    assert_int_equal(auth_load_server_key(db), 0);
+    token_keyed_hash("some token", h2, sizeof h2);
+    assert_string_not_equal(h1, h2);
+    /* a malformed stored key is refused */
+    assert_int_equal(db_exec(db, "UPDATE settings SET value = 'zz' WHERE key = 'server_key'", NOPARAMS),
+                     DB_OK);
+    assert_int_equal(auth_load_server_key(db), -1);
+    /* a too small output buffer gives an empty string */
+    char small[10] = "x";
+    token_keyed_hash("some token", small, sizeof small);
+    assert_string_equal(small, "");
+}
+
+/* ---------- CSRF */
+
+static void test_csrf(void **state)
+{
+    (void)state;
+    char secret[TOKEN_CHARS + 1], other[TOKEN_CHARS + 1];
+    token_random(secret, sizeof secret);
+    token_random(other, sizeof other);
+    char m1[96], m2[96];
+    csrf_mask(secret, m1, sizeof m1);
+    csrf_mask(secret, m2, sizeof m2);
+    assert_int_equal(strlen(m1), 86);
+    assert_string_not_equal(m1, m2);
+    assert_null(strstr(m1, secret));
+    assert_true(csrf_check(secret, m1));
+    assert_true(csrf_check(secret, m2));
+    assert_false(csrf_check(other, m1));
+    /* tampering with any single character fails */
+    for (size_t i = 0; i < strlen(m1); i++) {
+        char t[96];
+        memcpy(t, m1, sizeof t);
+        t[i] = t[i] == 'A' ? 'B' : 'A';
+        if (csrf_check(secret, t))
+            fail_msg("tampered token accepted at %zu", i);
+    }
+    /* malformed tokens */
+    char t[100];
+    assert_false(csrf_check(secret, NULL));
+    assert_false(csrf_check(secret, ""));
+    assert_false(csrf_check(secret, secret)); /* the bare secret is not a token */
+    snprintf(t, sizeof t, "%s=", m1);
+    assert_false(csrf_check(secret, t));
+    snprintf(t, sizeof t, "%.85s", m1);
+    assert_false(csrf_check(secret, t));
+    snprintf(t, sizeof t, "%sAA", m1);
+    assert_false(csrf_check(secret, t));
+    snprintf(t, sizeof t, "%s", m1);
+    t[10] = '+';
+    assert_false(csrf_check(secret, t));
+    /* a token of zeros (mask 0, secret 0) only matches a zero secret */
+    memset(t, 'A', 86);
+    t[86] = '\0';
+    assert_false(csrf_check(secret, t));
+    /* malformed secrets */
+    assert_false(csrf_check(NULL, m1));
+    assert_false(csrf_check("", m1));
+    assert_false(csrf_check("short", m1));
+    char bad[96] = "x";
+    csrf_mask("not a secret", bad, sizeof bad);
+    assert_string_equal(bad, "");
+    csrf_mask(NULL, bad, sizeof bad);
+    assert_string_equal(bad, "");
+    /* too small an output buffer */
+    char small[50] = "x";
+    csrf_mask(secret, small, sizeof small);
+    assert_string_equal(small, "");
+}
+
+/* ---------- sessions */
+
+static void test_session_create_lookup(void **state)
+{
+    db_t *db = fx_db(state);
+    char tok[TOKEN_CHARS + 1], hash[65], csrf[TOKEN_CHARS + 1], h2[65];
+    assert_int_equal(session_create(db, 1, "192.0.2.7", NULL, tok, sizeof tok, hash, sizeof hash), 0);
+    assert_true(token_well_formed(tok));
+    char expect[65];
+    token_keyed_hash(tok, expect, sizeof expect);
+    assert_string_equal(hash, expect);
+    /* only the hash is stored */
+    assert_int_equal(q_int(db, "SELECT count(*) FROM sessions WHERE id_hash = ?", tok), 0);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM sessions WHERE id_hash = ?", hash), 1);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM sessions WHERE ip = ?", "192.0.2.7"), 1);
+
+    int64_t uid = 0;
+    assert_int_equal(session_lookup(db, tok, &uid, csrf, sizeof csrf, h2, sizeof h2), 0);
+    assert_int_equal(uid, 1);
+    assert_string_equal(h2, hash);
+    assert_true(token_well_formed(csrf));
+    assert_int_equal(q_int(db, "SELECT count(*) FROM sessions WHERE csrf_secret = ?", csrf), 1);
+    /* the CSRF secret is independent of the cookie */
+    assert_string_not_equal(csrf, tok);
+    /* the CSRF secret is stable for the session */
+    char csrf2[TOKEN_CHARS + 1];
+    assert_int_equal(session_lookup(db, tok, &uid, csrf2, sizeof csrf2, h2, sizeof h2), 0);
+    assert_string_equal(csrf, csrf2);
+    /* another session of the same user has its own cookie and secret */
+    char tokb[TOKEN_CHARS + 1], hashb[65], csrfb[TOKEN_CHARS + 1];
+    assert_int_equal(session_create(db, 1, NULL, NULL, tokb, sizeof tokb, hashb, sizeof hashb), 0);
+    assert_int_equal(session_lookup(db, tokb, &uid, csrfb, sizeof csrfb, h2, sizeof h2), 0);
+    assert_string_not_equal(tokb, tok);
+    assert_string_not_equal(hashb, hash);
+    assert_string_not_equal(csrfb, csrf);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM sessions WHERE ip IS NULL AND id_hash = ?", hashb), 1);
+
+    /* unknown, malformed, or the hash itself used as a cookie */
+    char other[TOKEN_CHARS + 1];
+    token_random(other, sizeof other);
+    assert_int_equal(session_lookup(db, other, &uid, csrf, sizeof csrf, h2, sizeof h2), -1);
+    assert_int_equal(session_lookup(db, hash, &uid, csrf, sizeof csrf, h2, sizeof h2), -1);
+    assert_int_equal(session_lookup(db, "", &uid, csrf, sizeof csrf, h2, sizeof h2), -1);
+    assert_int_equal(session_lookup(db, NULL, &uid, csrf, sizeof csrf, h2, sizeof h2), -1);
+    /* small buffers */
+    assert_int_equal(session_lookup(db, tok, &uid, csrf, 10, h2, sizeof h2), -1);
+    assert_int_equal(session_create(db, 1, NULL, NULL, tok, 10, hash, sizeof hash), -1);
+    assert_int_equal(session_create(db, 0, NULL, NULL, tok, sizeof tok, hash, sizeof hash), -1);
+    /* a user that does not exist (foreign key) */
+    assert_int_equal(session_create(db, 999, NULL, NULL, other, sizeof other, h2, sizeof h2), -1);
+}
+
+static void test_session_expiry(void **state)
+{
+    db_t *db = fx_db(state);
+    char tok[TOKEN_CHARS + 1], hash[65], csrf[TOKEN_CHARS + 1], h2[65];
+    int64_t uid;
+
+    /* idle for the whole idle time: gone, and the row deleted */
+    assert_int_equal(session_create(db, 1, NULL, NULL, tok, sizeof tok, hash, sizeof hash), 0);
+    assert_int_equal(db_exec(db, "UPDATE sessions SET last_seen_at = last_seen_at - ? WHERE id_hash = ?",
+                             PARAMS(P_INT(SESSION_IDLE_SECONDS), P_STR(hash))),
+                     DB_OK);
+    assert_int_equal(session_lookup(db, tok, &uid, csrf, sizeof csrf, h2, sizeof h2), -1);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM sessions WHERE id_hash = ?", hash), 0);
+
+    /* idle a little less than that: alive, and last_seen_at refreshed */
+    assert_int_equal(session_create(db, 1, NULL, NULL, tok, sizeof tok, hash, sizeof hash), 0);
+    int64_t now = now_utc();
+    assert_int_equal(db_exec(db, "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?",
+                             PARAMS(P_INT(now - SESSION_IDLE_SECONDS + 30), P_STR(hash))),
+                     DB_OK);
+    assert_int_equal(session_lookup(db, tok, &uid, csrf, sizeof csrf, h2, sizeof h2), 0);
+    ASSERT_NEAR(q_int(db, "SELECT last_seen_at FROM sessions WHERE id_hash = ?", hash), now, 2);
+
+    /* seen 30 s ago: not rewritten (at most one write a minute) */
+    assert_int_equal(db_exec(db, "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?",
+                             PARAMS(P_INT(now - 30), P_STR(hash))),
+                     DB_OK);
+    assert_int_equal(session_lookup(db, tok, &uid, csrf, sizeof csrf, h2, sizeof h2), 0);
+    assert_int_equal(q_int(db, "SELECT last_seen_at FROM sessions WHERE id_hash = ?", hash), now - 30);
+    /* seen 2 min ago: rewritten */
+    assert_int_equal(db_exec(db, "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?",
+                             PARAMS(P_INT(now - 120), P_STR(hash))),
+                     DB_OK);
+    assert_int_equal(session_lookup(db, tok, &uid, csrf, sizeof csrf, h2, sizeof h2), 0);
+    ASSERT_NEAR(q_int(db, "SELECT last_seen_at FROM sessions WHERE id_hash = ?", hash), now, 2);
+
+    /* active all along but created 12 h ago: absolute expiry */
+    assert_int_equal(db_exec(db, "UPDATE sessions SET created_at = ?, last_seen_at = ? WHERE id_hash = ?",
+                             PARAMS(P_INT(now_utc() - SESSION_ABSOLUTE_SECONDS), P_INT(now_utc()),
+                                    P_STR(hash))),
+                     DB_OK);
+    assert_int_equal(session_lookup(db, tok, &uid, csrf, sizeof csrf, h2, sizeof h2), -1);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM sessions WHERE id_hash = ?", hash), 0);
+
+    /* created 11 h 59 min ago: still fine */
+    assert_int_equal(session_create(db, 1, NULL, NULL, tok, sizeof tok, hash, sizeof hash), 0);
+    assert_int_equal(db_exec(db, "UPDATE sessions SET created_at = ? WHERE id_hash = ?",
+                             PARAMS(P_INT(now_utc() - SESSION_ABSOLUTE_SECONDS + 60), P_STR(hash))),
+                     DB_OK);
+    assert_int_equal(session_lookup(db, tok, &uid, csrf, sizeof csrf, h2, sizeof h2), 0);
+}
+
+static void test_session_delete(void **state)
+{
+    db_t *db = fx_db(state);
+    char t1[TOKEN_CHARS + 1], h1[65], t2[TOKEN_CHARS + 1], h2[65], t3[TOKEN_CHARS + 1], h3[65];
+    char csrf[TOKEN_CHARS + 1], hh[65];
+    int64_t uid;
+    /* a new id at login replaces the old session */
+    assert_int_equal(session_create(db, 1, NULL, NULL, t1, sizeof t1, h1, sizeof h1), 0);
+    assert_int_equal(session_create(db, 1, NULL, h1, t2, sizeof t2, h2, sizeof h2), 0);
+    assert_string_not_equal(t1, t2);
+    assert_int_equal(session_lookup(db, t1, &uid, csrf, sizeof csrf, hh, sizeof hh), -1);
+    assert_int_equal(session_lookup(db, t2, &uid, csrf, sizeof csrf, hh, sizeof hh), 0);
+    /* logout */
+    assert_int_equal(session_delete(db, h2), 0);
+    assert_int_equal(session_lookup(db, t2, &uid, csrf, sizeof csrf, hh, sizeof hh), -1);
+    assert_int_equal(session_delete(db, NULL), -1);
+
+    /* every session of a user, not the others' */
+    assert_int_equal(session_create(db, 1, NULL, NULL, t1, sizeof t1, h1, sizeof h1), 0);
+    assert_int_equal(session_create(db, 1, NULL, NULL, t2, sizeof t2, h2, sizeof h2), 0);
+    assert_int_equal(session_create(db, 2, NULL, NULL, t3, sizeof t3, h3, sizeof h3), 0);
+    assert_int_equal(session_delete_user(db, 1), 0);
+    assert_int_equal(session_lookup(db, t1, &uid, csrf, sizeof csrf, hh, sizeof hh), -1);
+    assert_int_equal(session_lookup(db, t2, &uid, csrf, sizeof csrf, hh, sizeof hh), -1);
+    assert_int_equal(session_lookup(db, t3, &uid, csrf, sizeof csrf, hh, sizeof hh), 0);
+    assert_int_equal(uid, 2);
+
+    /* deleting the user deletes their sessions (foreign key) */
+    assert_int_equal(db_exec(db, "DELETE FROM users WHERE id = 2", NOPARAMS), DB_OK);
+    assert_int_equal(session_lookup(db, t3, &uid, csrf, sizeof csrf, hh, sizeof hh), -1);
+    assert_int_equal(db_query_int(db, "SELECT count(*) FROM sessions", NOPARAMS, -1), 0);
+
+    /* purge: one idle, one past its absolute limit, one alive */
+    assert_int_equal(session_create(db, 1, NULL, NULL, t1, sizeof t1, h1, sizeof h1), 0);
+    assert_int_equal(session_create(db, 1, NULL, NULL, t2, sizeof t2, h2, sizeof h2), 0);
+    assert_int_equal(session_create(db, 3, NULL, NULL, t3, sizeof t3, h3, sizeof h3), 0);
+    int64_t now = now_utc();
+    assert_int_equal(db_exec(db, "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?",
+                             PARAMS(P_INT(now - SESSION_IDLE_SECONDS - 5), P_STR(h1))),
+                     DB_OK);
+    assert_int_equal(db_exec(db, "UPDATE sessions SET created_at = ? WHERE id_hash = ?",
+                             PARAMS(P_INT(now - SESSION_ABSOLUTE_SECONDS - 5), P_STR(h2))),
+                     DB_OK);
+    assert_int_equal(session_purge_expired(db), 0);
+    assert_int_equal(db_query_int(db, "SELECT count(*) FROM sessions", NOPARAMS, -1), 1);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM sessions WHERE id_hash = ?", h3), 1);
+}
+
+/* ---------- API tokens */
+
+static void test_api_tokens(void **state)
+{
+    db_t *db = fx_db(state);
+    char tok[64], tok2[64];
+    int64_t id = 0, id2 = 0, uid = 0;
+    assert_int_equal(api_token_create(db, 1, "ci", tok, sizeof tok, &id), 0);
+    assert_true(id > 0);
+    assert_int_equal(strlen(tok), strlen(API_TOKEN_PREFIX) + TOKEN_CHARS);
+    assert_true(strncmp(tok, "jouda_", 6) == 0);
+    assert_int_equal(api_token_create(db, 2, NULL, tok2, sizeof tok2, &id2), 0);
+    assert_true(id2 != id);
+    assert_string_not_equal(tok, tok2);
+    /* stored as the keyed hash only */
+    char h[65];
+    token_keyed_hash(tok, h, sizeof h);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM api_tokens WHERE token_hash = ?", tok), 0);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM api_tokens WHERE token_hash = ?", h), 1);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM api_tokens WHERE label = ?", "ci"), 1);
+
+    assert_int_equal(api_token_lookup(db, tok, &uid), 0);
+    assert_int_equal(uid, 1);
+    assert_int_equal(api_token_lookup(db, tok2, &uid), 0);
+    assert_int_equal(uid, 2);
+    ASSERT_NEAR(q_int(db, "SELECT last_used_at FROM api_tokens WHERE token_hash = ?", h), now_utc(), 2);
+    /* last_used_at written at most once a minute */
+    int64_t now = now_utc();
+    assert_int_equal(db_exec(db, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
+                             PARAMS(P_INT(now - 30), P_INT(id))),
+                     DB_OK);
+    assert_int_equal(api_token_lookup(db, tok, &uid), 0);
+    assert_int_equal(q_int(db, "SELECT last_used_at FROM api_tokens WHERE token_hash = ?", h), now - 30);
+
+    /* altered, unprefixed, malformed */
+    char t[80];
+    snprintf(t, sizeof t, "%s", tok);
+    t[10] = t[10] == 'A' ? 'B' : 'A';
+    assert_int_equal(api_token_lookup(db, t, &uid), -1);
+    assert_int_equal(api_token_lookup(db, tok + 6, &uid), -1);
+    snprintf(t, sizeof t, "JOUDA_%s", tok + 6);
+    assert_int_equal(api_token_lookup(db, t, &uid), -1);
+    snprintf(t, sizeof t, "%s ", tok);
+    assert_int_equal(api_token_lookup(db, t, &uid), -1);
+    assert_int_equal(api_token_lookup(db, "jouda_", &uid), -1);
+    assert_int_equal(api_token_lookup(db, NULL, &uid), -1);
+
+    /* revoke: only by its owner */
+    assert_int_equal(api_token_revoke(db, id, 2), -1);
+    assert_int_equal(api_token_lookup(db, tok, &uid), 0);
+    assert_int_equal(api_token_revoke(db, id, 1), 0);
+    assert_int_equal(api_token_lookup(db, tok, &uid), -1);
+    assert_int_equal(api_token_lookup(db, tok2, &uid), 0);
+    assert_int_equal(api_token_revoke(db, id + id2 + 100, 1), -1);
+    assert_int_equal(api_token_revoke(db, 0, 1), -1);
+
+    /* bad arguments */
+    assert_int_equal(api_token_create(db, 1, "x", t, 20, &id), -1);
+    assert_int_equal(api_token_create(db, 0, "x", t, sizeof t, &id), -1);
+    assert_int_equal(api_token_create(db, 999, "x", t, sizeof t, &id), -1); /* no such user */
+}
+
+/* ---------- throttling */
+
+static void test_throttle_account(void **state)
+{
+    db_t *db = fx_db(state);
+    const char *acct = "Amina.Benali@Example.ma";
+    for (int i = 0; i < THROTTLE_ACCOUNT_MAX - 1; i++) {
+        assert_int_equal(throttle_check(db, acct, "192.0.2.1"), 0);
+        throttle_record_failure(db, acct, "192.0.2.1");
+    }
+    assert_int_equal(throttle_check(db, acct, "192.0.2.1"), 0);
+    throttle_record_failure(db, acct, "192.0.2.1");
+    /* the fifth failure locks the account for the window */
+    ASSERT_NEAR(throttle_check(db, acct, "192.0.2.1"), THROTTLE_WINDOW_SECONDS, 2);
+    /* whatever the case and the address */
+    ASSERT_NEAR(throttle_check(db, "amina.benali@example.ma", "198.51.100.9"), THROTTLE_WINDOW_SECONDS, 2);
+    assert_true(throttle_check(db, "AMINA.BENALI@EXAMPLE.MA", NULL) > 0);
+    /* another account from the same address is not locked (5 < 20) */
+    assert_int_equal(throttle_check(db, "someone.else", "192.0.2.1"), 0);
+    assert_int_equal(throttle_check(db, NULL, NULL), 0);
+
+    /* ten minutes later, five minutes remain */
+    assert_int_equal(db_exec(db, "UPDATE login_failures SET at = at - 600", NOPARAMS), DB_OK);
+    ASSERT_NEAR(throttle_check(db, acct, NULL), THROTTLE_WINDOW_SECONDS - 600, 2);
+    /* past the window: open again */
+    assert_int_equal(db_exec(db, "UPDATE login_failures SET at = at - 300", NOPARAMS), DB_OK);
+    assert_int_equal(throttle_check(db, acct, NULL), 0);
+
+    /* stale rows of the key are purged when a new failure comes */
+    throttle_record_failure(db, acct, NULL);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM login_failures WHERE kind = 'acct' AND key = ?",
+                           "amina.benali@example.ma"),
+                     1);
+
+    /* a success clears the account's failures */
+    for (int i = 0; i < THROTTLE_ACCOUNT_MAX; i++)
+        throttle_record_failure(db, acct, NULL);
+    assert_true(throttle_check(db, acct, NULL) > 0);
+    throttle_clear_account(db, "AMINA.benali@example.ma");
+    assert_int_equal(throttle_check(db, acct, NULL), 0);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM login_failures WHERE key = ?",
+                           "amina.benali@example.ma"),
+                     0);
+}
+
+static void test_throttle_lock_time(void **state)
+{
+    db_t *db = fx_db(state);
+    /* six failures 10, 20, ... 60 s ago: the fifth most recent (50 s ago)
+     * leaves the window in 900 - 50 s */
+    int64_t now = now_utc();
+    for (int i = 1; i <= 6; i++)
+        assert_int_equal(db_exec(db, "INSERT INTO login_failures (kind, key, at) VALUES ('acct', ?, ?)",
+                                 PARAMS(P_TEXT("fatima"), P_INT(now - 10 * i))),
+                         DB_OK);
+    ASSERT_NEAR(throttle_check(db, "Fatima", NULL), THROTTLE_WINDOW_SECONDS - 50, 2);
+    /* failures outside the window do not count */
+    assert_int_equal(db_exec(db, "UPDATE login_failures SET at = ? WHERE at <= ?",
+                             PARAMS(P_INT(now - THROTTLE_WINDOW_SECONDS - 1), P_INT(now - 30))),
+                     DB_OK);
+    assert_int_equal(throttle_check(db, "fatima", NULL), 0);
+    /* login strings that are not valid UTF-8, or very long, still count */
+    for (int i = 0; i < THROTTLE_ACCOUNT_MAX; i++)
+        throttle_record_failure(db, "bad\xff\xfe login", NULL);
+    assert_true(throttle_check(db, "bad\xff\xfe login", NULL) > 0);
+    assert_int_equal(throttle_check(db, "bad\xff\xfd login", NULL), 0);
+    char longkey[1000];
+    memset(longkey, 'k', sizeof longkey - 1);
+    longkey[sizeof longkey - 1] = '\0';
+    for (int i = 0; i < THROTTLE_ACCOUNT_MAX; i++)
+        throttle_record_failure(db, longkey, NULL);
+    assert_true(throttle_check(db, longkey, NULL) > 0);
+    longkey[500] = 'j';
+    assert_int_equal(throttle_check(db, longkey, NULL), 0);
+}
+
+static void test_throttle_ip(void **state)
+{
+    db_t *db = fx_db(state);
+    /* twenty different accounts from one address */
+    char acct[32];
+    for (int i = 0; i < THROTTLE_IP_MAX - 1; i++) {
+        snprintf(acct, sizeof acct, "user%d", i);
+        throttle_record_failure(db, acct, "203.0.113.5");
+    }
+    assert_int_equal(throttle_check(db, "new.user", "203.0.113.5"), 0);
+    throttle_record_failure(db, "user19", "203.0.113.5");
+    ASSERT_NEAR(throttle_check(db, "new.user", "203.0.113.5"), THROTTLE_WINDOW_SECONDS, 2);
+    ASSERT_NEAR(throttle_check(db, NULL, "203.0.113.5"), THROTTLE_WINDOW_SECONDS, 2);
+    /* the accounts themselves are not locked, nor another address */
+    assert_int_equal(throttle_check(db, "user3", "203.0.113.6"), 0);
+    /* a success on one account does not unlock the address */
+    throttle_clear_account(db, "user3");
+    assert_true(throttle_check(db, "user3", "203.0.113.5") > 0);
+}
+
+#define DB_TESTS(fn)                                                                               \
+    cmocka_unit_test_setup_teardown(fn, setup_sqlite, teardown_sqlite),                            \
+        cmocka_unit_test_setup_teardown(fn, setup_pg, teardown_pg)
+
+int main(void)
+{
+    if (auth_init() != 0)
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_password_hash_verify),
+        cmocka_unit_test(test_password_problem),
+        cmocka_unit_test(test_password_concurrency_cap),
+        cmocka_unit_test(test_token_random),
+        cmocka_unit_test(test_csrf),
+        DB_TESTS(test_keyed_hash),
+        DB_TESTS(test_session_create_lookup),
+        DB_TESTS(test_session_expiry),
+        DB_TESTS(test_session_delete),
+        DB_TESTS(test_api_tokens),
+        DB_TESTS(test_throttle_account),
+        DB_TESTS(test_throttle_lock_time),
+        DB_TESTS(test_throttle_ip),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
