@@ -1,0 +1,48 @@
+/* cli.h - the command line: one binary, one function per subcommand, and the
+ * few helpers they share (usage errors, database opening, secrets from the
+ * environment or standard input, finding a user by login).
+ * Exit codes: 0 done, 1 runtime failure (database unreachable...), 2 usage
+ * error (unknown option, missing or invalid value). */
+#ifndef JOUDA_CLI_H
+#define JOUDA_CLI_H
+
+#include "../db/db.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+#define CLI_DEFAULT_DB "var/jouda.db"
+
+/* Subcommands: argv[0] is "jouda <name>", options follow. */
+int cli_serve(int argc, char **argv);
+int cli_init(int argc, char **argv);
+int cli_migrate(int argc, char **argv);
+int cli_demo(int argc, char **argv);
+int cli_user(int argc, char **argv);
+int cli_token(int argc, char **argv);
+int cli_backup(int argc, char **argv);
+
+/* Prints "<cmd>: <message>" and the hint to --help on stderr; returns CLI_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints "<cmd>: <message>" on stderr; returns CLI_FAIL. */
+int cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+bool cli_is_pg_url(const char *url);
+/* For a SQLite path: creates its directory when missing (mkdir -p). */
+int cli_prepare_sqlite_dir(const char *url);
+/* Open and migrate (app_open_db). must_exist: refuse a SQLite file that is
+ * not there yet (commands that only make sense on an initialised database).
+ * Prints the reason and returns NULL on failure. */
+db_t *cli_open_db(const char *cmd, const char *url, bool must_exist);
+
+/* A password from the environment variable env, else standard input (one
+ * line; without echo and asked twice when it is a terminal). 0, or -1 when
+ * none was given (message printed). */
+int cli_read_password(const char *cmd, const char *env, char *out, size_t outlen);
+
+/* A user's id by email (case-insensitive) or username, active or not; 0 when none. */
+int64_t cli_find_user(db_t *db, const char *login);
+
+#endif

@@ -1,0 +1,750 @@
+/* cli_admin.c - the administration subcommands: init, migrate, user
+ * (add, list, disable), token create and backup, and the helpers every
+ * subcommand shares. Passwords never come from the command line (they would
+ * show in the process list and the shell history). Every write is audited
+ * with actor 0, the system. */
+#include "../app/app.h"
+#include "../audit/audit.h"
+#include "../auth/auth.h"
+#include "../org/org.h"
+#include "cli.h"
+
+#define CLI_HASH_LEN 128 /* crypto_pwhash_STRBYTES */
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+/* --- Shared helpers ------------------------------------------------------ */
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nTry '%s --help'.\n", cmd);
+    va_end(ap);
+    return CLI_USAGE;
+}
+
+int cli_fail(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return CLI_FAIL;
+}
+
+bool cli_is_pg_url(const char *url)
+{
+    return url && (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0);
+}
+
+int cli_prepare_sqlite_dir(const char *url)
+{
+    if (!url || cli_is_pg_url(url))
+        return 0;
+    char *dir = xstrdup(url);
+    char *slash = strrchr(dir, '/');
+    int rc = 0;
+    if (slash && slash != dir) {
+        *slash = '\0';
+        /* mkdir -p */
+        for (char *p = dir + 1; *p; p++) {
+            if (*p != '/')
+                continue;
+            *p = '\0';
+            if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+                rc = -1;
+            *p = '/';
+        }
+        if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+            rc = -1;
+    }
+    free(dir);
+    return rc;
+}
+
+db_t *cli_open_db(const char *cmd, const char *url, bool must_exist)
+{
+    if (!cli_is_pg_url(url)) {
+        struct stat st;
+        if (must_exist && stat(url, &st) != 0) {
+            fprintf(stderr, "%s: no database at %s (run 'jouda init --db %s' first)\n", cmd, url,
+                    url);
+            return NULL;
+        }
+        if (cli_prepare_sqlite_dir(url) != 0) {
+            fprintf(stderr, "%s: cannot create the directory of %s: %s\n", cmd, url,
+                    strerror(errno));
+            return NULL;
+        }
+    }
+    char err[512] = "";
+    db_t *db = app_open_db(url, err, sizeof err);
+    if (!db)
+        fprintf(stderr, "%s: cannot open the database: %s\n", cmd, *err ? err : "unknown error");
+    return db;
+}
+
+static void cli_chomp(char *s)
+{
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+}
+
+/* One line from standard input into out; false at end of input. */
+static bool cli_read_line(char *out, size_t outlen)
+{
+    if (!fgets(out, (int)outlen, stdin))
+        return false;
+    cli_chomp(out);
+    return true;
+}
+
+static bool cli_read_hidden(const char *prompt, char *out, size_t outlen)
+{
+    struct termios old, quiet;
+    fputs(prompt, stderr);
+    fflush(stderr);
+    bool restore = tcgetattr(STDIN_FILENO, &old) == 0;
+    if (restore) {
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        quiet.c_lflag |= ECHONL;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    bool ok = cli_read_line(out, outlen);
+    if (restore)
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+    return ok;
+}
+
+int cli_read_password(const char *cmd, const char *env, char *out, size_t outlen)
+{
+    const char *from_env = env ? getenv(env) : NULL;
+    if (from_env && *from_env) {
+        snprintf(out, outlen, "%s", from_env);
+        return 0;
+    }
+    if (isatty(STDIN_FILENO)) {
+        char again[PASSWORD_MAX * 4 + 8];
+        if (!cli_read_hidden("Password: ", out, outlen) ||
+            !cli_read_hidden("Password again: ", again, sizeof again)) {
+            fprintf(stderr, "%s: no password given\n", cmd);
+            return -1;
+        }
+        if (strcmp(out, again) != 0) {
+            fprintf(stderr, "%s: the two passwords differ\n", cmd);
+            return -1;
+        }
+        return 0;
+    }
+    if (!cli_read_line(out, outlen) || !*out) {
+        fprintf(stderr, "%s: no password given: set %s or write it on standard input\n", cmd,
+                env ? env : "it");
+        return -1;
+    }
+    return 0;
+}
+
+static void cli_lower(char *s)
+{
+    for (; *s; s++)
+        if (*s >= 'A' && *s <= 'Z')
+            *s = (char)(*s - 'A' + 'a');
+}
+
+int64_t cli_find_user(db_t *db, const char *login)
+{
+    if (!login || !*login)
+        return 0;
+    char *key = xstrdup(login);
+    cli_lower(key);
+    const char *k = key;
+    int64_t id = db_query_int(db, "SELECT id FROM users WHERE email = ? OR username = ? ORDER BY id",
+                              PARAMS(P_TEXT(k), P_TEXT(k)), 0);
+    free(key);
+    return id;
+}
+
+/* A password from env or stdin, checked, hashed into hash (>= 128). */
+static int cli_password_hash(const char *cmd, const char *env, char *hash, size_t hashlen)
+{
+    char pw[PASSWORD_MAX * 4 + 8];
+    if (cli_read_password(cmd, env, pw, sizeof pw) != 0)
+        return CLI_USAGE;
+    const char *why = password_problem(pw);
+    if (why) {
+        memset(pw, 0, sizeof pw);
+        return cli_usage_error(cmd, "%s", why);
+    }
+    int rc = password_hash(pw, hash, hashlen);
+    memset(pw, 0, sizeof pw);
+    return rc == 0 ? CLI_OK : cli_fail(cmd, "cannot hash the password");
+}
+
+/* getopt_long from the start of a new argv (glibc: optind = 0 re-initialises). */
+static void cli_getopt_reset(void)
+{
+    optind = 0;
+    opterr = 1;
+}
+
+#define CLI_BAD_OPTION(cmd) (fprintf(stderr, "Try '%s --help'.\n", cmd), CLI_USAGE)
+
+/* --- init ---------------------------------------------------------------- */
+
+static void cli_init_help(void)
+{
+    printf("Usage: jouda init [--db DB] --admin-email EMAIL [--admin-name NAME]\n\n"
+           "Creates the database (or migrates it), adds the content Jouda ships, and creates\n"
+           "the first national administrator (role admin at the root of the platform).\n"
+           "The password comes from the environment variable JOUDA_ADMIN_PASSWORD, else from\n"
+           "standard input (one line; asked twice without echo on a terminal); never from\n"
+           "the command line. At least %d characters.\n\n"
+           "If an account with that email exists already, it is left unchanged and init\n"
+           "ends with 'admin already exists' (exit code 0): running init again is safe.\n\n"
+           "  --db DB              SQLite file (default %s) or postgresql:// URL\n"
+           "  --admin-email EMAIL  the administrator's login\n"
+           "  --admin-name NAME    the name shown (default \"Administrateur national\")\n"
+           "  -h, --help           this help\n",
+           PASSWORD_MIN, CLI_DEFAULT_DB);
+}
+
+/* Content every instance has right after init (référentiels and lists come
+ * with later modules; the root node comes with the org migration). */
+static int cli_seed(db_t *db)
+{
+    return org_root_id(db) > 0 ? 0 : -1;
+}
+
+int cli_init(int argc, char **argv)
+{
+    const char *cmd = argv[0], *url = CLI_DEFAULT_DB, *email = NULL,
+               *name = "Administrateur national";
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"admin-email", required_argument, 0, 'e'},
+                                         {"admin-name", required_argument, 0, 'n'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    cli_getopt_reset();
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': url = optarg; break;
+        case 'e': email = optarg; break;
+        case 'n': name = optarg; break;
+        case 'h': cli_init_help(); return CLI_OK;
+        default: return CLI_BAD_OPTION(cmd);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    if (!email || !*email)
+        return cli_usage_error(cmd, "--admin-email is required");
+    if (!strchr(email, '@') || strlen(email) > 254)
+        return cli_usage_error(cmd, "'%s' is not an email address", email);
+    if (!*url)
+        return cli_usage_error(cmd, "--db must not be empty");
+
+    db_t *db = cli_open_db(cmd, url, false);
+    if (!db)
+        return CLI_FAIL;
+    int rc = CLI_OK;
+    if (cli_seed(db) != 0) {
+        rc = cli_fail(cmd, "the database has no root node: %s", db_errmsg(db));
+        goto out;
+    }
+    printf("Database ready (%s, schema version %d).\n", db_kind_name(db), db_schema_version(db));
+    if (cli_find_user(db, email) > 0) {
+        printf("admin already exists: %s (unchanged)\n", email);
+        goto out;
+    }
+    char hash[CLI_HASH_LEN];
+    rc = cli_password_hash(cmd, "JOUDA_ADMIN_PASSWORD", hash, sizeof hash);
+    if (rc != CLI_OK)
+        goto out;
+    int64_t root = org_root_id(db);
+    role_t role = ROLE_ADMIN;
+    org_user_new_t u = {.email = email, .name = name, .language = "fr", .password_hash = hash,
+                        .home_node_id = root, .roles = &role, .role_nodes = &root, .n_roles = 1};
+    const char *why = NULL;
+    int64_t id = 0;
+    if (db_begin(db) != DB_OK) {
+        rc = cli_fail(cmd, "cannot start a transaction: %s", db_errmsg(db));
+        goto out;
+    }
+    if (org_user_create(db, 0, &u, &id, &why) != 0) {
+        db_rollback(db);
+        rc = why ? cli_usage_error(cmd, "%s", why) : cli_fail(cmd, "cannot create the account");
+        goto out;
+    }
+    if (db_commit(db) != DB_OK) {
+        rc = cli_fail(cmd, "cannot save: %s", db_errmsg(db));
+        goto out;
+    }
+    printf("Created the national administrator %s (user %lld).\n", email, (long long)id);
+out:
+    db_close(db);
+    return rc;
+}
+
+/* --- migrate ------------------------------------------------------------- */
+
+int cli_migrate(int argc, char **argv)
+{
+    const char *cmd = argv[0], *url = CLI_DEFAULT_DB;
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    cli_getopt_reset();
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': url = optarg; break;
+        case 'h':
+            printf("Usage: jouda migrate [--db DB]\n\n"
+                   "Applies the database migrations not applied yet (serve, init and the other\n"
+                   "commands also do it when they start).\n\n"
+                   "  --db DB      SQLite file (default %s) or postgresql:// URL\n"
+                   "  -h, --help   this help\n",
+                   CLI_DEFAULT_DB);
+            return CLI_OK;
+        default: return CLI_BAD_OPTION(cmd);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    db_t *db = cli_open_db(cmd, url, false);
+    if (!db)
+        return CLI_FAIL;
+    printf("Database up to date (%s, schema version %d).\n", db_kind_name(db),
+           db_schema_version(db));
+    db_close(db);
+    return CLI_OK;
+}
+
+/* --- user add | list | disable ------------------------------------------ */
+
+static void cli_user_help_to(FILE *f)
+{
+    fprintf(f, "Usage: jouda user add     [--db DB] (--email EMAIL | --username NAME) --name \"Full name\"\n"
+           "                          --role ROLE --node ID [--language fr|ar|en] [--expires-days N]\n"
+           "       jouda user list    [--db DB] [--node ID]\n"
+           "       jouda user disable [--db DB] EMAIL_OR_USERNAME\n\n"
+           "add: creates an account with one role at a node. The password comes from\n"
+           "  JOUDA_USER_PASSWORD, else from standard input (never from the command line).\n"
+           "  Roles: admin, quality_advisor, observer, director, quality_referent, staff,\n"
+           "  inspector. --expires-days ends the role after N days (inspectors).\n"
+           "list: one line per account, tab-separated: id, login, name, active (1/0), roles\n"
+           "  (role@node,...). --node keeps the accounts managed in that node's subtree.\n"
+           "disable: disables the account and ends its sessions.\n\n"
+           "  --db DB      SQLite file (default %s) or postgresql:// URL\n"
+           "  -h, --help   this help\n",
+           CLI_DEFAULT_DB);
+}
+
+static void cli_user_help(void)
+{
+    cli_user_help_to(stdout);
+}
+
+static int cli_user_add(int argc, char **argv)
+{
+    const char *cmd = argv[0], *url = CLI_DEFAULT_DB, *email = NULL, *username = NULL,
+               *name = NULL, *role_s = NULL, *node_s = NULL, *lang = "fr", *exp_s = NULL;
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'd'},       {"email", required_argument, 0, 'e'},
+        {"username", required_argument, 0, 'u'}, {"name", required_argument, 0, 'n'},
+        {"role", required_argument, 0, 'r'},     {"node", required_argument, 0, 'N'},
+        {"language", required_argument, 0, 'l'}, {"expires-days", required_argument, 0, 'x'},
+        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+    cli_getopt_reset();
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': url = optarg; break;
+        case 'e': email = optarg; break;
+        case 'u': username = optarg; break;
+        case 'n': name = optarg; break;
+        case 'r': role_s = optarg; break;
+        case 'N': node_s = optarg; break;
+        case 'l': lang = optarg; break;
+        case 'x': exp_s = optarg; break;
+        case 'h': cli_user_help(); return CLI_OK;
+        default: return CLI_BAD_OPTION(cmd);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    if (!email && !username)
+        return cli_usage_error(cmd, "--email or --username is required");
+    if (!name || !*name)
+        return cli_usage_error(cmd, "--name is required");
+    if (!role_s)
+        return cli_usage_error(cmd, "--role is required");
+    role_t role = role_from_code(role_s);
+    if (role == ROLE_NONE)
+        return cli_usage_error(cmd, "unknown role '%s'", role_s);
+    int64_t node = 0, days = 0;
+    if (!node_s || !str_to_i64(node_s, &node) || node <= 0)
+        return cli_usage_error(cmd, "--node needs a node id (a positive number)");
+    if (exp_s && (!str_to_i64(exp_s, &days) || days <= 0 || days > 3650))
+        return cli_usage_error(cmd, "--expires-days needs a number of days (1 to 3650)");
+    if (strcmp(lang, "fr") != 0 && strcmp(lang, "ar") != 0 && strcmp(lang, "en") != 0)
+        return cli_usage_error(cmd, "--language must be fr, ar or en");
+
+    db_t *db = cli_open_db(cmd, url, true);
+    if (!db)
+        return CLI_FAIL;
+    int rc = CLI_OK;
+    if (db_query_int(db, "SELECT id FROM nodes WHERE id = ?", PARAMS(P_INT(node)), 0) <= 0) {
+        rc = cli_usage_error(cmd, "no node with id %lld", (long long)node);
+        goto out;
+    }
+    if ((email && cli_find_user(db, email) > 0) || (username && cli_find_user(db, username) > 0)) {
+        rc = cli_fail(cmd, "an account with this email or username exists already");
+        goto out;
+    }
+    char hash[CLI_HASH_LEN];
+    rc = cli_password_hash(cmd, "JOUDA_USER_PASSWORD", hash, sizeof hash);
+    if (rc != CLI_OK)
+        goto out;
+    int64_t expiry = days ? now_utc() + days * 86400 : 0;
+    org_user_new_t u = {.email = email, .username = username, .name = name, .language = lang,
+                        .password_hash = hash, .roles = &role, .role_nodes = &node,
+                        .role_expiry = &expiry, .n_roles = 1};
+    const char *why = NULL;
+    int64_t id = 0;
+    if (db_begin(db) != DB_OK) {
+        rc = cli_fail(cmd, "cannot start a transaction: %s", db_errmsg(db));
+        goto out;
+    }
+    if (org_user_create(db, 0, &u, &id, &why) != 0) {
+        db_rollback(db);
+        rc = why ? cli_usage_error(cmd, "%s", why) : cli_fail(cmd, "cannot create the account");
+        goto out;
+    }
+    if (db_commit(db) != DB_OK) {
+        rc = cli_fail(cmd, "cannot save: %s", db_errmsg(db));
+        goto out;
+    }
+    printf("Created user %lld (%s).\n", (long long)id, email ? email : username);
+out:
+    db_close(db);
+    return rc;
+}
+
+static int cli_user_list(int argc, char **argv)
+{
+    const char *cmd = argv[0], *url = CLI_DEFAULT_DB, *node_s = NULL;
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"node", required_argument, 0, 'N'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    cli_getopt_reset();
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': url = optarg; break;
+        case 'N': node_s = optarg; break;
+        case 'h': cli_user_help(); return CLI_OK;
+        default: return CLI_BAD_OPTION(cmd);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    int64_t node = 0;
+    if (node_s && (!str_to_i64(node_s, &node) || node <= 0))
+        return cli_usage_error(cmd, "--node needs a node id (a positive number)");
+    db_t *db = cli_open_db(cmd, url, true);
+    if (!db)
+        return CLI_FAIL;
+    int rc = CLI_OK;
+    char *like = NULL;
+    if (node) {
+        db_res_t *res = db_query(db, "SELECT path FROM nodes WHERE id = ?", PARAMS(P_INT(node)));
+        if (res && db_next(res) && db_text(res, 0)) {
+            char *esc = db_like_escape(db_text(res, 0));
+            like = xasprintf("%s%%", esc);
+            free(esc);
+        }
+        if (res)
+            db_res_free(res);
+        if (!like) {
+            rc = cli_usage_error(cmd, "no node with id %lld", (long long)node);
+            goto out;
+        }
+    }
+    /* one row per (user, role), users in id order */
+    const char *sql_all =
+        "SELECT u.id, COALESCE(u.email, u.username), u.name, u.active, ur.role, ur.node_id "
+        "FROM users u LEFT JOIN user_roles ur ON ur.user_id = u.id ORDER BY u.id, ur.id";
+    const char *sql_node =
+        "SELECT u.id, COALESCE(u.email, u.username), u.name, u.active, ur.role, ur.node_id "
+        "FROM users u JOIN nodes n ON n.id = u.node_id LEFT JOIN user_roles ur ON ur.user_id = u.id "
+        "WHERE n.path LIKE ? ESCAPE '\\' ORDER BY u.id, ur.id";
+    const char *like_p = like;
+    db_res_t *res = node ? db_query(db, sql_node, PARAMS(P_TEXT(like_p))) : db_query(db, sql_all, NOPARAMS);
+    if (!res) {
+        rc = cli_fail(cmd, "cannot read the accounts: %s", db_errmsg(db));
+        goto out;
+    }
+    int64_t current = 0;
+    int nroles = 0;
+    while (db_next(res)) {
+        int64_t id = db_int(res, 0);
+        if (id != current) {
+            if (current)
+                putchar('\n');
+            current = id;
+            nroles = 0;
+            printf("%lld\t%s\t%s\t%d\t", (long long)id, db_text(res, 1) ? db_text(res, 1) : "",
+                   db_text(res, 2) ? db_text(res, 2) : "", db_int(res, 3) ? 1 : 0);
+        }
+        if (!db_isnull(res, 4)) {
+            printf("%s%s@%lld", nroles ? "," : "", db_text(res, 4), (long long)db_int(res, 5));
+            nroles++;
+        }
+    }
+    if (current)
+        putchar('\n');
+    db_res_free(res);
+out:
+    free(like);
+    db_close(db);
+    return rc;
+}
+
+static int cli_user_disable(int argc, char **argv)
+{
+    const char *cmd = argv[0], *url = CLI_DEFAULT_DB;
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    cli_getopt_reset();
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': url = optarg; break;
+        case 'h': cli_user_help(); return CLI_OK;
+        default: return CLI_BAD_OPTION(cmd);
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage_error(cmd, "give one email or username");
+    const char *login = argv[optind];
+    db_t *db = cli_open_db(cmd, url, true);
+    if (!db)
+        return CLI_FAIL;
+    int rc = CLI_OK;
+    int64_t id = cli_find_user(db, login);
+    if (id <= 0) {
+        rc = cli_fail(cmd, "no account '%s'", login);
+        goto out;
+    }
+    if (db_query_int(db, "SELECT active FROM users WHERE id = ?", PARAMS(P_INT(id)), 0) == 0) {
+        printf("Account %s is already disabled.\n", login);
+        goto out;
+    }
+    /* one transaction: the flag, its audit row and the end of the sessions */
+    if (db_begin(db) != DB_OK || org_user_set_active(db, 0, id, false) != 0 ||
+        session_delete_user(db, id) != 0 || db_commit(db) != DB_OK) {
+        if (db_in_tx(db))
+            db_rollback(db);
+        rc = cli_fail(cmd, "cannot disable the account: %s", db_errmsg(db));
+        goto out;
+    }
+    printf("Disabled account %s (user %lld); its sessions were ended.\n", login, (long long)id);
+out:
+    db_close(db);
+    return rc;
+}
+
+int cli_user(int argc, char **argv)
+{
+    const char *cmd = argv[0];
+    if (argc < 2) {
+        fprintf(stderr, "%s: say which action: add, list or disable\n\n", cmd);
+        cli_user_help_to(stderr);
+        return CLI_USAGE;
+    }
+    const char *sub = argv[1];
+    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 || strcmp(sub, "help") == 0) {
+        cli_user_help();
+        return CLI_OK;
+    }
+    int (*fn)(int, char **) = strcmp(sub, "add") == 0       ? cli_user_add
+                              : strcmp(sub, "list") == 0    ? cli_user_list
+                              : strcmp(sub, "disable") == 0 ? cli_user_disable
+                                                            : NULL;
+    if (!fn)
+        return cli_usage_error(cmd, "unknown action '%s' (add, list or disable)", sub);
+    char *name = xasprintf("%s %s", cmd, sub);
+    argv[1] = name;
+    int rc = fn(argc - 1, argv + 1);
+    free(name);
+    return rc;
+}
+
+/* --- token create -------------------------------------------------------- */
+
+static void cli_token_help_to(FILE *f)
+{
+    fprintf(f, "Usage: jouda token create [--db DB] --user EMAIL_OR_USERNAME [--label LABEL]\n\n"
+           "Creates an API bearer token for the account and prints it alone on standard\n"
+           "output. It is shown once: only its keyed hash is stored. Use it as\n"
+           "  Authorization: Bearer <token>\n\n"
+           "  --db DB        SQLite file (default %s) or postgresql:// URL\n"
+           "  --user LOGIN   the account's email or username\n"
+           "  --label LABEL  what the token is for (default \"command line\")\n"
+           "  -h, --help     this help\n",
+           CLI_DEFAULT_DB);
+}
+
+static void cli_token_help(void)
+{
+    cli_token_help_to(stdout);
+}
+
+int cli_token(int argc, char **argv)
+{
+    const char *cmd = argv[0];
+    if (argc < 2) {
+        fprintf(stderr, "%s: say which action: create\n\n", cmd);
+        cli_token_help_to(stderr);
+        return CLI_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        cli_token_help();
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "create") != 0)
+        return cli_usage_error(cmd, "unknown action '%s' (create)", argv[1]);
+    argc--;
+    argv++;
+    const char *url = CLI_DEFAULT_DB, *login = NULL, *label = "command line";
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"user", required_argument, 0, 'u'},
+                                         {"label", required_argument, 0, 'l'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    cli_getopt_reset();
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': url = optarg; break;
+        case 'u': login = optarg; break;
+        case 'l': label = optarg; break;
+        case 'h': cli_token_help(); return CLI_OK;
+        default: return CLI_BAD_OPTION(cmd);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    if (!login || !*login)
+        return cli_usage_error(cmd, "--user is required");
+    if (strlen(label) > 100 || str_has_control(label))
+        return cli_usage_error(cmd, "--label must be at most 100 characters, without control characters");
+    db_t *db = cli_open_db(cmd, url, true);
+    if (!db)
+        return CLI_FAIL;
+    int rc = CLI_OK;
+    int64_t uid = cli_find_user(db, login);
+    if (uid <= 0) {
+        rc = cli_fail(cmd, "no account '%s'", login);
+        goto out;
+    }
+    if (db_query_int(db, "SELECT active FROM users WHERE id = ?", PARAMS(P_INT(uid)), 0) == 0) {
+        rc = cli_fail(cmd, "the account '%s' is disabled", login);
+        goto out;
+    }
+    int64_t home = db_query_int(db, "SELECT node_id FROM users WHERE id = ?", PARAMS(P_INT(uid)), 0);
+    char token[128];
+    int64_t tid = 0;
+    if (db_begin(db) != DB_OK) {
+        rc = cli_fail(cmd, "cannot start a transaction: %s", db_errmsg(db));
+        goto out;
+    }
+    json_t *ch = json_pack("{s:{s:n, s:s}, s:{s:n, s:I}}", "label", "from", "to", label, "user_id",
+                           "from", "to", (json_int_t)uid);
+    bool ok = api_token_create(db, uid, label, token, sizeof token, &tid) == 0 &&
+              audit_write(db, 0, "token_create", "token", tid, home, ch, NULL) == DB_OK &&
+              db_commit(db) == DB_OK;
+    json_decref(ch);
+    if (!ok) {
+        if (db_in_tx(db))
+            db_rollback(db);
+        rc = cli_fail(cmd, "cannot create the token: %s", db_errmsg(db));
+        goto out;
+    }
+    printf("%s\n", token);
+    memset(token, 0, sizeof token);
+out:
+    db_close(db);
+    return rc;
+}
+
+/* --- backup -------------------------------------------------------------- */
+
+int cli_backup(int argc, char **argv)
+{
+    const char *cmd = argv[0], *url = CLI_DEFAULT_DB, *out = NULL;
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"out", required_argument, 0, 'o'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    cli_getopt_reset();
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': url = optarg; break;
+        case 'o': out = optarg; break;
+        case 'h':
+            printf("Usage: jouda backup [--db DB] --out FILE\n\n"
+                   "Copies a SQLite database into FILE with SQLite's online backup: it may run\n"
+                   "while 'jouda serve' uses the database. FILE must not exist yet.\n"
+                   "For PostgreSQL use pg_dump, e.g. pg_dump -Fc -f jouda.dump 'postgresql://...'\n\n"
+                   "  --db DB      SQLite file (default %s)\n"
+                   "  --out FILE   the copy to write\n"
+                   "  -h, --help   this help\n",
+                   CLI_DEFAULT_DB);
+            return CLI_OK;
+        default: return CLI_BAD_OPTION(cmd);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    if (!out || !*out)
+        return cli_usage_error(cmd, "--out is required");
+    if (cli_is_pg_url(url))
+        return cli_fail(cmd, "backup copies SQLite databases only. For PostgreSQL use pg_dump, "
+                             "for example:\n  pg_dump -Fc -f jouda.dump '%s'\n"
+                             "and restore with pg_restore.", url);
+    struct stat st;
+    if (stat(url, &st) != 0)
+        return cli_fail(cmd, "no database at %s", url);
+    if (stat(out, &st) == 0)
+        return cli_fail(cmd, "%s exists already; choose another file", out);
+    char err[512] = "";
+    db_t *db = db_open(url, err, sizeof err);
+    if (!db)
+        return cli_fail(cmd, "cannot open the database: %s", err);
+    int rc = CLI_OK;
+    if (db_backup(db, out, err, sizeof err) != DB_OK)
+        rc = cli_fail(cmd, "backup failed: %s", *err ? err : db_errmsg(db));
+    else if (stat(out, &st) == 0)
+        printf("Backup written to %s (%lld bytes).\n", out, (long long)st.st_size);
+    db_close(db);
+    return rc;
+}

@@ -1,0 +1,143 @@
+/* cli_serve.c - `jouda serve`: start-up (share directory, database,
+ * catalogues, templates), the HTTP server, and a graceful stop on SIGTERM or
+ * SIGINT (requests in flight are finished, connections closed). */
+#include "../app/app.h"
+#include "cli.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void cli_serve_help(void)
+{
+    printf("Usage: jouda serve [--db DB] [--listen ADDRESS:PORT] [--threads N]\n\n"
+           "Serves the web pages and the JSON API. The database is migrated at start.\n"
+           "SIGTERM or SIGINT stops it gracefully.\n\n"
+           "  --db DB            SQLite file (default %s, its directory created\n"
+           "                     when missing) or postgresql:// URL\n"
+           "  --listen ADDR:PORT where to listen (default 127.0.0.1:8080; port 0 picks a free one)\n"
+           "  --threads N        request threads (default: the number of cores)\n"
+           "  -h, --help         this help\n\n"
+           "Environment: JOUDA_SHARE_DIR, the directory holding templates/, static/ and\n"
+           "locale/ (default: the binary's directory when it has templates/, else the\n"
+           "current directory); JOUDA_STRICT_TEMPLATES=1 makes undefined template names errors.\n",
+           CLI_DEFAULT_DB);
+}
+
+static bool cli_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Where templates/, static/ and locale/ are (kept for the process lifetime). */
+static const char *cli_share_dir(void)
+{
+    const char *env = getenv("JOUDA_SHARE_DIR");
+    if (env && *env)
+        return env;
+    static char exe_dir[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe_dir, sizeof exe_dir - 1);
+    if (n > 0) {
+        exe_dir[n] = '\0';
+        char *slash = strrchr(exe_dir, '/');
+        if (slash) {
+            *slash = '\0';
+            char probe[PATH_MAX + 16];
+            snprintf(probe, sizeof probe, "%s/templates", exe_dir);
+            if (cli_is_dir(probe))
+                return exe_dir;
+        }
+    }
+    return ".";
+}
+
+static bool cli_listen_ok(const char *listen)
+{
+    const char *colon = strrchr(listen, ':');
+    if (!colon || colon == listen)
+        return false;
+    int64_t port;
+    return str_to_i64(colon + 1, &port) && port >= 0 && port <= 65535;
+}
+
+int cli_serve(int argc, char **argv)
+{
+    const char *cmd = argv[0], *url = CLI_DEFAULT_DB, *listen = "127.0.0.1:8080";
+    int64_t threads = 0;
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"listen", required_argument, 0, 'l'},
+                                         {"threads", required_argument, 0, 't'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    optind = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': url = optarg; break;
+        case 'l': listen = optarg; break;
+        case 't':
+            if (!str_to_i64(optarg, &threads) || threads < 1 || threads > 256)
+                return cli_usage_error(cmd, "--threads needs a number from 1 to 256");
+            break;
+        case 'h': cli_serve_help(); return CLI_OK;
+        default: fprintf(stderr, "Try '%s --help'.\n", cmd); return CLI_USAGE;
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    if (!cli_listen_ok(listen))
+        return cli_usage_error(cmd, "--listen needs ADDRESS:PORT, e.g. 127.0.0.1:8080");
+    if (!*url)
+        return cli_usage_error(cmd, "--db must not be empty");
+    if (cli_prepare_sqlite_dir(url) != 0)
+        return cli_fail(cmd, "cannot create the directory of %s", url);
+
+    /* The server threads inherit this mask: only the main thread takes the
+     * stop signals, in sigwait below. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    g_app.share_dir = cli_share_dir();
+    char err[512] = "";
+    if (app_init(url, err, sizeof err) != 0) {
+        app_shutdown();
+        return cli_fail(cmd, "cannot start: %s", *err ? err : "unknown error");
+    }
+    http_config_t cfg = {
+        .listen = listen,
+        .threads = (int)threads,
+        .workers = 2,
+        .prepare = app_prepare,
+        .handle = app_handle,
+        .thread_db = app_thread_db,
+        .error = app_http_error,
+    };
+    http_server_t *srv = http_server_start(&cfg, err, sizeof err);
+    if (!srv) {
+        app_shutdown();
+        return cli_fail(cmd, "cannot listen on %s: %s", listen, *err ? err : "unknown error");
+    }
+    char host[256];
+    snprintf(host, sizeof host, "%.*s", (int)(strrchr(listen, ':') - listen), listen);
+    printf("Jouda listening on http://%s:%d\n", host, http_server_port(srv));
+    fflush(stdout);
+
+    int sig = 0;
+    while (sigwait(&stop, &sig) != 0)
+        ;
+    log_info("received %s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    http_server_stop(srv);
+    app_shutdown();
+    log_info("stopped");
+    return CLI_OK;
+}

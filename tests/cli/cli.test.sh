@@ -1,0 +1,235 @@
+#!/bin/bash
+# cli.test.sh - checks the jouda command line on one database.
+#   tests/cli/cli.test.sh DB_URL
+# DB_URL: a SQLite file path (preferably not existing yet) or a postgresql://
+# URL of an empty database. The script can run again on the same database:
+# the accounts it adds carry a per-run suffix.
+# Environment: JOUDA_BIN (default ./jouda from the repository root),
+# JOUDA_SHARE_DIR (default the repository root; the serve check is skipped
+# when its locale/ has no compiled catalogues).
+# Prints "ok - ..." / "not ok - ..." lines and ends with "N passed, N failed";
+# exit code 0 only when nothing failed.
+set -u
+export LC_ALL=C.UTF-8
+
+DB=${1:-}
+if [ -z "$DB" ]; then
+    echo "usage: $0 DB_URL" >&2
+    exit 2
+fi
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=${JOUDA_BIN:-$ROOT/jouda}
+SHARE=${JOUDA_SHARE_DIR:-$ROOT}
+TMP=$(mktemp -d /tmp/jouda-cli-test.XXXXXX)
+RUN=$$$(date +%s)
+PASSED=0
+FAILED=0
+SERVER_PID=
+
+cleanup() {
+    if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; fi
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+ok() { PASSED=$((PASSED + 1)); echo "ok - $1"; }
+notok() {
+    FAILED=$((FAILED + 1)); echo "not ok - $1"
+    [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /' | head -20
+    return 0
+}
+check() { # check DESCRIPTION CONDITION-COMMAND...
+    local d=$1; shift
+    if "$@"; then ok "$d"; else notok "$d" "$(cat "$TMP/err" 2>/dev/null)"; fi
+}
+
+# run ARGS...: runs jouda, keeps stdout in $TMP/out, stderr in $TMP/err, code in $RC
+run() {
+    "$BIN" "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
+    RC=$?
+}
+# run_in INPUT ARGS...: the same with INPUT on standard input
+run_in() {
+    local input=$1; shift
+    printf '%s' "$input" | "$BIN" "$@" >"$TMP/out" 2>"$TMP/err"
+    RC=$?
+}
+rc_is() { [ "$RC" -eq "$1" ]; }
+out_has() { grep -q -- "$1" "$TMP/out"; }
+err_has() { grep -qi -- "$1" "$TMP/err"; }
+err_nonempty() { [ -s "$TMP/err" ]; }
+
+IS_PG=0
+case "$DB" in postgres://* | postgresql://*) IS_PG=1 ;; esac
+unset JOUDA_ADMIN_PASSWORD JOUDA_USER_PASSWORD
+
+if [ ! -x "$BIN" ]; then
+    echo "not ok - jouda binary at $BIN"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+# --- help of every command --------------------------------------------------
+run --help
+check "jouda --help exits 0 and lists the commands" eval 'rc_is 0 && out_has serve && out_has backup'
+for c in serve init migrate demo user token backup "user add" "user list" "user disable" "token create"; do
+    # shellcheck disable=SC2086
+    run $c --help
+    check "jouda $c --help exits 0 with a usage text" eval 'rc_is 0 && out_has Usage'
+done
+
+# --- usage errors: exit 2 and a message on stderr -----------------------------
+usage_case() { # DESCRIPTION ARGS...
+    local d=$1; shift
+    run "$@"
+    check "$d exits 2 with a message" eval 'rc_is 2 && err_nonempty'
+}
+usage_case "an unknown command" frobnicate
+usage_case "no command" 
+usage_case "an unknown option of init" init --db "$DB" --bogus
+usage_case "init without --admin-email" init --db "$DB"
+usage_case "init with a malformed email" init --db "$DB" --admin-email not-an-email
+usage_case "serve --threads 0" serve --db "$DB" --threads 0
+usage_case "serve --listen without a port" serve --db "$DB" --listen localhost
+usage_case "an unknown user action" user frob
+usage_case "user add without --name" user add --db "$DB" --email x@y.ma --role staff --node 1
+usage_case "user add with an unknown role" user add --db "$DB" --email x@y.ma --name X --role king --node 1
+usage_case "user disable without a login" user disable --db "$DB"
+usage_case "token without an action" token
+usage_case "token create without --user" token create --db "$DB"
+usage_case "backup without --out" backup --db "$DB"
+usage_case "demo with an extra argument" demo --db "$DB" extra
+
+# --- init ---------------------------------------------------------------------
+JOUDA_ADMIN_PASSWORD=Jouda-admin-2026 run init --db "$DB" --admin-email admin@jouda.ma
+check "init with JOUDA_ADMIN_PASSWORD exits 0" eval 'rc_is 0 && (out_has "Created the national administrator" || out_has "admin already exists")'
+run user list --db "$DB"
+check "the national administrator is admin at the root" eval 'rc_is 0 && grep -qP "\tadmin\@jouda\.ma\t.*\t1\tadmin\@1(,|$)" "$TMP/out"'
+cp "$TMP/out" "$TMP/list-before"
+
+JOUDA_ADMIN_PASSWORD=Another-password-1 run init --db "$DB" --admin-email ADMIN@jouda.ma
+check "init again: exit 0 and 'admin already exists'" eval 'rc_is 0 && out_has "admin already exists"'
+run user list --db "$DB"
+check "init again changed no account" cmp -s "$TMP/out" "$TMP/list-before"
+
+run_in "Stdin-password-2026
+" init --db "$DB" --admin-email "admin2.$RUN@jouda.ma" --admin-name "Second Admin"
+check "init with the password on standard input exits 0" eval 'rc_is 0 && out_has "Created the national administrator"'
+run_in "short
+" init --db "$DB" --admin-email "admin3.$RUN@jouda.ma"
+check "init with a too short password exits 2 and says why" eval 'rc_is 2 && err_has "at least"'
+run_in "" init --db "$DB" --admin-email "admin4.$RUN@jouda.ma"
+check "init without any password exits 2 and says so" eval 'rc_is 2 && err_has "password"'
+run user list --db "$DB"
+check "refused inits created no account" eval '! grep -q "admin3.$RUN\|admin4.$RUN" "$TMP/out"'
+
+run migrate --db "$DB"
+check "migrate exits 0 and reports the schema version" eval 'rc_is 0 && out_has "schema version"'
+
+# --- demo ---------------------------------------------------------------------
+run demo --db "$DB"
+check "demo exits 0 and prints the known logins" eval 'rc_is 0 && out_has "directrice.casa@amal.ma" && out_has "Jouda-demo-2026"'
+run user list --db "$DB"
+cp "$TMP/out" "$TMP/demo1"
+USERS1=$(wc -l <"$TMP/demo1")
+check "demo made about 160 staff accounts or more" test "$USERS1" -ge 160
+for login in conseil@amal.ma admin@amal.ma directrice.casa@amal.ma referent.casa@amal.ma mere.fatima \
+    educateur.casa directeur.tanger@amal.ma observateur@entraide.ma inspecteur@entraide.ma \
+    admin@nour.ma directrice@nour.ma; do
+    check "demo login $login exists and is active" grep -qP "^\d+\t\Q$login\E\t[^\t]+\t1\t" "$TMP/demo1"
+done
+check "directrice.casa is director, mere.fatima staff, inspecteur inspector" eval \
+    'grep -qP "\tdirectrice\.casa\@amal\.ma\t.*\tdirector\@" "$TMP/demo1" && grep -qP "\tmere\.fatima\t.*\tstaff\@" "$TMP/demo1" && grep -qP "\tinspecteur\@entraide\.ma\t.*\tinspector\@" "$TMP/demo1"'
+check "some demo names are written in Arabic" env LC_ALL=C grep -qP "\t[\xD8-\xDB][\x80-\xBF]" "$TMP/demo1"
+run demo --db "$DB" --quiet
+check "demo again exits 0 and creates nothing" eval 'rc_is 0 && out_has "0 places created" && out_has "0 accounts created"'
+run user list --db "$DB"
+check "demo again: the same accounts" cmp -s "$TMP/out" "$TMP/demo1"
+NOUR=$(grep -P "\tdirectrice\@nour\.ma\t" "$TMP/demo1" | grep -oP "director\@\K\d+")
+run user list --db "$DB" --node "${NOUR:-0}"
+check "user list --node keeps one EPS's accounts" eval 'rc_is 0 && out_has "directrice@nour.ma" && ! out_has "amal.ma"'
+
+# --- user add | disable ---------------------------------------------------------
+EPS1=$(grep -P "\tdirectrice\.casa\@amal\.ma\t" "$TMP/demo1" | grep -oP "director\@\K\d+")
+JOUDA_USER_PASSWORD=User-password-2026 run user add --db "$DB" --email "new.$RUN@amal.ma" \
+    --name "Nouvelle Éducatrice" --role staff --node "${EPS1:-0}"
+check "user add with JOUDA_USER_PASSWORD exits 0" eval 'rc_is 0 && out_has "Created user"'
+run_in "User-password-2026
+" user add --db "$DB" --username "mere.test.$RUN" --name "مريم التجربة" --role staff --node "${EPS1:-0}" --language ar
+check "user add with a username and the password on stdin exits 0" rc_is 0
+run user list --db "$DB"
+check "the added accounts are listed with their role" eval \
+    'grep -qP "\tnew\.$RUN\@amal\.ma\tNouvelle Éducatrice\t1\tstaff\@${EPS1:-0}$" "$TMP/out" && grep -qP "\tmere\.test\.$RUN\t" "$TMP/out"'
+JOUDA_USER_PASSWORD=User-password-2026 run user add --db "$DB" --email "NEW.$RUN@amal.ma" \
+    --name "Doublon" --role staff --node "${EPS1:-0}"
+check "user add of an existing email exits 1 with a message" eval 'rc_is 1 && err_nonempty'
+JOUDA_USER_PASSWORD=User-password-2026 run user add --db "$DB" --email "x.$RUN@amal.ma" \
+    --name "X" --role director --node 999999
+check "user add at a node that does not exist exits 2" eval 'rc_is 2 && err_has "node"'
+run user disable --db "$DB" "new.$RUN@amal.ma"
+check "user disable exits 0" rc_is 0
+run user list --db "$DB"
+check "the disabled account is listed as inactive" grep -qP "\tnew\.$RUN\@amal\.ma\t[^\t]+\t0\t" "$TMP/out"
+run user disable --db "$DB" "new.$RUN@amal.ma"
+check "disabling it again exits 0 and says so" eval 'rc_is 0 && out_has "already disabled"'
+run user disable --db "$DB" "nobody.$RUN@nowhere.ma"
+check "disabling an unknown account exits 1" eval 'rc_is 1 && err_nonempty'
+
+# --- token create ---------------------------------------------------------------
+run token create --db "$DB" --user directrice.casa@amal.ma --label "cli test"
+check "token create prints the token alone on stdout" eval \
+    'rc_is 0 && [ "$(wc -l <"$TMP/out")" -eq 1 ] && grep -qxP "[A-Za-z0-9_-]{40,80}" "$TMP/out"'
+TOKEN=$(cat "$TMP/out")
+run token create --db "$DB" --user directrice.casa@amal.ma
+check "a second token differs from the first" eval '[ "$(cat "$TMP/out")" != "$TOKEN" ]'
+run token create --db "$DB" --user "nobody.$RUN@nowhere.ma"
+check "token create for an unknown account exits 1, nothing on stdout" eval 'rc_is 1 && [ ! -s "$TMP/out" ] && err_nonempty'
+run token create --db "$DB" --user "new.$RUN@amal.ma"
+check "token create for a disabled account exits 1" rc_is 1
+
+# --- backup ---------------------------------------------------------------------
+if [ "$IS_PG" -eq 1 ]; then
+    run backup --db "$DB" --out "$TMP/backup.db"
+    check "backup on PostgreSQL exits 1 and explains pg_dump" eval 'rc_is 1 && err_has pg_dump && [ ! -e "$TMP/backup.db" ]'
+else
+    run backup --db "$DB" --out "$TMP/backup.db"
+    check "backup exits 0" rc_is 0
+    check "the backup is a SQLite database" eval 'head -c 16 "$TMP/backup.db" | grep -q "SQLite format 3"'
+    run user list --db "$TMP/backup.db"
+    check "the backup holds the same accounts" eval 'rc_is 0 && [ "$(wc -l <"$TMP/out")" -ge "$USERS1" ]'
+    run backup --db "$DB" --out "$TMP/backup.db"
+    check "backup refuses to overwrite a file (exit 1)" eval 'rc_is 1 && err_nonempty'
+fi
+
+# --- runtime failures: exit 1 ------------------------------------------------------
+run user list --db "$TMP/no/such/dir/x.db"
+check "a SQLite file that does not exist: exit 1 with a message" eval 'rc_is 1 && err_nonempty'
+run migrate --db "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"
+check "an unreachable PostgreSQL: exit 1 with a message" eval 'rc_is 1 && err_nonempty'
+
+# --- serve ------------------------------------------------------------------------
+if [ -f "$SHARE/locale/fr.mo" ] && [ -d "$SHARE/templates" ]; then
+    JOUDA_SHARE_DIR=$SHARE "$BIN" serve --db "$DB" --listen 127.0.0.1:0 >"$TMP/serve.out" 2>"$TMP/serve.err" &
+    SERVER_PID=$!
+    for _ in $(seq 50); do grep -q "listening" "$TMP/serve.out" && break; sleep 0.1; done
+    URL=$(grep -oP "listening on \Khttp://\S+" "$TMP/serve.out")
+    check "serve prints 'Jouda listening on http://...' within 5 seconds" test -n "$URL"
+    if [ -n "$URL" ]; then
+        HEALTH=$(curl -s --max-time 5 "$URL/healthz")
+        check "serve answers /healthz" eval 'printf "%s" "$HEALTH" | grep -q "\"status\":\"ok\""'
+        CODE=$(curl -s -o "$TMP/me.json" -w "%{http_code}" --max-time 5 -H "Authorization: Bearer $TOKEN" "$URL/api/v1/me")
+        check "the token from 'token create' authenticates on the API" eval '[ "$CODE" = 200 ] && grep -q "directrice.casa@amal.ma" "$TMP/me.json"'
+        run user list --db "$DB"
+        check "the command line works on the database while serve runs" rc_is 0
+    fi
+    kill -TERM "$SERVER_PID" 2>/dev/null
+    wait "$SERVER_PID"
+    SRC=$?
+    SERVER_PID=
+    check "serve stops on SIGTERM with exit code 0" test "$SRC" -eq 0
+else
+    echo "ok - serve # SKIP no compiled catalogues in $SHARE/locale (run make locale)"
+fi
+
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]

@@ -1,0 +1,248 @@
+/* test_audit.c - the audit log: what audit_diff records (and never records:
+ * secrets), what audit_write stores, and that the table refuses UPDATE and
+ * DELETE on SQLite and, when JOUDA_TEST_PG_URL is set, on PostgreSQL (in a
+ * schema of its own, dropped afterwards). */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit/audit.h"
+#include "core/core.h"
+#include "db/db.h"
+#include "org/org.h"
+
+/* --- audit_diff ----------------------------------------------------------- */
+
+static void test_diff_changed_fields_only(void **state)
+{
+    (void)state;
+    json_t *before = json_pack("{s:s, s:i, s:s}", "name", "Maison 1", "capacity", 10, "region", "oriental");
+    json_t *after = json_pack("{s:s, s:i, s:s}", "name", "Maison 2", "capacity", 10, "region", "oriental");
+    json_t *d = audit_diff(before, after);
+    assert_int_equal(json_object_size(d), 1);
+    json_t *name = json_object_get(d, "name");
+    assert_non_null(name);
+    assert_string_equal(json_string_value(json_object_get(name, "from")), "Maison 1");
+    assert_string_equal(json_string_value(json_object_get(name, "to")), "Maison 2");
+    assert_null(json_object_get(d, "capacity"));
+    json_decref(d);
+    json_decref(before);
+    json_decref(after);
+}
+
+static void test_diff_new_and_removed_values(void **state)
+{
+    (void)state;
+    json_t *before = json_pack("{s:s, s:o}", "province", "Fès", "name_ar", json_null());
+    json_t *after = json_pack("{s:o, s:s, s:i}", "province", json_null(), "name_ar", "بيت",
+                              "capacity", 40);
+    json_t *d = audit_diff(before, after);
+    assert_int_equal(json_object_size(d), 3);
+    assert_true(json_is_null(json_object_get(json_object_get(d, "province"), "to")));
+    assert_string_equal(json_string_value(json_object_get(json_object_get(d, "province"), "from")), "Fès");
+    assert_true(json_is_null(json_object_get(json_object_get(d, "name_ar"), "from")));
+    /* a key absent before counts as null before */
+    assert_true(json_is_null(json_object_get(json_object_get(d, "capacity"), "from")));
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(d, "capacity"), "to")), 40);
+    json_decref(d);
+    json_decref(before);
+    json_decref(after);
+}
+
+static void test_diff_secrets_never_recorded(void **state)
+{
+    (void)state;
+    json_t *before = json_pack("{s:s, s:s, s:s, s:s}", "password", "old-secret-1", "password_hash",
+                               "$argon2id$old", "secret", "s1", "token", "t1");
+    json_t *after = json_pack("{s:s, s:s, s:s, s:s, s:s}", "password", "new-secret-2",
+                              "password_hash", "$argon2id$new", "secret", "s2", "token", "t2",
+                              "api_token", "t3");
+    json_t *d = audit_diff(before, after);
+    const char *k;
+    json_t *v;
+    assert_int_equal(json_object_size(d), 5);
+    json_object_foreach(d, k, v) {
+        assert_true(json_is_string(v));
+        assert_string_equal(json_string_value(v), "changed");
+    }
+    char *dump = json_dumps(d, 0);
+    assert_null(strstr(dump, "secret-"));
+    assert_null(strstr(dump, "argon2"));
+    free(dump);
+    json_decref(d);
+    /* unchanged secrets are not mentioned at all */
+    d = audit_diff(before, before);
+    assert_int_equal(json_object_size(d), 0);
+    json_decref(d);
+    json_decref(before);
+    json_decref(after);
+}
+
+static void test_diff_without_before_or_after(void **state)
+{
+    (void)state;
+    json_t *after = json_pack("{s:s}", "name", "Foyer");
+    json_t *d = audit_diff(NULL, after);
+    assert_int_equal(json_object_size(d), 1);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(d, "name"), "to")), "Foyer");
+    json_decref(d);
+    d = audit_diff(after, NULL);
+    assert_true(json_is_object(d));
+    assert_int_equal(json_object_size(d), 0);
+    json_decref(d);
+    json_decref(after);
+}
+
+/* --- audit_write and the append-only table --------------------------------- */
+
+typedef struct {
+    db_t *db;
+    char path[256];
+    char schema[64];
+    bool pg;
+} fx_t;
+
+static int migrate(db_t *db)
+{
+    char err[256] = "";
+    if (db_migrate(db, org_migrations, org_migrations_count, err, sizeof err) != DB_OK ||
+        db_migrate(db, audit_migrations, audit_migrations_count, err, sizeof err) != DB_OK) {
+        fprintf(stderr, "migrate: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int setup_sqlite(void **state)
+{
+    fx_t *fx = xcalloc(1, sizeof *fx);
+    snprintf(fx->path, sizeof fx->path, "/tmp/jouda-test-audit-%d.db", (int)getpid());
+    unlink(fx->path);
+    char err[256];
+    fx->db = db_open(fx->path, err, sizeof err);
+    if (!fx->db || migrate(fx->db) != 0)
+        return -1;
+    *state = fx;
+    return 0;
+}
+
+static int setup_pg(void **state)
+{
+    fx_t *fx = xcalloc(1, sizeof *fx);
+    fx->pg = true;
+    *state = fx;
+    const char *url = test_pg_url();
+    if (!url)
+        return 0; /* the test skips itself */
+    char err[256];
+    fx->db = db_open(url, err, sizeof err);
+    if (!fx->db) {
+        fprintf(stderr, "pg: %s\n", err);
+        return -1;
+    }
+    snprintf(fx->schema, sizeof fx->schema, "test_audit_%d", (int)getpid());
+    char sql[400];
+    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s; SET search_path TO %s",
+             fx->schema, fx->schema, fx->schema);
+    if (db_exec_script(fx->db, sql) != DB_OK || migrate(fx->db) != 0)
+        return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx_t *fx = *state;
+    if (fx->db && fx->pg && fx->schema[0]) {
+        char sql[200];
+        snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", fx->schema);
+        db_exec_script(fx->db, sql);
+    }
+    if (fx->db)
+        db_close(fx->db);
+    if (!fx->pg) {
+        unlink(fx->path);
+        char side[300];
+        snprintf(side, sizeof side, "%s-wal", fx->path);
+        unlink(side);
+        snprintf(side, sizeof side, "%s-shm", fx->path);
+        unlink(side);
+    }
+    free(fx);
+    return 0;
+}
+
+static void test_write_and_append_only(void **state)
+{
+    fx_t *fx = *state;
+    if (fx->pg && !fx->db)
+        skip();
+    db_t *db = fx->db;
+    int64_t root = org_root_id(db);
+    assert_true(root > 0);
+
+    json_t *ch = json_pack("{s:{s:s, s:s}, s:s}", "name", "from", "A", "to", "B", "password",
+                           "plain-text-secret");
+    assert_int_equal(audit_write(db, 0, "update", "node", root, root, ch, "192.0.2.7"), DB_OK);
+    json_decref(ch);
+    assert_int_equal(audit_write(db, 42, "login", "session", 0, 0, NULL, NULL), DB_OK);
+
+    json_t *rows = db_query_json(db,
+                                 "SELECT actor_id, action, entity, entity_id, node_id, node_path, "
+                                 "changes, ip, at FROM audit_log ORDER BY id",
+                                 NOPARAMS);
+    assert_non_null(rows);
+    assert_int_equal(json_array_size(rows), 2);
+    json_t *a = json_array_get(rows, 0), *b = json_array_get(rows, 1);
+    assert_true(json_is_null(json_object_get(a, "actor_id"))); /* 0: the system */
+    assert_string_equal(json_string_value(json_object_get(a, "action")), "update");
+    json_t *root_row = db_query_row_json(db, "SELECT path FROM nodes WHERE id = ?", PARAMS(P_INT(root)));
+    assert_non_null(root_row);
+    assert_string_equal(json_string_value(json_object_get(a, "node_path")),
+                        json_string_value(json_object_get(root_row, "path")));
+    json_decref(root_row);
+    const char *changes = json_string_value(json_object_get(a, "changes"));
+    assert_non_null(changes);
+    /* compact, sorted keys; the secret replaced */
+    assert_string_equal(changes, "{\"name\":{\"from\":\"A\",\"to\":\"B\"},\"password\":\"changed\"}");
+    assert_string_equal(json_string_value(json_object_get(a, "ip")), "192.0.2.7");
+    assert_true(json_integer_value(json_object_get(a, "at")) > 1700000000);
+    assert_int_equal(json_integer_value(json_object_get(b, "actor_id")), 42);
+    assert_string_equal(json_string_value(json_object_get(b, "node_path")), "");
+    assert_true(json_is_null(json_object_get(b, "changes")));
+    json_decref(rows);
+
+    /* append-only: the database itself refuses changes and deletions */
+    assert_int_not_equal(db_exec(db, "UPDATE audit_log SET action = 'forged'", NOPARAMS), DB_OK);
+    assert_non_null(strstr(db_errmsg(db), "append-only"));
+    assert_int_not_equal(db_exec(db, "DELETE FROM audit_log", NOPARAMS), DB_OK);
+    assert_non_null(strstr(db_errmsg(db), "append-only"));
+    /* inside a transaction too, and the rows stay as written */
+    assert_int_equal(db_begin(db), DB_OK);
+    assert_int_not_equal(db_exec(db, "DELETE FROM audit_log WHERE actor_id = 42", NOPARAMS), DB_OK);
+    db_rollback(db);
+    assert_int_equal(db_query_int(db, "SELECT count(*) FROM audit_log", NOPARAMS, -1), 2);
+    assert_int_equal(db_query_int(db, "SELECT count(*) FROM audit_log WHERE action = 'forged'",
+                                  NOPARAMS, -1), 0);
+    /* a write in a transaction that is rolled back leaves nothing */
+    assert_int_equal(db_begin(db), DB_OK);
+    assert_int_equal(audit_write(db, 1, "create", "user", 5, root, NULL, NULL), DB_OK);
+    db_rollback(db);
+    assert_int_equal(db_query_int(db, "SELECT count(*) FROM audit_log", NOPARAMS, -1), 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_diff_changed_fields_only),
+        cmocka_unit_test(test_diff_new_and_removed_values),
+        cmocka_unit_test(test_diff_secrets_never_recorded),
+        cmocka_unit_test(test_diff_without_before_or_after),
+        {"audit_write and append-only on SQLite", test_write_and_append_only, setup_sqlite,
+         teardown, NULL},
+        {"audit_write and append-only on PostgreSQL", test_write_and_append_only, setup_pg,
+         teardown, NULL},
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
