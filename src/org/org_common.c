@@ -1,0 +1,445 @@
+/* org_common.c - what the whole org module shares about the tree: the code
+ * lists (categories, unit kinds, regions), node ancestry from nodes.path, the
+ * resolver of node ids, the root, and the node record (read, JSON view). */
+#include "org_nodes.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *const org_categories[] = {"children", "students", "women",    "elderly",
+                                      "disability", "homeless", "other", NULL};
+const char *const org_unit_kinds[] = {"family_house", "youth_home", "mother_child", "day_centre",
+                                      "other", NULL};
+const char *const org_regions[] = {"tanger_tetouan_alhoceima",
+                                   "oriental",
+                                   "fes_meknes",
+                                   "rabat_sale_kenitra",
+                                   "beni_mellal_khenifra",
+                                   "casablanca_settat",
+                                   "marrakech_safi",
+                                   "draa_tafilalet",
+                                   "souss_massa",
+                                   "guelmim_oued_noun",
+                                   "laayoune_sakia_elhamra",
+                                   "dakhla_oued_eddahab",
+                                   NULL};
+
+/* Every label msgid used through org_code_msgid, listed once for extraction. */
+static const char *const org_label_msgids[] __attribute__((unused)) = {
+    N_("category.children"), N_("category.students"), N_("category.women"),
+    N_("category.elderly"), N_("category.disability"), N_("category.homeless"),
+    N_("category.other"), N_("unit_kind.family_house"), N_("unit_kind.youth_home"),
+    N_("unit_kind.mother_child"), N_("unit_kind.day_centre"), N_("unit_kind.other"),
+    N_("region.tanger_tetouan_alhoceima"), N_("region.oriental"), N_("region.fes_meknes"),
+    N_("region.rabat_sale_kenitra"), N_("region.beni_mellal_khenifra"),
+    N_("region.casablanca_settat"), N_("region.marrakech_safi"), N_("region.draa_tafilalet"),
+    N_("region.souss_massa"), N_("region.guelmim_oued_noun"),
+    N_("region.laayoune_sakia_elhamra"), N_("region.dakhla_oued_eddahab"), N_("kind.root"),
+    N_("kind.association"), N_("kind.eps"), N_("kind.unit")};
+
+bool org_code_in(const char *const *list, const char *code)
+{
+    if (!list || !code)
+        return false;
+    for (size_t i = 0; list[i]; i++)
+        if (strcmp(list[i], code) == 0)
+            return true;
+    return false;
+}
+
+const char *org_code_msgid(arena_t *a, const char *prefix, const char *code)
+{
+    if (!code || !*code)
+        return NULL;
+    return arena_printf(a, "%s.%s", prefix, code);
+}
+
+/* --- Paths and kinds ------------------------------------------------------ */
+
+int org_path_parse(arena_t *a, const char *path, int64_t **ids, int *n)
+{
+    *ids = NULL;
+    *n = 0;
+    if (!path || path[0] != '/' || path[1] == '\0')
+        return -1;
+    int64_t tmp[ORG_PATH_MAX_DEPTH];
+    int count = 0;
+    const char *p = path + 1;
+    while (*p) {
+        int64_t v = 0;
+        const char *start = p;
+        while (*p >= '0' && *p <= '9') {
+            int d = *p - '0';
+            if (v > (INT64_MAX - d) / 10)
+                return -1;
+            v = v * 10 + d;
+            p++;
+        }
+        if (p == start || *p != '/' || v <= 0 || *start == '0')
+            return -1;
+        if (count == ORG_PATH_MAX_DEPTH)
+            return -1;
+        tmp[count++] = v;
+        p++; /* the '/' */
+    }
+    *ids = arena_alloc(a, sizeof(int64_t) * (size_t)count);
+    memcpy(*ids, tmp, sizeof(int64_t) * (size_t)count);
+    *n = count;
+    return 0;
+}
+
+char *org_path_child(arena_t *a, const char *parent_path, int64_t id)
+{
+    int64_t *ids;
+    int n;
+    if (id <= 0 || org_path_parse(a, parent_path, &ids, &n) != 0 || n >= ORG_PATH_MAX_DEPTH)
+        return NULL;
+    return arena_printf(a, "%s%lld/", parent_path, (long long)id);
+}
+
+bool org_path_within(const char *path, const char *ancestor)
+{
+    if (!path || !ancestor || !*ancestor)
+        return false;
+    return strncmp(path, ancestor, strlen(ancestor)) == 0;
+}
+
+int org_child_kind(node_kind_t parent)
+{
+    switch (parent) {
+    case NODE_ROOT: return NODE_ASSOCIATION;
+    case NODE_ASSOCIATION: return NODE_EPS;
+    case NODE_EPS: return NODE_UNIT;
+    default: return -1;
+    }
+}
+
+bool org_kind_parent_ok(node_kind_t child, node_kind_t parent)
+{
+    return org_child_kind(parent) == (int)child;
+}
+
+bool org_field_applies(node_kind_t kind, const char *field)
+{
+    static const char *const common[] = {"name", "name_ar", NULL};
+    static const char *const eps[] = {"category", "region", "province", "capacity",
+                                      "authorisation_no", NULL};
+    static const char *const unit[] = {"unit_kind", NULL};
+    if (org_code_in(common, field))
+        return true;
+    if (kind == NODE_EPS)
+        return org_code_in(eps, field);
+    if (kind == NODE_UNIT)
+        return org_code_in(unit, field);
+    return false;
+}
+
+int org_natural_cmp(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a ? 1 : (b ? -1 : 0);
+    while (*a && *b) {
+        if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+            while (*a == '0')
+                a++;
+            while (*b == '0')
+                b++;
+            size_t la = 0, lb = 0;
+            while (isdigit((unsigned char)a[la]))
+                la++;
+            while (isdigit((unsigned char)b[lb]))
+                lb++;
+            if (la != lb)
+                return la < lb ? -1 : 1;
+            int c = strncmp(a, b, la);
+            if (c)
+                return c < 0 ? -1 : 1;
+            a += la;
+            b += lb;
+            continue;
+        }
+        int ca = tolower((unsigned char)*a), cb = tolower((unsigned char)*b);
+        if (ca != cb)
+            return ca < cb ? -1 : 1;
+        a++;
+        b++;
+    }
+    if (*a)
+        return 1;
+    if (*b)
+        return -1;
+    return 0;
+}
+
+void org_iso8601(int64_t t, char *out, size_t outlen)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm) || strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+        if (outlen)
+            out[0] = '\0';
+    }
+}
+
+/* --- Database ------------------------------------------------------------- */
+
+int org_node_ancestry(db_t *db, arena_t *a, int64_t node_id, int64_t **path, int *n,
+                      node_kind_t *kind)
+{
+    *path = NULL;
+    *n = 0;
+    db_res_t *res = db_query(db, "SELECT path, kind FROM nodes WHERE id = ?", PARAMS(P_INT(node_id)));
+    if (!res)
+        return -1;
+    int rc = -1;
+    if (db_next(res)) {
+        const char *p = db_text(res, 0);
+        int k = node_kind_from_code(db_text(res, 1));
+        if (k >= 0 && org_path_parse(a, p, path, n) == 0 && *n > 0 && (*path)[*n - 1] == node_id) {
+            if (kind)
+                *kind = (node_kind_t)k;
+            rc = 0;
+        } else {
+            log_error("org: node %lld has a malformed path", (long long)node_id);
+            *path = NULL;
+            *n = 0;
+        }
+    }
+    db_res_free(res);
+    return rc;
+}
+
+int64_t org_resolve_node(req_t *r, int64_t node_id)
+{
+    if (node_id <= 0)
+        return 0;
+    return db_query_int(r->db, "SELECT id FROM nodes WHERE id = ?", PARAMS(P_INT(node_id)), 0);
+}
+
+int64_t org_root_id(db_t *db)
+{
+    return db_query_int(db, "SELECT id FROM nodes WHERE kind = 'root' ORDER BY id LIMIT 1",
+                        NOPARAMS, 0);
+}
+
+static const char *col_text(arena_t *a, db_res_t *res, int col)
+{
+    const char *s = db_text(res, col);
+    return (s && *s) ? arena_strdup(a, s) : NULL;
+}
+
+void org_node_from_row(arena_t *a, db_res_t *res, int c, org_node_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = db_int(res, c + 0);
+    out->parent_id = db_isnull(res, c + 1) ? 0 : db_int(res, c + 1);
+    int k = node_kind_from_code(db_text(res, c + 2));
+    out->kind = k < 0 ? NODE_UNIT : (node_kind_t)k;
+    out->name = col_text(a, res, c + 3);
+    if (!out->name)
+        out->name = "";
+    out->name_ar = col_text(a, res, c + 4);
+    out->category = col_text(a, res, c + 5);
+    out->region = col_text(a, res, c + 6);
+    out->province = col_text(a, res, c + 7);
+    out->capacity = db_isnull(res, c + 8) ? -1 : db_int(res, c + 8);
+    out->authorisation_no = col_text(a, res, c + 9);
+    out->unit_kind = col_text(a, res, c + 10);
+    out->path = col_text(a, res, c + 11);
+    if (!out->path)
+        out->path = "";
+    out->active = db_int(res, c + 12) != 0;
+    out->version = db_int(res, c + 13);
+    out->created_at = db_int(res, c + 14);
+    out->updated_at = db_int(res, c + 15);
+}
+
+int org_node_load(db_t *db, arena_t *a, int64_t id, org_node_t *out)
+{
+    db_res_t *res = db_query(db, "SELECT " ORG_NODE_COLS " FROM nodes n WHERE n.id = ?",
+                             PARAMS(P_INT(id)));
+    if (!res)
+        return -1;
+    int rc = -1;
+    if (db_next(res)) {
+        org_node_from_row(a, res, 0, out);
+        rc = 0;
+    }
+    db_res_free(res);
+    return rc;
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+json_t *org_node_json(const org_node_t *n)
+{
+    char created[32], updated[32];
+    org_iso8601(n->created_at, created, sizeof created);
+    org_iso8601(n->updated_at, updated, sizeof updated);
+    /* An association hangs under the root, which the API does not expose as a
+     * parent: its parent_id is null, like the root's. */
+    bool no_parent = n->kind == NODE_ROOT || n->kind == NODE_ASSOCIATION || n->parent_id == 0;
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(n->id));
+    json_object_set_new(o, "parent_id", no_parent ? json_null() : json_integer(n->parent_id));
+    json_object_set_new(o, "kind", json_string(node_kind_code(n->kind)));
+    json_object_set_new(o, "name", json_string(n->name));
+    json_object_set_new(o, "name_ar", str_or_null(n->name_ar));
+    json_object_set_new(o, "category", str_or_null(n->category));
+    json_object_set_new(o, "region", str_or_null(n->region));
+    json_object_set_new(o, "province", str_or_null(n->province));
+    json_object_set_new(o, "capacity", n->capacity >= 0 ? json_integer(n->capacity) : json_null());
+    json_object_set_new(o, "authorisation_no", str_or_null(n->authorisation_no));
+    json_object_set_new(o, "unit_kind", str_or_null(n->unit_kind));
+    json_object_set_new(o, "active", json_boolean(n->active));
+    json_object_set_new(o, "version", json_integer(n->version));
+    json_object_set_new(o, "created_at", json_string(created));
+    json_object_set_new(o, "updated_at", json_string(updated));
+    return o;
+}
+
+const char *org_node_display_name(req_t *r, const char *name, const char *name_ar)
+{
+    if (r && r->lang && strcmp(r->lang, "ar") == 0 && name_ar && *name_ar)
+        return name_ar;
+    return name ? name : "";
+}
+
+bool org_can_at_path(req_t *r, perm_t perm, const char *path)
+{
+    if (!r->user)
+        return false;
+    int64_t *ids;
+    int n;
+    if (org_path_parse(r->arena, path, &ids, &n) != 0 || n == 0)
+        return false;
+    return authz_decide(r->user->roles, r->user->n_roles, perm, ids, n, now_utc()) == AUTHZ_ALLOW;
+}
+
+const char *org_msg_created(node_kind_t k)
+{
+    switch (k) {
+    case NODE_ASSOCIATION: return N_("The association was created.");
+    case NODE_EPS: return N_("The establishment was created.");
+    default: return N_("The unit was created.");
+    }
+}
+
+const char *org_msg_disabled(node_kind_t k)
+{
+    switch (k) {
+    case NODE_ASSOCIATION: return N_("The association was disabled.");
+    case NODE_EPS: return N_("The establishment was disabled.");
+    default: return N_("The unit was disabled.");
+    }
+}
+
+const char *org_msg_enabled(node_kind_t k)
+{
+    switch (k) {
+    case NODE_ASSOCIATION: return N_("The association was enabled again.");
+    case NODE_EPS: return N_("The establishment was enabled again.");
+    default: return N_("The unit was enabled again.");
+    }
+}
+
+const char *org_msg_active_children(node_kind_t k)
+{
+    switch (k) {
+    case NODE_ROOT:
+        return N_("The platform still has active associations: it cannot be disabled.");
+    case NODE_ASSOCIATION:
+        return N_("This association still has active establishments: disable them first.");
+    default: return N_("This establishment still has active units: disable them first.");
+    }
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* One grouped query instead of a subquery per node: active accounts counted
+ * by home node, then each count added to every listed node on its path. */
+void org_count_users_by_ancestor(req_t *r, const int64_t *ids_sorted, size_t n, int64_t *counts)
+{
+    memset(counts, 0, sizeof(int64_t) * n);
+    if (n == 0)
+        return;
+    buf_t sql;
+    buf_init(&sql);
+    db_param_t params[48];
+    int np = 0;
+    buf_puts(&sql, "SELECT un.path, COUNT(*) FROM users u JOIN nodes un ON un.id = u.node_id"
+                   " WHERE u.active = 1 AND ");
+    app_scope_sql(r, PERM_ORG_READ, "un.path", &sql, params, &np, 48);
+    buf_puts(&sql, " GROUP BY un.path ORDER BY un.path");
+    db_res_t *res = db_query(r->db, sql.data, params, np);
+    buf_free(&sql);
+    if (!res)
+        return;
+    while (db_next(res)) {
+        int64_t *ids;
+        int depth;
+        if (org_path_parse(r->arena, db_text(res, 0), &ids, &depth) != 0)
+            continue;
+        int64_t c = db_int(res, 1);
+        for (int i = 0; i < depth; i++) {
+            const int64_t *hit = bsearch(&ids[i], ids_sorted, n, sizeof(int64_t), id_cmp);
+            if (hit)
+                counts[hit - ids_sorted] += c;
+        }
+    }
+    db_res_free(res);
+}
+
+/* --- Shared by the tree pages and the home page ----------------------------- */
+
+const char *org_code_label(req_t *r, const char *prefix, const char *code)
+{
+    const char *m = org_code_msgid(r->arena, prefix, code);
+    return m ? T(r, m) : NULL;
+}
+
+const char *org_node_href(req_t *r, int64_t id)
+{
+    return arena_printf(r->arena, "/admin/nodes/%lld", (long long)id);
+}
+
+const char *org_add_label(req_t *r, int child_kind)
+{
+    switch (child_kind) {
+    case NODE_ASSOCIATION: return T(r, N_("Add an association"));
+    case NODE_EPS: return T(r, N_("Add an establishment"));
+    case NODE_UNIT: return T(r, N_("Add a unit"));
+    default: return NULL;
+    }
+}
+
+const char *org_add_href(req_t *r, int64_t parent_id, int child_kind)
+{
+    return arena_printf(r->arena, "/admin/nodes/new?parent=%lld&kind=%s", (long long)parent_id,
+                        node_kind_code((node_kind_t)child_kind));
+}
+
+int64_t org_users_in_subtree(req_t *r, const char *path)
+{
+    char *esc = db_like_escape(path);
+    const char *pat = arena_printf(r->arena, "%s%%", esc);
+    free(esc);
+    return db_query_int(r->db,
+                        "SELECT COUNT(*) FROM users u JOIN nodes un ON un.id = u.node_id"
+                        " WHERE u.active = 1 AND un.path LIKE ? ESCAPE '\\'",
+                        PARAMS(P_TEXT(pat)), 0);
+}
+
+json_t *org_jstr(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
