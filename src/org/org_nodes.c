@@ -217,14 +217,8 @@ static void render_show(req_t *r, int status, const org_node_t *n, const char *a
 
     /* Documents. */
     bool docs = org_can_at_path(r, PERM_ATTACH_READ, n->path);
-    json_t *list = docs ? attach_list(r->db, "node", n->id) : NULL;
     json_object_set_new(m, "show_documents", json_boolean(docs));
-    json_object_set_new(m, "documents", list ? list : json_array());
-    json_object_set_new(m, "can_upload",
-                        json_boolean(docs && org_can_at_path(r, PERM_ATTACH_WRITE, n->path)));
-    json_object_set_new(m, "upload_action",
-                        json_string(arena_printf(r->arena, "/admin/nodes/%lld/documents",
-                                                 (long long)n->id)));
+    attach_node_model(r, m, n->id); /* documents (localised sizes), can_upload, upload_action */
 
     /* Disable / enable: decided one level up. */
     bool can_toggle = false;

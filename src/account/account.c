@@ -1,0 +1,301 @@
+/* account.c - signing in (email or username, throttled, audited), signing
+ * out, my profile (password and language) and GET /api/v1/me. */
+#include "account.h"
+
+#include "../org/org_users_model.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Verified when the login matches nobody, so that an unknown login takes as
+ * long as a wrong password (no user enumeration by timing). */
+static const char dummy_hash[] =
+    "$argon2id$v=19$m=19456,t=2,p=1$kpIo8wCfWLUivkzEI4cHeQ$Y8maiw3wQnyPUw8gd5X0NLQ6eJ8SSlFqI+mEDpn9r2E";
+
+/* Handlers named by account_routes.c. */
+void account_page_login(req_t *r);
+void account_login(req_t *r);
+void account_logout(req_t *r);
+void account_page_profile(req_t *r);
+void account_password(req_t *r);
+void account_language(req_t *r);
+void account_api_me(req_t *r);
+
+static const char *const lang_labels[] = {"Français", "العربية", "English"};
+
+static void url_encode(buf_t *b, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '_' || *p == '.' || *p == '~' || *p == '/')
+            buf_putc(b, (char)*p);
+        else
+            buf_printf(b, "%%%02X", *p);
+    }
+}
+
+static json_t *language_list(req_t *r, const char *selected, const char *next)
+{
+    json_t *a = json_array();
+    for (int i = 0; users_languages[i]; i++) {
+        buf_t href;
+        buf_init(&href);
+        buf_printf(&href, "%s?lang=%s", r->path, users_languages[i]);
+        if (next && strcmp(next, "/") != 0) {
+            buf_puts(&href, "&next=");
+            url_encode(&href, next);
+        }
+        json_array_append_new(a, json_pack("{ss ss ss sb}", "code", users_languages[i], "label",
+                                           lang_labels[i], "href", href.data, "selected",
+                                           str_eq(selected, users_languages[i])));
+        buf_free(&href);
+    }
+    return a;
+}
+
+/* ---------------------------------------------------------------- login -- */
+
+static void render_login(req_t *r, int status, const char *login, const char *next,
+                         const char *error_text, json_t *errors)
+{
+    json_t *model = json_pack("{ss ss ss ss? so}", "title", T(r, "Sign in"), "login",
+                              login ? login : "", "next", next, "error", error_text,
+                              "lang_links", language_list(r, r->lang, next));
+    if (errors && json_object_size(errors) > 0)
+        model_form_errors(r, model, errors);
+    if (!json_object_get(model, "errors"))
+        json_object_set_new(model, "errors", json_object());
+    if (!json_object_get(model, "error_summary"))
+        json_object_set_new(model, "error_summary", json_array());
+    /* whatever the form held, only the login goes back into it */
+    json_object_set_new(model, "values", json_pack("{ss}", "login", login ? login : ""));
+    page_render(r, status, "account/login", model);
+}
+
+void account_page_login(req_t *r)
+{
+    const char *next = users_safe_next(http_query(r, "next"));
+    if (r->user)
+        return http_redirect(r, next);
+    render_login(r, 200, "", next, NULL, NULL);
+}
+
+static const char *clean_login(req_t *r, const char *login)
+{
+    if (!login || strlen(login) > USERS_EMAIL_MAX || !utf8_valid(login, strlen(login)) ||
+        str_has_control(login))
+        return NULL;
+    return str_trim(arena_strdup(r->arena, login));
+}
+
+void account_login(req_t *r)
+{
+    const char *raw_login = http_form(r, "login");
+    const char *password = http_form(r, "password");
+    const char *next = users_safe_next(http_form(r, "next"));
+    const char *login = clean_login(r, raw_login);
+    const char *shown = login ? login : "";
+    const char *token = http_form(r, CSRF_FIELD);
+
+    if (!r->csrf_secret || !token || !csrf_check(r->csrf_secret, token))
+        return render_login(r, 403, shown, next,
+                            T(r, "This form has expired or your browser blocks cookies. Please sign "
+                                 "in again."),
+                            NULL);
+    json_t *errors = json_object();
+    arena_defer(r->arena, (void (*)(void *))json_decref, errors);
+    if (raw_login && !login)
+        json_object_set_new(errors, "login", json_string(N_("The text contains characters that are not allowed.")));
+    else if (str_empty(login))
+        json_object_set_new(errors, "login", json_string(N_("Enter your email or username.")));
+    if (!password || !*password)
+        json_object_set_new(errors, "password", json_string(N_("Enter your password.")));
+    if (json_object_size(errors) > 0)
+        return render_login(r, 422, shown, next, NULL, errors);
+
+    const char *ip = req_ip(r);
+    char *key = users_login_key(r->arena, login);
+    int64_t wait = throttle_check(r->db, key, ip);
+    if (wait > 0) {
+        audit_write(r->db, 0, "login_locked", "user", 0, 0, NULL, ip);
+        long minutes = (long)users_minutes_ceil(wait);
+        const char *text = i18n_ngettext(r->lang, "Too many attempts; try again in %d minute.",
+                                         "Too many attempts; try again in %d minutes.",
+                                         (unsigned long)minutes);
+        return render_login(r, 429, shown, next, users_fill_count(r->arena, text, minutes), NULL);
+    }
+
+    int64_t uid = 0;
+    char hash[256];
+    bool found = org_user_find_login(r->db, key, &uid, hash, sizeof hash) == 0;
+    bool sane = strlen(password) <= PASSWORD_MAX;
+    bool ok = password_verify(found ? hash : dummy_hash, sane ? password : "-") && found && sane;
+    if (!ok) {
+        throttle_record_failure(r->db, key, ip);
+        int64_t home = found ? users_home_of(r->db, uid) : 0;
+        audit_write(r->db, 0, "login_failed", "user", found ? uid : 0, home, NULL, ip);
+        return render_login(r, 401, shown, next, T(r, "Email/username or password is incorrect."),
+                            NULL);
+    }
+
+    throttle_clear_account(r->db, key);
+    char tok[64], shash[80];
+    if (session_create(r->db, uid, ip, r->session_hash, tok, sizeof tok, shash, sizeof shash) != 0)
+        return users_fail(r, 500, NULL);
+    http_set_cookie(r, SESSION_COOKIE, tok, -1, true);
+    users_touch_login(r->db, uid);
+    audit_write(r->db, uid, "login", "user", uid, users_home_of(r->db, uid), NULL, ip);
+    http_redirect(r, next);
+}
+
+void account_logout(req_t *r)
+{
+    if (r->session_hash)
+        session_delete(r->db, r->session_hash);
+    http_set_cookie(r, SESSION_COOKIE, "", 0, true);
+    if (r->user) {
+        audit_write(r->db, r->user->id, "logout", "user", r->user->id,
+                    users_home_of(r->db, r->user->id), NULL, req_ip(r));
+    }
+    http_redirect(r, "/login");
+}
+
+/* -------------------------------------------------------------- profile -- */
+
+static void render_profile(req_t *r, int status, json_t *errors, const char *open)
+{
+    static const char *const order[] = {"current_password", "new_password", "confirm_password",
+                                        "language", NULL};
+    if (errors)
+        users_errors_order(errors, order);
+    json_t *u = users_json(r->db, NULL, r->user->id);
+    if (!u)
+        return users_fail(r, 404, NULL);
+    arena_defer(r->arena, (void (*)(void *))json_decref, u);
+    json_t *roles = json_array();
+    json_t *live = users_roles_json(r->db, NULL, r->user->id, true);
+    size_t i;
+    json_t *ro;
+    json_array_foreach(live, i, ro)
+    {
+        char date[32] = "";
+        int64_t exp = json_integer_value(json_object_get(ro, "expires_at"));
+        if (exp > 0)
+            format_local_date(exp, date, sizeof date);
+        const char *node = users_node_label(r->db, r->arena, r->lang,
+                                            json_integer_value(json_object_get(ro, "node_id")));
+        json_array_append_new(
+            roles, json_pack("{ss ss ss}", "msgid",
+                             users_role_msgid(role_from_code(json_string_value(json_object_get(ro, "role")))),
+                             "node", node, "expires", date));
+    }
+    json_decref(live);
+    const char *email = json_string_value(json_object_get(u, "email"));
+    const char *username = json_string_value(json_object_get(u, "username"));
+    const char *lang = json_string_value(json_object_get(u, "language"));
+    json_t *model = json_pack(
+        "{ss s{ss ss ss} so so si sb sb}", "title", T(r, "My profile"), "account", "name",
+        json_string_value(json_object_get(u, "name")), "email", email ? email : "", "username",
+        username ? username : "", "roles", roles, "language_options",
+        language_list(r, lang, NULL), "password_min", PASSWORD_MIN, "open_password",
+        str_eq(open, "password"), "open_language", str_eq(open, "language"));
+    if (errors && json_object_size(errors) > 0)
+        model_form_errors(r, model, errors);
+    if (!json_object_get(model, "errors"))
+        json_object_set_new(model, "errors", json_object());
+    if (!json_object_get(model, "error_summary"))
+        json_object_set_new(model, "error_summary", json_array());
+    json_object_set_new(model, "values", json_object()); /* passwords never go back */
+    page_render(r, status, "account/profile", model);
+}
+
+void account_page_profile(req_t *r)
+{
+    render_profile(r, 200, NULL, NULL);
+}
+
+static bool bad_text(const char *s)
+{
+    return s && (!utf8_valid(s, strlen(s)) || str_has_control(s));
+}
+
+void account_password(req_t *r)
+{
+    int64_t uid = r->user->id;
+    const char *ip = req_ip(r);
+    const char *current = http_form(r, "current_password");
+    const char *fresh = http_form(r, "new_password");
+    const char *confirm = http_form(r, "confirm_password");
+    const char *key = users_login_key(r->arena, r->user->email ? r->user->email : r->user->username);
+    json_t *errors = json_object();
+    arena_defer(r->arena, (void (*)(void *))json_decref, errors);
+
+    int64_t wait = throttle_check(r->db, key, ip);
+    if (wait > 0) {
+        long minutes = (long)users_minutes_ceil(wait);
+        const char *text = i18n_ngettext(r->lang, "Too many attempts; try again in %d minute.",
+                                         "Too many attempts; try again in %d minutes.",
+                                         (unsigned long)minutes);
+        json_object_set_new(errors, "current_password",
+                            json_string(users_fill_count(r->arena, text, minutes)));
+        return render_profile(r, 429, errors, "password");
+    }
+    if (str_empty(current))
+        json_object_set_new(errors, "current_password", json_string(N_("Enter your current password.")));
+    const char *why = bad_text(fresh) ? N_("The password contains characters that are not allowed.")
+                                      : password_problem(fresh ? fresh : "");
+    if (why)
+        json_object_set_new(errors, "new_password", json_string(why));
+    else if (!str_eq(fresh, confirm))
+        json_object_set_new(errors, "confirm_password", json_string(N_("The two passwords are different.")));
+    if (!json_object_get(errors, "current_password") && !users_check_password(r->db, uid, current)) {
+        throttle_record_failure(r->db, key, ip);
+        json_object_set_new(errors, "current_password",
+                            json_string(N_("Your current password is not correct.")));
+    }
+    if (json_object_size(errors) > 0)
+        return render_profile(r, 422, errors, "password");
+    if (users_set_password(r->db, uid, uid, fresh, "password_change", ip) != DB_OK)
+        return users_fail(r, 500, NULL);
+    throttle_clear_account(r->db, key);
+    if (r->auth == AUTH_SESSION) {
+        char tok[64], shash[80];
+        if (session_create(r->db, uid, ip, NULL, tok, sizeof tok, shash, sizeof shash) == 0)
+            http_set_cookie(r, SESSION_COOKIE, tok, -1, true);
+    }
+    page_redirect_flash(r, "/profile", N_("Your password was changed. Your other sessions were signed out."));
+}
+
+void account_language(req_t *r)
+{
+    json_t *errors = json_object();
+    arena_defer(r->arena, (void (*)(void *))json_decref, errors);
+    const char *lang = v_code(r, errors, "language", true, users_languages);
+    if (!lang)
+        return render_profile(r, 422, errors, "language");
+    if (users_set_language(r->db, r->user->id, lang, req_ip(r)) != DB_OK)
+        return users_fail(r, 500, NULL);
+    /* ?lang= makes the next page (and the language cookie) follow at once */
+    page_redirect_flash(r, arena_printf(r->arena, "/profile?lang=%s", lang),
+                        N_("Your language was saved."));
+}
+
+/* ------------------------------------------------------------------ API -- */
+
+void account_api_me(req_t *r)
+{
+    json_t *u = users_json(r->db, NULL, r->user->id);
+    if (!u)
+        return users_fail(r, 404, NULL);
+    json_t *roles = users_roles_json(r->db, NULL, r->user->id, true);
+    size_t i;
+    json_t *ro;
+    json_array_foreach(roles, i, ro)
+        json_object_del(ro, "id");
+    json_t *me = json_pack("{sO sO? sO? sO sO so}", "id", json_object_get(u, "id"), "name",
+                           json_object_get(u, "name"), "email", json_object_get(u, "email"),
+                           "username", json_object_get(u, "username"), "language",
+                           json_object_get(u, "language"), "roles", roles);
+    json_decref(u);
+    api_send(r, 200, me);
+}

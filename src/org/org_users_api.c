@@ -1,0 +1,274 @@
+/* org_users_api.c - the users JSON API: list (scope-filtered before paging),
+ * create with roles, read, and PATCH (fields, active, password reset). Same
+ * rules and validation as the pages (org_users_model.c). */
+#include "org_users_model.h"
+
+#include <string.h>
+
+#define API_MAX_ROLES 20
+
+static void fail_invalid(req_t *r, json_t *errors)
+{
+    respond_error(r, 422, "invalid", N_("Some fields are not valid."), errors);
+}
+
+static bool body_is_object(req_t *r)
+{
+    if (json_is_object(r->json))
+        return true;
+    respond_error(r, 422, "invalid", N_("The body must be a JSON object."), NULL);
+    return false;
+}
+
+/* ------------------------------------------------------------------ list -- */
+
+void org_api_users_list(req_t *r)
+{
+    json_t *errors = json_object();
+    users_filter_t f = {.active = -1, .limit = 50};
+    const char *q = http_query(r, "q");
+    if (q && (strlen(q) > 200 || !utf8_valid(q, strlen(q)) || str_has_control(q)))
+        json_object_set_new(errors, "q", json_string(N_("The text contains characters that are not allowed.")));
+    else if (q)
+        f.q = str_trim(arena_strdup(r->arena, q));
+    const char *node = http_query(r, "node_id");
+    if (node && *node && (!str_to_i64(node, &f.node_id) || f.node_id < 1))
+        json_object_set_new(errors, "node_id", json_string(N_("Enter a whole number.")));
+    const char *role = http_query(r, "role");
+    if (role && *role && role_from_code(role) == ROLE_NONE)
+        json_object_set_new(errors, "role", json_string(N_("Choose a role.")));
+    else if (role && *role)
+        f.role = role;
+    const char *active = http_query(r, "active");
+    if (str_eq(active, "1") || str_eq(active, "true"))
+        f.active = 1;
+    else if (str_eq(active, "0") || str_eq(active, "false"))
+        f.active = 0;
+    else if (active && *active)
+        json_object_set_new(errors, "active", json_string(N_("Must be true or false.")));
+    v_paging(r, errors, &f.limit, &f.offset);
+    if (json_object_size(errors) > 0)
+        return fail_invalid(r, errors);
+    json_decref(errors);
+    int64_t total = 0;
+    json_t *items = users_list(r, &f, &total);
+    api_send(r, 200, json_pack("{so sI}", "items", items, "total", (json_int_t)total));
+}
+
+/* ---------------------------------------------------------------- create -- */
+
+typedef struct {
+    role_t role;
+    int64_t node_id;
+    int64_t expires;
+} api_role_t;
+
+static bool role_keys_known(json_t *o)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v)
+    {
+        if (strcmp(key, "role") != 0 && strcmp(key, "node_id") != 0 && strcmp(key, "expires_at") != 0)
+            return false;
+    }
+    return true;
+}
+
+/* Parse "roles": [{"role","node_id","expires_at"}]. Returns the count; errors
+ * go to errors["roles"]. */
+static int parse_roles(req_t *r, json_t *errors, api_role_t *out)
+{
+    json_t *arr = json_object_get(r->json, "roles");
+    if (!json_is_array(arr) || json_array_size(arr) == 0) {
+        json_object_set_new(errors, "roles", json_string(N_("Give at least one role.")));
+        return 0;
+    }
+    if (json_array_size(arr) > API_MAX_ROLES) {
+        json_object_set_new(errors, "roles", json_string(N_("Too many roles at once.")));
+        return 0;
+    }
+    int n = 0;
+    size_t i;
+    json_t *it;
+    json_array_foreach(arr, i, it)
+    {
+        json_t *jr = json_object_get(it, "role");
+        json_t *jn = json_object_get(it, "node_id");
+        json_t *je = json_object_get(it, "expires_at");
+        role_t role = json_is_string(jr) ? role_from_code(json_string_value(jr)) : ROLE_NONE;
+        const char *why = NULL;
+        int64_t expires = 0;
+        if (!json_is_object(it) || !role_keys_known(it))
+            why = N_("Each role needs a role and a place, nothing else.");
+        else if (role == ROLE_NONE)
+            why = N_("Choose a role.");
+        else if (!json_is_integer(jn) || json_integer_value(jn) < 1)
+            why = N_("Choose a place.");
+        else if (json_is_integer(je))
+            expires = json_integer_value(je);
+        else if (json_is_string(je)) {
+            if (users_parse_date(json_string_value(je), &expires) != 0)
+                why = N_("Enter a date like 31/12/2026.");
+        } else if (je && !json_is_null(je))
+            why = N_("Enter a date like 31/12/2026.");
+        if (why) {
+            if (!json_object_get(errors, "roles"))
+                json_object_set_new(errors, "roles", json_string(why));
+            continue;
+        }
+        out[n++] = (api_role_t){role, json_integer_value(jn), expires};
+    }
+    return n;
+}
+
+void org_api_user_create(req_t *r)
+{
+    if (!body_is_object(r))
+        return;
+    static const char *const known[] = {"email", "username", "name",  "password",
+                                        "language", "node_id", "roles", NULL};
+    json_t *errors = json_object();
+    v_unknown_fields(r, errors, known);
+    users_input_t in;
+    users_read_input(r, errors, &in, true, true);
+    api_role_t roles[API_MAX_ROLES];
+    int n = parse_roles(r, errors, roles);
+    for (int i = 0; i < n; i++) {
+        int st = users_grant_check(r, roles[i].role, roles[i].node_id, roles[i].expires, errors,
+                                   "roles", "roles");
+        if (st == 404 || st == 403) {
+            json_decref(errors);
+            return users_fail(r, st, NULL);
+        }
+    }
+    int64_t home = in.has_node ? in.node_id : (n > 0 ? users_home_for(r->db, roles[0].node_id) : 0);
+    if (home > 0) {
+        int st = users_home_check(r, home, errors);
+        if (st == 404 || st == 403) {
+            json_decref(errors);
+            return users_fail(r, st, NULL);
+        }
+    }
+    if (json_object_size(errors) > 0)
+        return fail_invalid(r, errors);
+    if (users_check_unique(r->db, in.email, in.username, 0, errors) > 0)
+        return respond_error(r, 409, "conflict", N_("This email or username is already used."), errors);
+
+    char hash[160];
+    if (password_hash(in.password, hash, sizeof hash) != 0) {
+        json_decref(errors);
+        return users_fail(r, 500, NULL);
+    }
+    role_t rl[API_MAX_ROLES];
+    int64_t rn[API_MAX_ROLES], re[API_MAX_ROLES];
+    for (int i = 0; i < n; i++) {
+        rl[i] = roles[i].role;
+        rn[i] = roles[i].node_id;
+        re[i] = roles[i].expires;
+    }
+    org_user_new_t nu = {
+        .email = in.email,
+        .username = in.username,
+        .name = in.name,
+        .language = in.language,
+        .password_hash = hash,
+        .home_node_id = home,
+        .roles = rl,
+        .role_nodes = rn,
+        .role_expiry = re,
+        .n_roles = n,
+    };
+    int64_t id = 0;
+    const char *msg = NULL, *field = NULL;
+    int rc = users_insert(r->db, r->user->id, &nu, req_ip(r), &id, &msg, &field);
+    if (rc != DB_OK) {
+        if (!field) {
+            json_decref(errors);
+            return users_fail(r, 500, msg);
+        }
+        json_object_set_new(errors, field, json_string(msg));
+        if (rc == DB_CONSTRAINT)
+            return respond_error(r, 409, "conflict", msg, errors);
+        return fail_invalid(r, errors);
+    }
+    json_decref(errors);
+    json_t *u = users_json(r->db, r, id);
+    if (!u)
+        return users_fail(r, 500, NULL);
+    api_send(r, 201, u);
+}
+
+/* ------------------------------------------------------------ read/patch -- */
+
+void org_api_user_get(req_t *r)
+{
+    json_t *u = users_json(r->db, r, r->ids[0]);
+    if (!u)
+        return users_fail(r, 404, NULL);
+    api_send(r, 200, u);
+}
+
+void org_api_user_patch(req_t *r)
+{
+    if (!body_is_object(r))
+        return;
+    int64_t id = r->ids[0];
+    bool self = r->user->id == id;
+    static const char *const known[] = {"name",   "email",    "username", "language",
+                                        "active", "password", "version",  "node_id", NULL};
+    json_t *errors = json_object();
+    v_unknown_fields(r, errors, known);
+    users_input_t in;
+    users_read_input(r, errors, &in, false, true);
+    int64_t version = v_int(r, errors, "version", false, 1, INT64_MAX, 0);
+    json_t *active = json_object_get(r->json, "active");
+    if (active && !json_is_boolean(active))
+        json_object_set_new(errors, "active", json_string(N_("Must be true or false.")));
+
+    if (self && json_is_false(active)) {
+        json_decref(errors);
+        return users_fail(r, 409, N_("You cannot disable your own account."));
+    }
+    /* 403 before 422: may this caller touch this account at all? */
+    bool only_own_fields = self && !active && !in.has_password && !in.has_node;
+    if (!only_own_fields && !users_may_manage(r, id)) {
+        json_decref(errors);
+        return users_fail(r, 403, NULL);
+    }
+    if (in.has_node) {
+        int st = users_home_check(r, in.node_id, errors);
+        if (st == 404 || st == 403) {
+            json_decref(errors);
+            return users_fail(r, st, NULL);
+        }
+    }
+    if (in.has_password && !users_may_reset(r, id, r->node_id)) {
+        json_decref(errors);
+        return users_fail(r, 403, NULL);
+    }
+    if (json_object_size(errors) > 0)
+        return fail_invalid(r, errors);
+    int64_t current = db_query_int(r->db, "SELECT version FROM users WHERE id = ?", PARAMS(P_INT(id)), 0);
+    if (version > 0 && version != current) {
+        json_decref(errors);
+        return users_fail(r, 409, NULL);
+    }
+
+    int st = users_update(r, id, &in, version, errors);
+    if (st == 409 && json_object_size(errors) > 0)
+        return respond_error(r, 409, "conflict", N_("This email or username is already used."), errors);
+    if (st == 422)
+        return fail_invalid(r, errors);
+    json_decref(errors);
+    if (st != 0)
+        return users_fail(r, st, NULL);
+    if (active && users_set_active(r->db, r->user->id, id, json_is_true(active), req_ip(r)) != DB_OK)
+        return users_fail(r, 500, NULL);
+    if (in.has_password && users_reset_password(r, id, in.password) != 0)
+        return users_fail(r, 500, NULL);
+    json_t *u = users_json(r->db, r, id);
+    if (!u)
+        return users_fail(r, 404, NULL);
+    api_send(r, 200, u);
+}

@@ -1,0 +1,227 @@
+/* org_users_check.c - pure checks on user input shared by the pages, the API
+ * and the command line: usernames, emails, names, dates, "next" targets,
+ * node paths. No I/O, so tests/unit/test_users.c covers them directly. */
+#include "org_users_model.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *const users_languages[] = {"fr", "ar", "en", NULL};
+const char *const users_role_codes[] = {"admin",    "quality_advisor", "observer", "director",
+                                        "quality_referent", "staff",   "inspector", NULL};
+
+void users_lower(char *s)
+{
+    for (; s && *s; s++)
+        if (*s >= 'A' && *s <= 'Z')
+            *s = (char)(*s - 'A' + 'a');
+}
+
+const char *users_check_username(const char *u)
+{
+    if (!u || !*u)
+        return N_("Enter a username.");
+    if (strchr(u, '@'))
+        return N_("A username cannot contain @: put an email address in the email field.");
+    size_t n = strlen(u);
+    bool ok = n >= USERS_USERNAME_MIN && n <= USERS_USERNAME_MAX;
+    for (const char *p = u; ok && *p; p++)
+        ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' ||
+             *p == '-';
+    if (!ok)
+        return N_("A username has 3 to 40 characters: lower-case letters, digits, dot, dash or "
+                  "underscore.");
+    return NULL;
+}
+
+const char *users_check_email(const char *e)
+{
+    const char *bad = N_("Enter an email address like name@example.ma.");
+    if (!e || !*e)
+        return bad;
+    size_t n = strlen(e);
+    if (n > USERS_EMAIL_MAX || !utf8_valid(e, n))
+        return bad;
+    const char *at = strchr(e, '@');
+    if (!at || at == e || strchr(at + 1, '@') || !at[1])
+        return bad;
+    const char *dot = strrchr(at + 1, '.');
+    if (!dot || dot == at + 1 || !dot[1])
+        return bad;
+    for (const unsigned char *p = (const unsigned char *)e; *p; p++)
+        if (*p <= ' ' || *p == 0x7f || *p == '<' || *p == '>' || *p == '"' || *p == ',' ||
+            *p == ';' || *p == '\\')
+            return bad;
+    return NULL;
+}
+
+const char *users_check_name(const char *n)
+{
+    if (str_empty(n))
+        return N_("Enter the name.");
+    size_t len = strlen(n);
+    if (!utf8_valid(n, len) || str_has_control(n) || strpbrk(n, "\t\r\n"))
+        return N_("The text contains characters that are not allowed.");
+    if (utf8_count(n) > USERS_NAME_MAX)
+        return N_("The name is too long (120 characters at most).");
+    return NULL;
+}
+
+bool users_language_ok(const char *l)
+{
+    for (int i = 0; l && users_languages[i]; i++)
+        if (strcmp(l, users_languages[i]) == 0)
+            return true;
+    return false;
+}
+
+const char *users_safe_next(const char *next)
+{
+    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\')
+        return "/";
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)next; *p; p++, n++)
+        if (*p < 0x20 || *p == 0x7f || *p == '\\' || n > 500)
+            return "/";
+    return next;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int read_digits(const char **p, int min, int max, int *out)
+{
+    int v = 0, n = 0;
+    while (**p >= '0' && **p <= '9' && n < max) {
+        v = v * 10 + (**p - '0');
+        (*p)++;
+        n++;
+    }
+    if (n < min)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int users_parse_date(const char *s, int64_t *out)
+{
+    if (!s)
+        return -1;
+    while (*s == ' ')
+        s++;
+    int y, m, d;
+    const char *p = s;
+    if (strlen(s) >= 10 && s[4] == '-') {
+        if (read_digits(&p, 4, 4, &y) || *p++ != '-' || read_digits(&p, 1, 2, &m) ||
+            *p++ != '-' || read_digits(&p, 1, 2, &d))
+            return -1;
+    } else {
+        if (read_digits(&p, 1, 2, &d) || *p++ != '/' || read_digits(&p, 1, 2, &m) ||
+            *p++ != '/' || read_digits(&p, 4, 4, &y))
+            return -1;
+    }
+    while (*p == ' ')
+        p++;
+    if (*p || y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1)
+        return -1;
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d > mdays[m - 1] + (m == 2 && leap))
+        return -1;
+    /* the end of that day in Casablanca (UTC+1) */
+    *out = (days_from_civil(y, m, d) + 1) * 86400 - 3600 - 1;
+    return 0;
+}
+
+int users_path_parse(const char *path, int64_t *ids, int max)
+{
+    if (!path || path[0] != '/')
+        return -1;
+    int n = 0;
+    const char *p = path + 1;
+    while (*p) {
+        int64_t v = 0;
+        const char *start = p;
+        while (*p >= '0' && *p <= '9') {
+            if (v > (INT64_MAX - 9) / 10)
+                return -1;
+            v = v * 10 + (*p - '0');
+            p++;
+        }
+        if (p == start || *p != '/' || v <= 0 || n >= max)
+            return -1;
+        ids[n++] = v;
+        p++;
+    }
+    return n > 0 ? n : -1;
+}
+
+int64_t users_minutes_ceil(int64_t seconds)
+{
+    if (seconds <= 60)
+        return 1;
+    return (seconds + 59) / 60;
+}
+
+const char *users_role_msgid(role_t r)
+{
+    switch (r) {
+    case ROLE_ADMIN: return N_("role.admin");
+    case ROLE_QUALITY_ADVISOR: return N_("role.quality_advisor");
+    case ROLE_OBSERVER: return N_("role.observer");
+    case ROLE_DIRECTOR: return N_("role.director");
+    case ROLE_QUALITY_REFERENT: return N_("role.quality_referent");
+    case ROLE_STAFF: return N_("role.staff");
+    case ROLE_INSPECTOR: return N_("role.inspector");
+    default: return "";
+    }
+}
+
+char *users_fill_count(arena_t *a, const char *text, long n)
+{
+    buf_t b;
+    buf_init(&b);
+    bool done = false;
+    for (const char *p = text ? text : ""; *p; p++) {
+        if (!done && p[0] == '%' && p[1] == 'd') {
+            done = true;
+            buf_printf(&b, "%ld", n);
+            p++;
+        } else {
+            buf_putc(&b, *p);
+        }
+    }
+    char *s = arena_strdup(a, b.data ? b.data : "");
+    buf_free(&b);
+    return s;
+}
+
+char *users_login_key(arena_t *a, const char *login)
+{
+    char *k = arena_strdup(a, login ? login : "");
+    k = str_trim(k);
+    users_lower(k);
+    return k;
+}
+
+
+void users_errors_order(json_t *errors, const char *const *fields)
+{
+    json_t *copy = json_copy(errors);
+    json_object_clear(errors);
+    for (int i = 0; fields[i]; i++) {
+        json_t *v = json_object_get(copy, fields[i]);
+        if (v)
+            json_object_set(errors, fields[i], v);
+    }
+    json_object_update_missing(errors, copy); /* anything not listed, last */
+    json_decref(copy);
+}
