@@ -182,6 +182,37 @@ void v_unknown_fields(req_t *r, json_t *errors, const char *const *known)
     }
 }
 
+/* What the user typed, made displayable: invalid UTF-8 bytes become U+FFFD
+ * so the value can be shown back in the form. */
+static const char *utf8_repair(req_t *r, const char *s, size_t n)
+{
+    if (utf8_valid(s, n))
+        return s;
+    buf_t b;
+    buf_init(&b);
+    size_t i = 0;
+    while (i < n) {
+        size_t len = 1;
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0xC2 && c <= 0xDF)
+            len = 2;
+        else if (c >= 0xE0 && c <= 0xEF)
+            len = 3;
+        else if (c >= 0xF0 && c <= 0xF4)
+            len = 4;
+        if (c >= 0x80 && (i + len > n || !utf8_valid(s + i, len) || len == 1)) {
+            buf_puts(&b, "\xEF\xBF\xBD");
+            i++;
+            continue;
+        }
+        buf_append(&b, s + i, len);
+        i += len;
+    }
+    const char *out = arena_strdup(r->arena, b.data ? b.data : "");
+    buf_free(&b);
+    return out;
+}
+
 static bool secret_field(const char *k)
 {
     return strstr(k, "password") || strcmp(k, CSRF_FIELD) == 0;
@@ -201,8 +232,9 @@ void model_form_errors(req_t *r, json_t *model, json_t *errors)
         json_t *values = json_object();
         for (http_kv_t *kv = r->form; kv; kv = kv->next)
             if (!secret_field(kv->key) && !json_object_get(values, kv->key) &&
-                utf8_valid(kv->val, kv->val_len))
-                json_object_set_new(values, kv->key, json_string(kv->val));
+                utf8_valid(kv->key, strlen(kv->key)))
+                json_object_set_new(values, kv->key,
+                                    json_string(utf8_repair(r, kv->val, strlen(kv->val))));
         if (r->json && json_is_object(r->json)) {
             json_object_foreach(r->json, k, v)
                 if (!secret_field(k) && json_is_string(v))

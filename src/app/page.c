@@ -204,7 +204,7 @@ static const char *status_title(int status)
 void respond_error(req_t *r, int status, const char *code, const char *msgid, json_t *fields)
 {
     if (!msgid)
-        msgid = status_title(status);
+        msgid = (r->is_api && status == 404) ? N_("Not found.") : status_title(status);
     if (r->is_api || !g_app.tpl) {
         json_t *err = json_pack("{s:s, s:s}", "code", code ? code : "error", "message", T(r, msgid));
         if (fields && json_object_size(fields) > 0)
