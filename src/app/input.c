@@ -27,7 +27,17 @@ const char *input_str(req_t *r, const char *field, bool *bad_type)
             *bad_type = true;
         return NULL;
     }
-    return http_form(r, field);
+    /* a NUL byte inside a value would silently cut it short: refuse it */
+    for (http_kv_t *kv = r->form; kv; kv = kv->next)
+        if (strcmp(kv->key, field) == 0) {
+            if (strlen(kv->val) != kv->val_len) {
+                if (bad_type)
+                    *bad_type = true;
+                return NULL;
+            }
+            return kv->val;
+        }
+    return NULL;
 }
 
 static void set_err(json_t *errors, const char *field, const char *msgid)

@@ -94,7 +94,8 @@ static json_t *build_langs(req_t *r)
     static const char *const names[] = {"Français", "العربية", "English"};
     json_t *a = json_array();
     for (size_t i = 0; i < ARRAY_LEN(codes); i++) {
-        const char *href = arena_printf(r->arena, "%s?lang=%s", r->path, codes[i]);
+        /* relative link: the same page in another language, never another site */
+        const char *href = arena_printf(r->arena, "?lang=%s", codes[i]);
         json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:b}", "code", codes[i], "label",
                                            names[i], "href", href, "current",
                                            strcmp(r->lang, codes[i]) == 0));

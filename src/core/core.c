@@ -400,7 +400,10 @@ int64_t now_ms_monotonic(void)
 static void local_tm(int64_t utc, struct tm *tm)
 {
     time_t t = (time_t)utc;
-    localtime_r(&t, tm);
+    if (!localtime_r(&t, tm)) {
+        t = 0;
+        gmtime_r(&t, tm);
+    }
 }
 
 void format_local_datetime(int64_t utc, char *out, size_t outlen)

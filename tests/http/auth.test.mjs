@@ -1,0 +1,209 @@
+// auth.test.mjs - signing in and out, session cookies, login by username,
+// wrong passwords, throttling of failed logins, and CSRF refusals.
+// Failed logins are few on purpose: 20 failures from one address lock it.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  BASE, Client, api, signIn, tokenFor, demo, htmlLangDir, uniq, show, rawRequest, extractCsrf,
+  ADMIN_EMAIL, ADMIN_PASSWORD, DEMO_PASSWORD,
+} from './lib.mjs';
+
+function sessionCookie(res) {
+  return (res.headers['set-cookie'] || []).find((c) => c.startsWith('jouda_session='));
+}
+
+describe('login and logout', () => {
+  test('the login page carries a CSRF token', async () => {
+    const res = await rawRequest('GET', '/login');
+    assert.equal(res.status, 200);
+    assert.ok(extractCsrf(res.text), 'hidden _csrf field');
+    assert.match(res.text, /type=["']password["']/);
+  });
+
+  test('a good login redirects with an HttpOnly, SameSite=Lax session cookie', async () => {
+    const c = new Client();
+    const res = await c.login('directrice.casa@amal.ma', DEMO_PASSWORD);
+    assert.equal(res.status, 303, show(res));
+    assert.ok(res.location, 'Location');
+    const sc = sessionCookie(res);
+    assert.ok(sc, 'Set-Cookie jouda_session');
+    assert.match(sc, /;\s*HttpOnly/i);
+    assert.match(sc, /;\s*SameSite=Lax/i);
+    assert.match(sc, /;\s*Path=\//i);
+    const value = sc.split(';')[0].split('=')[1];
+    assert.ok(value.length >= 32, 'session id has enough entropy');
+    const home = await c.get('/');
+    assert.equal(home.status, 200, show(home));
+    const me = await c.api('GET', '/api/v1/me');
+    assert.equal(me.status, 200);
+    assert.equal(me.json().email, 'directrice.casa@amal.ma');
+  });
+
+  test('a root admin logs in with the password given to init', async () => {
+    const c = new Client();
+    const res = await c.login(ADMIN_EMAIL, ADMIN_PASSWORD);
+    assert.equal(res.status, 303, show(res));
+  });
+
+  test('email is matched without regard to case', async () => {
+    const c = new Client();
+    const res = await c.login('DirectriCe.Casa@AMAL.ma', DEMO_PASSWORD);
+    assert.equal(res.status, 303, show(res));
+  });
+
+  test('login by username (a house mother without email)', async () => {
+    const c = new Client();
+    const res = await c.login('mere.fatima', DEMO_PASSWORD);
+    assert.equal(res.status, 303, show(res));
+    const me = await c.api('GET', '/api/v1/me');
+    assert.equal(me.status, 200);
+    assert.equal(me.json().username, 'mere.fatima');
+  });
+
+  test('a new session id at each login; the old one stops working', async () => {
+    const c = await signIn('referent.casa@amal.ma');
+    const first = c.session();
+    assert.ok(first);
+    const res = await c.login('referent.casa@amal.ma', DEMO_PASSWORD);
+    assert.equal(res.status, 303);
+    const second = c.session();
+    assert.ok(second);
+    assert.notEqual(second, first, 'session id renewed at login');
+    const old = await rawRequest('GET', '/', { headers: { cookie: `jouda_session=${first}` } });
+    assert.equal(old.status, 303, 'the replaced session is gone');
+    const cur = await c.get('/');
+    assert.equal(cur.status, 200);
+  });
+
+  test('logout deletes the session: reusing the cookie leads to /login', async () => {
+    const c = await signIn('educateur.casa');
+    const cookie = c.session();
+    const out = await c.logout();
+    assert.equal(out.status, 303, show(out));
+    const reuse = await rawRequest('GET', '/', { headers: { cookie: `jouda_session=${cookie}` } });
+    assert.equal(reuse.status, 303);
+    assert.equal(new URL(reuse.location, BASE).pathname, '/login');
+    const apiReuse = await rawRequest('GET', '/api/v1/me', { headers: { cookie: `jouda_session=${cookie}` } });
+    assert.equal(apiReuse.status, 401);
+  });
+
+  test('logout needs the CSRF token', async () => {
+    const c = await signIn('educateur.casa');
+    const res = await c.post('/logout', {}, { csrf: false });
+    assert.equal(res.status, 403, show(res));
+    const still = await c.get('/');
+    assert.equal(still.status, 200, 'still signed in');
+  });
+
+  test('login without the CSRF token is refused', async () => {
+    const c = new Client();
+    await c.get('/login');
+    const res = await c.post('/login', { login: 'directrice.casa@amal.ma', password: DEMO_PASSWORD }, { csrf: false });
+    assert.equal(res.status, 403, show(res));
+    assert.equal(c.session(), undefined);
+  });
+});
+
+describe('wrong passwords', () => {
+  test('a wrong password answers 401 with the login page in French', async () => {
+    const c = new Client();
+    const res = await c.login('conseil@amal.ma', 'not-the-password-1');
+    assert.equal(res.status, 401, show(res));
+    assert.equal(c.session(), undefined);
+    assert.deepEqual(htmlLangDir(res.text), { lang: 'fr', dir: 'ltr' });
+    assert.ok(extractCsrf(res.text), 'the form is shown again');
+  });
+
+  test('... and in Arabic for an Arabic browser', async () => {
+    const c = new Client({ lang: 'ar' });
+    const res = await c.login('conseil@amal.ma', 'not-the-password-2');
+    assert.equal(res.status, 401, show(res));
+    assert.deepEqual(htmlLangDir(res.text), { lang: 'ar', dir: 'rtl' });
+    assert.match(res.text, /[\u0600-\u06FF]/);
+  });
+
+  test('an unknown account gets the same answer', async () => {
+    const c = new Client();
+    const bad = await c.login('conseil@amal.ma', 'not-the-password-3');
+    const unknown = await new Client().login('nobody.here@example.org', 'not-the-password-3');
+    assert.equal(unknown.status, 401);
+    const strip = (t) => t.replace(/value="[^"]*"/g, '');
+    assert.equal(strip(unknown.text).length > 0, true);
+    assert.equal(strip(bad.text).includes('nobody'), false);
+    // conseil still logs in (2 failures are below the lockout)
+    const ok = await new Client().login('conseil@amal.ma', DEMO_PASSWORD);
+    assert.equal(ok.status, 303);
+  });
+});
+
+describe('throttling', () => {
+  test('5 failures lock the account: the right password is then refused (429)', async () => {
+    const d = await demo();
+    const username = uniq('throttle.');
+    const password = 'Throttle-pass-2026';
+    const created = await api('POST', '/api/v1/users', {
+      username, name: 'Compte Verrouillage', password, language: 'fr',
+      roles: [{ role: 'staff', node_id: d.eps1.id }],
+    }, { token: tokenFor(ADMIN_EMAIL) });
+    assert.equal(created.status, 201, show(created));
+    for (let i = 1; i <= 5; i++) {
+      const res = await new Client().login(username, `wrong-password-${i}`);
+      assert.equal(res.status, 401, `failure ${i}: ${show(res)}`);
+    }
+    const locked = await new Client().login(username, password);
+    assert.equal(locked.status, 429, `6th attempt with the right password: ${show(locked)}`);
+    assert.equal(sessionCookie(locked), undefined, 'no session when locked');
+    assert.match(locked.headers['content-type'] || '', /text\/html/);
+    // other accounts from the same address are not locked
+    const other = await new Client().login('directrice.casa@amal.ma', DEMO_PASSWORD);
+    assert.equal(other.status, 303);
+  });
+});
+
+describe('CSRF', () => {
+  test('a page post without or with a wrong token is refused (403) and changes nothing', async () => {
+    const d = await demo();
+    const c = await signIn('directrice.casa@amal.ma');
+    const other = await signIn('referent.casa@amal.ma');
+    const name = uniq('Unité CSRF ');
+    const fields = { parent_id: String(d.eps1.id), kind: 'unit', name, unit_kind: 'family_house' };
+    const none = await c.post('/admin/nodes', fields, { csrf: false });
+    assert.equal(none.status, 403, `no token: ${show(none)}`);
+    const wrong = await c.post('/admin/nodes', { ...fields, _csrf: 'AAAA' + 'B'.repeat(60) });
+    assert.equal(wrong.status, 403, `wrong token: ${show(wrong)}`);
+    const foreign = await c.post('/admin/nodes', { ...fields, _csrf: await other.csrf() });
+    assert.equal(foreign.status, 403, `token of another session: ${show(foreign)}`);
+    const empty = await c.post('/admin/nodes', { ...fields, _csrf: '' });
+    assert.equal(empty.status, 403, `empty token: ${show(empty)}`);
+    const list = await api('GET', '/api/v1/nodes?limit=200', undefined, { token: tokenFor(ADMIN_EMAIL) });
+    const total = list.json().total;
+    const all = [];
+    for (let off = 0; off < total; off += 200) {
+      all.push(...(await api('GET', `/api/v1/nodes?limit=200&offset=${off}`, undefined, { token: tokenFor(ADMIN_EMAIL) })).json().items);
+    }
+    assert.equal(all.some((n) => n.name === name), false, 'no unit created');
+  });
+
+  test('the JSON API with a session cookie needs the token too (X-CSRF-Token)', async () => {
+    const d = await demo();
+    const c = await signIn('directrice.casa@amal.ma');
+    const body = { parent_id: d.eps1.id, kind: 'unit', name: uniq('Unité session ') };
+    const refused = await c.api('POST', '/api/v1/nodes', body, { csrf: false });
+    assert.equal(refused.status, 403, show(refused));
+    assert.match(refused.headers['content-type'], /^application\/json/);
+    const accepted = await c.api('POST', '/api/v1/nodes', body);
+    assert.equal(accepted.status, 201, show(accepted));
+  });
+
+  test('a bearer token needs no CSRF token', async () => {
+    const d = await demo();
+    const res = await api('POST', '/api/v1/nodes', { parent_id: d.eps1.id, kind: 'unit', name: uniq('Unité jeton ') },
+      { token: tokenFor('directrice.casa@amal.ma') });
+    assert.equal(res.status, 201, show(res));
+  });
+
+  test('a revoked or forged bearer token is refused', async () => {
+    const res = await api('GET', '/api/v1/me', undefined, { token: tokenFor('directrice.casa@amal.ma') + 'x' });
+    assert.equal(res.status, 401);
+  });
+});

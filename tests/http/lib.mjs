@@ -1,0 +1,418 @@
+// lib.mjs - helpers for the HTTP tests: a client keeping its own cookies
+// (one per signed-in user), login through the real form with its CSRF token,
+// JSON API calls with a bearer token or a session, API tokens made with the
+// command line, and the demo data looked up through the root admin's API.
+// Redirects are never followed: tests assert status codes exactly.
+import http from 'node:http';
+import zlib from 'node:zlib';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+export const BASE = (process.env.JOUDA_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
+export const ENGINE = process.env.JOUDA_ENGINE || 'sqlite';
+export const BIN = process.env.JOUDA_BIN || './jouda';
+export const DB_URL = process.env.JOUDA_DB_URL || 'var/jouda.db';
+export const DEMO_PASSWORD = 'Jouda-demo-2026';
+export const ADMIN_EMAIL = 'admin@jouda.ma';
+export const ADMIN_PASSWORD = process.env.JOUDA_ADMIN_PASSWORD || 'Jouda-admin-2026';
+
+/** A short unique suffix for names created by a test (tests share one database). */
+export function uniq(prefix = 't') {
+  return `${prefix}${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+}
+
+/** One HTTP exchange. Body: Buffer | string | undefined. Returns
+ *  {status, headers, body (Buffer, gunzipped), text, rawLength, json()}. */
+export function rawRequest(method, path, { headers = {}, body } = {}) {
+  const url = new URL(path, BASE);
+  const data = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(String(body));
+  const hdrs = { ...headers };
+  if (data !== undefined && hdrs['content-length'] === undefined) hdrs['content-length'] = String(data.length);
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const req = http.request(
+      { method, host: url.hostname, port: url.port, path: url.pathname + url.search, headers: hdrs, agent: false },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('error', (e) => { if (!done) { done = true; reject(e); } });
+        res.on('end', () => {
+          if (!req.writableEnded) req.destroy(); // body never asked for (refused early)
+          if (done) return;
+          done = true;
+          const raw = Buffer.concat(chunks);
+          let buf = raw;
+          if ((res.headers['content-encoding'] || '').includes('gzip') && raw.length > 0) {
+            try { buf = zlib.gunzipSync(raw); } catch (e) { reject(new Error(`bad gzip body from ${method} ${path}: ${e.message}`)); return; }
+          }
+          const text = buf.toString('utf8');
+          resolve({
+            status: res.statusCode,
+            headers: res.headers,
+            body: buf,
+            rawLength: raw.length,
+            text,
+            location: res.headers.location,
+            json() {
+              try { return JSON.parse(text); } catch { throw new Error(`${method} ${path}: not JSON (status ${res.statusCode}): ${text.slice(0, 300)}`); }
+            },
+          });
+        });
+      },
+    );
+    req.setTimeout(60000, () => req.destroy(new Error(`${method} ${path}: timeout`)));
+    // A server refusing a large body may answer and close before reading it:
+    // the response still arrives, so write errors are only fatal without one.
+    req.on('error', (e) => {
+      setTimeout(() => { if (!done) { done = true; reject(e); } }, 200);
+    });
+    if (data !== undefined && data.length > 512 * 1024 && hdrs.expect === undefined) {
+      // large bodies wait for "100 Continue": a server refusing them (413)
+      // answers at once instead of reading megabytes first
+      req.setHeader('expect', '100-continue');
+      req.on('continue', () => req.end(data));
+      req.flushHeaders();
+    } else if (data !== undefined) req.end(data); else req.end();
+  });
+}
+
+/** The masked CSRF token carried by a page (hidden _csrf input or meta). */
+export function extractCsrf(html) {
+  const inputs = html.match(/<input\b[^>]*>/gi) || [];
+  for (const tag of inputs) {
+    if (/\bname\s*=\s*["']_csrf["']/i.test(tag)) {
+      const m = tag.match(/\bvalue\s*=\s*["']([^"']*)["']/i);
+      if (m) return decodeEntities(m[1]);
+    }
+  }
+  const meta = html.match(/<meta\b[^>]*name=["']csrf-token["'][^>]*content=["']([^"']+)["']/i);
+  return meta ? decodeEntities(meta[1]) : null;
+}
+
+export function decodeEntities(s) {
+  return s
+    .replace(/&#x([0-9a-f]+);/gi, (_, h) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&#([0-9]+);/g, (_, d) => String.fromCodePoint(parseInt(d, 10)))
+    .replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+/** The `<html lang dir>` of a page. */
+export function htmlLangDir(html) {
+  const m = html.match(/<html\b[^>]*>/i);
+  if (!m) return { lang: null, dir: null };
+  const lang = (m[0].match(/\blang\s*=\s*["']([^"']*)["']/i) || [])[1] || null;
+  const dir = (m[0].match(/\bdir\s*=\s*["']([^"']*)["']/i) || [])[1] || null;
+  return { lang, dir };
+}
+
+/** The fields of the first form whose action matches (a string ending or a
+ *  RegExp): inputs (not buttons/files), selects (selected option or first),
+ *  textareas. Returns {action, method, enctype, fields: {name: value}}. */
+export function parseForm(html, actionMatch) {
+  const forms = [...html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)];
+  for (const f of forms) {
+    const attrs = f[1];
+    const action = decodeEntities((attrs.match(/\baction\s*=\s*["']([^"']*)["']/i) || [])[1] || '');
+    const ok = actionMatch === undefined ? true
+      : actionMatch instanceof RegExp ? actionMatch.test(action) : action.split('?')[0].endsWith(actionMatch);
+    if (!ok) continue;
+    const body = f[2];
+    const fields = {};
+    for (const m of body.matchAll(/<input\b([^>]*)>/gi)) {
+      const a = m[1];
+      const name = (a.match(/\bname\s*=\s*["']([^"']*)["']/i) || [])[1];
+      if (!name) continue;
+      const type = ((a.match(/\btype\s*=\s*["']([^"']*)["']/i) || [])[1] || 'text').toLowerCase();
+      if (['submit', 'button', 'file', 'image', 'reset'].includes(type)) continue;
+      const value = decodeEntities((a.match(/\bvalue\s*=\s*["']([^"']*)["']/i) || [])[1] || '');
+      if ((type === 'checkbox' || type === 'radio') && !/\bchecked\b/i.test(a)) continue;
+      fields[name] = value;
+    }
+    for (const m of body.matchAll(/<select\b([^>]*)>([\s\S]*?)<\/select>/gi)) {
+      const name = (m[1].match(/\bname\s*=\s*["']([^"']*)["']/i) || [])[1];
+      if (!name) continue;
+      const opts = [...m[2].matchAll(/<option\b([^>]*)>([\s\S]*?)<\/option>/gi)].map((o) => ({
+        value: decodeEntities((o[1].match(/\bvalue\s*=\s*["']([^"']*)["']/i) || [])[1] ?? o[2].trim()),
+        selected: /\bselected\b/i.test(o[1]),
+        label: decodeEntities(o[2].replace(/<[^>]*>/g, '').trim()),
+      }));
+      const sel = opts.find((o) => o.selected) || opts[0];
+      fields[name] = sel ? sel.value : '';
+      fields[`__options_${name}`] = opts;
+    }
+    for (const m of body.matchAll(/<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/gi)) {
+      const name = (m[1].match(/\bname\s*=\s*["']([^"']*)["']/i) || [])[1];
+      if (name) fields[name] = decodeEntities(m[2]);
+    }
+    const method = ((attrs.match(/\bmethod\s*=\s*["']([^"']*)["']/i) || [])[1] || 'get').toUpperCase();
+    const enctype = (attrs.match(/\benctype\s*=\s*["']([^"']*)["']/i) || [])[1] || 'application/x-www-form-urlencoded';
+    return { action, method, enctype, fields };
+  }
+  return null;
+}
+
+/** The form's fields ready to post (the __options_ helpers removed). */
+export function formFields(form) {
+  const out = {};
+  for (const [k, v] of Object.entries(form.fields)) if (!k.startsWith('__options_')) out[k] = v;
+  return out;
+}
+
+/** application/x-www-form-urlencoded body from an object (values strings). */
+export function urlencode(obj) {
+  return Object.entries(obj)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v ?? '')}`)
+    .join('&');
+}
+
+/** multipart/form-data body: fields {name: value}, files [{field, filename, type, data}]. */
+export function multipart(fields = {}, files = []) {
+  const boundary = `----jouda${randomBytes(12).toString('hex')}`;
+  const parts = [];
+  for (const [k, v] of Object.entries(fields)) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n`));
+    parts.push(Buffer.isBuffer(v) ? v : Buffer.from(String(v)));
+    parts.push(Buffer.from('\r\n'));
+  }
+  for (const f of files) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${f.field || 'file'}"; filename="${f.filename}"\r\nContent-Type: ${f.type || 'application/octet-stream'}\r\n\r\n`));
+    parts.push(Buffer.isBuffer(f.data) ? f.data : Buffer.from(f.data));
+    parts.push(Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** A browser-like client: its own cookie jar and the latest CSRF token seen. */
+export class Client {
+  constructor({ lang } = {}) {
+    this.cookies = new Map();
+    this.lastCsrf = null;
+    this.acceptLanguage = lang || null;
+    this.loginName = null;
+  }
+
+  cookieHeader() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  session() {
+    return this.cookies.get('jouda_session');
+  }
+
+  storeCookies(res) {
+    for (const sc of res.headers['set-cookie'] || []) {
+      const [pair, ...attrs] = sc.split(';');
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      const maxAge = attrs.map((a) => a.trim()).find((a) => /^max-age=/i.test(a));
+      const expires = attrs.map((a) => a.trim()).find((a) => /^expires=/i.test(a));
+      const gone = value === '' || (maxAge && parseInt(maxAge.split('=')[1], 10) <= 0) ||
+        (expires && Date.parse(expires.slice(8)) < Date.now());
+      if (gone) this.cookies.delete(name); else this.cookies.set(name, value);
+    }
+  }
+
+  async request(method, path, { headers = {}, body, type } = {}) {
+    const h = { ...headers };
+    const c = this.cookieHeader();
+    if (c && h.cookie === undefined) h.cookie = c;
+    if (this.acceptLanguage && h['accept-language'] === undefined) h['accept-language'] = this.acceptLanguage;
+    if (type) h['content-type'] = type;
+    const res = await rawRequest(method, path, { headers: h, body });
+    this.storeCookies(res);
+    if ((res.headers['content-type'] || '').includes('text/html')) {
+      const t = extractCsrf(res.text);
+      if (t) this.lastCsrf = t;
+    }
+    return res;
+  }
+
+  get(path, opts = {}) {
+    return this.request('GET', path, opts);
+  }
+
+  /** POST a form (urlencoded). With csrf: true (default) the latest token is added
+   *  as _csrf unless the fields carry one already. */
+  async post(path, fields = {}, { csrf = true, headers } = {}) {
+    const f = { ...fields };
+    if (csrf && f._csrf === undefined) {
+      if (!this.lastCsrf) await this.get('/');
+      f._csrf = this.lastCsrf;
+    }
+    return this.request('POST', path, { headers, body: urlencode(f), type: 'application/x-www-form-urlencoded' });
+  }
+
+  /** POST multipart (uploads) with the CSRF token as a field. */
+  async postMultipart(path, fields = {}, files = [], { csrf = true } = {}) {
+    const f = { ...fields };
+    if (csrf && f._csrf === undefined) {
+      if (!this.lastCsrf) await this.get('/');
+      f._csrf = this.lastCsrf;
+    }
+    const mp = multipart(f, files);
+    return this.request('POST', path, { body: mp.body, type: mp.contentType });
+  }
+
+  /** The latest masked token, fetching a page that carries one when needed. */
+  async csrf(path = '/') {
+    if (!this.lastCsrf) await this.get(path);
+    return this.lastCsrf;
+  }
+
+  /** Sign in through the form. Returns the POST /login response (303 expected). */
+  async login(login, password = DEMO_PASSWORD) {
+    let page = await this.get('/login');
+    if (page.status === 303 && this.session()) {
+      // already signed in: /login sends home; sign in again from there
+      page = await this.get('/');
+    }
+    if (page.status !== 200) throw new Error(`GET /login answered ${page.status}`);
+    const token = extractCsrf(page.text);
+    const form = parseForm(page.text, '/login');
+    const fields = form ? formFields(form) : {};
+    const loginField = form && Object.keys(form.fields).find((k) => /^(login|email|username|identifier)$/.test(k));
+    const passField = form && Object.keys(form.fields).find((k) => /pass/.test(k));
+    delete fields[loginField || 'login'];
+    fields[loginField || 'login'] = login;
+    fields[passField || 'password'] = password;
+    fields._csrf = token;
+    const res = await this.post('/login', fields, { csrf: false });
+    if (res.status === 303) {
+      this.loginName = login;
+      this.lastCsrf = null;
+    }
+    return res;
+  }
+
+  async logout() {
+    const res = await this.post('/logout', {});
+    return res;
+  }
+
+  /** JSON API call with this session (CSRF header on writes). */
+  async api(method, path, body, { headers = {}, csrf = true } = {}) {
+    const h = { accept: 'application/json', ...headers };
+    if (method !== 'GET' && csrf && h['x-csrf-token'] === undefined) h['x-csrf-token'] = await this.csrf();
+    return this.request(method, path, {
+      headers: h,
+      body: body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+      type: body === undefined ? undefined : headers['content-type'] || 'application/json',
+    });
+  }
+}
+
+/** Sign in a new client; throws unless the login redirects (303). */
+export async function signIn(login, password = DEMO_PASSWORD, opts = {}) {
+  const c = new Client(opts);
+  const res = await c.login(login, password);
+  if (res.status !== 303) throw new Error(`login of ${login} answered ${res.status}, not 303: ${res.text.slice(0, 200)}`);
+  await c.get('/');
+  return c;
+}
+
+const tokens = new Map();
+/** An API bearer token for a user, made with `jouda token create` (cached). */
+export function tokenFor(login) {
+  if (tokens.has(login)) return tokens.get(login);
+  const out = execFileSync(BIN, ['token', 'create', '--db', DB_URL, '--user', login], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60000,
+  });
+  const lines = out.trim().split('\n');
+  const token = lines[lines.length - 1].trim();
+  if (!token || /\s/.test(token)) throw new Error(`token create for ${login} printed: ${out}`);
+  tokens.set(login, token);
+  return token;
+}
+
+/** JSON API call with a bearer token: api('POST', '/api/v1/nodes', {...}, {token}).
+ *  body: object (sent as JSON), string/Buffer (sent as is with opts.type). */
+export async function api(method, path, body, { token, client, type, headers = {} } = {}) {
+  if (client) return client.api(method, path, body, { headers: type ? { ...headers, 'content-type': type } : headers });
+  const h = { accept: 'application/json', ...headers };
+  if (token) h.authorization = `Bearer ${token}`;
+  let data;
+  if (body !== undefined) {
+    data = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+    h['content-type'] = type || 'application/json';
+  }
+  return rawRequest(method, path, { headers: h, body: data });
+}
+
+/** Every item of a paged list ({items,total}), following offset. */
+export async function listAll(path, opts, pageSize = 100) {
+  const items = [];
+  let total = null;
+  for (let offset = 0; offset < 100000; offset += pageSize) {
+    const sep = path.includes('?') ? '&' : '?';
+    const res = await api('GET', `${path}${sep}limit=${pageSize}&offset=${offset}`, undefined, opts);
+    if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${res.text.slice(0, 300)}`);
+    const j = res.json();
+    if (!Array.isArray(j.items) || typeof j.total !== 'number') throw new Error(`GET ${path}: not {items,total}: ${res.text.slice(0, 300)}`);
+    total = j.total;
+    items.push(...j.items);
+    if (j.items.length < pageSize || items.length >= total) break;
+  }
+  return { items, total };
+}
+
+let demoCache = null;
+/** The demo as the root admin sees it: nodes and users, and named handles. */
+export async function demo() {
+  if (demoCache) return demoCache;
+  const token = tokenFor(ADMIN_EMAIL);
+  const nodes = (await listAll('/api/v1/nodes', { token })).items;
+  const users = (await listAll('/api/v1/users', { token })).items;
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const find = (kind, re) => {
+    const n = nodes.find((x) => x.kind === kind && re.test(x.name));
+    if (!n) throw new Error(`demo: no ${kind} named like ${re}`);
+    return n;
+  };
+  // in the API an association has no parent_id: it hangs from the root
+  const rootNode = nodes.find((n) => n.kind === 'root');
+  const parentOf = (n) => (n.parent_id == null && n.kind === 'association' && rootNode ? rootNode.id : n.parent_id);
+  const children = (id) => nodes.filter((n) => n.kind !== 'root' && parentOf(n) === id);
+  const subtree = (id) => {
+    const out = [];
+    const walk = (x) => { out.push(x); for (const c of children(x.id)) walk(c); };
+    walk(byId.get(id));
+    return out;
+  };
+  const user = (login) => {
+    const l = login.toLowerCase();
+    const u = users.find((x) => (x.email && x.email.toLowerCase() === l) || (x.username && x.username.toLowerCase() === l));
+    if (!u) throw new Error(`demo: no user ${login}`);
+    return u;
+  };
+  const assoc1 = find('association', /Amal/);
+  const assoc2 = find('association', /Nour/);
+  const eps1 = find('eps', /Casablanca/);
+  const eps2 = find('eps', /Dar Bouazza/);
+  const eps3 = find('eps', /Tanger/);
+  const nour = find('eps', /Nour/);
+  demoCache = {
+    nodes, users, byId, children, subtree, user, find, parentOf,
+    root: rootNode,
+    assoc1, assoc2, eps1, eps2, eps3, nour,
+    maison1: children(eps1.id).find((n) => /^Maison 1$/.test(n.name)),
+  };
+  return demoCache;
+}
+
+/** A small valid PDF. */
+export function smallPdf(text = 'Jouda test') {
+  return Buffer.from(
+    `%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n` +
+    `3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n% ${text}\ntrailer<</Root 1 0 R>>\n%%EOF\n`,
+  );
+}
+
+/** A readable summary of a response for assertion messages. */
+export function show(res) {
+  return `${res.status} ${res.headers['content-type'] || ''} ${res.location ? `-> ${res.location} ` : ''}${res.text.slice(0, 400).replace(/\s+/g, ' ')}`;
+}
