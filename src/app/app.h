@@ -66,11 +66,13 @@ bool app_user_can_anywhere(req_t *r, perm_t perm);
 
 /* --- Input -------------------------------------------------------------- */
 /* A value from the form (pages) or the JSON body (API), as text. For JSON,
- * numbers are formatted; other types set *bad_type. NULL when absent. */
+ * integers are formatted; other types set *bad_type. A form value holding a
+ * NUL byte sets *bad_type too. NULL when absent. */
 const char *input_str(req_t *r, const char *field, bool *bad_type);
 /* Validation into an errors object (field -> msgid). Each returns the
  * trimmed value (arena) or NULL, adding an error when required and empty,
- * longer than max characters, invalid UTF-8 or containing control chars. */
+ * longer than max characters, invalid UTF-8 or containing control chars
+ * (line breaks and tabs included: these are one-line fields). */
 const char *v_text(req_t *r, json_t *errors, const char *field, bool required, size_t max_chars);
 /* Integer in [min,max]; when absent returns dflt with no error unless required. */
 int64_t v_int(req_t *r, json_t *errors, const char *field, bool required, int64_t min, int64_t max,

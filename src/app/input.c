@@ -75,7 +75,8 @@ const char *v_text(req_t *r, json_t *errors, const char *field, bool required, s
             set_err(errors, field, N_("This field is required."));
         return NULL;
     }
-    if (str_has_control(v)) {
+    /* one-line fields: no control characters, line breaks or tabs either */
+    if (str_has_control(v) || strpbrk(v, "\n\r\t")) {
         set_err(errors, field, N_("This text contains invalid characters."));
         return NULL;
     }
@@ -104,7 +105,12 @@ int64_t v_int(req_t *r, json_t *errors, const char *field, bool required, int64_
         }
         v = json_integer_value(jv);
     } else {
-        const char *raw = http_form(r, field);
+        bool bad = false;
+        const char *raw = input_str(r, field, &bad);
+        if (bad) {
+            set_err(errors, field, N_("Enter a whole number."));
+            return dflt;
+        }
         char *s = raw ? str_trim(arena_strdup(r->arena, raw)) : NULL;
         if (!s || !*s) {
             if (required)

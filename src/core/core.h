@@ -61,7 +61,8 @@ bool str_to_i64(const char *s, int64_t *out); /* whole string, base 10 */
 /* Time: UTC seconds since the epoch; ms monotonic clock. */
 int64_t now_utc(void);
 int64_t now_ms_monotonic(void);
-/* "31/12/2026 14:05" in Africa/Casablanca (UTC+1, no DST handling beyond +1). */
+/* "31/12/2026 14:05" in Africa/Casablanca, from the system tz database
+ * (UTC+1, UTC+0 during Ramadan); UTC when tzdata is absent. */
 void format_local_datetime(int64_t utc, char *out, size_t outlen);
 void format_local_date(int64_t utc, char *out, size_t outlen);
 
