@@ -90,6 +90,11 @@ void v_unknown_fields(req_t *r, json_t *errors, const char *const *known);
  * "error_summary" [{field, message}], and "values" (what the user typed). */
 void model_form_errors(req_t *r, json_t *model, json_t *errors);
 
+/* The API writes times as ISO 8601 UTC strings: replace the integer (epoch)
+ * members named in keys (NULL-terminated) of obj, or of every object of an
+ * array obj, by such strings; 0 and null become null. */
+void api_times_iso(json_t *obj, const char *const *keys);
+
 /* Client IP for audit rows. */
 const char *req_ip(req_t *r);
 

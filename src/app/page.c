@@ -265,3 +265,33 @@ void page_redirect_flash(req_t *r, const char *location, const char *flash_msgid
     }
     http_redirect(r, location);
 }
+
+static void times_iso_one(json_t *o, const char *const *keys)
+{
+    for (size_t i = 0; keys[i]; i++) {
+        json_t *v = json_object_get(o, keys[i]);
+        if (!v || !json_is_integer(v))
+            continue;
+        json_int_t t = json_integer_value(v);
+        if (t == 0) {
+            json_object_set_new(o, keys[i], json_null());
+            continue;
+        }
+        char iso[32];
+        format_iso_utc((int64_t)t, iso, sizeof iso);
+        json_object_set_new(o, keys[i], json_string(iso));
+    }
+}
+
+void api_times_iso(json_t *obj, const char *const *keys)
+{
+    if (json_is_object(obj)) {
+        times_iso_one(obj, keys);
+    } else if (json_is_array(obj)) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(obj, i, v)
+            if (json_is_object(v))
+                times_iso_one(v, keys);
+    }
+}

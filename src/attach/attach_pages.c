@@ -74,6 +74,9 @@ static json_t *attach_json(req_t *r, int64_t id)
                                   "SELECT id, node_id, owner_kind, owner_id, filename, content_type, "
                                   "size, sha256, created_by, created_at FROM attachments WHERE id = ?",
                                   PARAMS(P_INT(id)));
+    static const char *const times[] = {"created_at", NULL};
+    if (o)
+        api_times_iso(o, times);
     return o ? o : json_object();
 }
 
@@ -112,6 +115,8 @@ static void attach_api_list(req_t *r)
     }
     json_decref(errors);
     json_t *items = attach_list_page(r->db, "node", node_id, r->lang, limit, offset);
+    static const char *const times[] = {"created_at", NULL};
+    api_times_iso(items, times);
     api_send(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
                                (json_int_t)attach_count(r->db, "node", node_id)));
 }

@@ -413,6 +413,8 @@ static void audit_api_list(req_t *r)
         respond_error(r, 500, "db", NULL, NULL);
         return;
     }
+    static const char *const times[] = {"at", NULL};
+    api_times_iso(rows, times);
     api_send(r, 200, json_pack("{s:o, s:I}", "items", rows, "total", (json_int_t)total));
 }
 

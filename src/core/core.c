@@ -420,6 +420,16 @@ void format_local_date(int64_t utc, char *out, size_t outlen)
     strftime(out, outlen, "%d/%m/%Y", &tm);
 }
 
+void format_iso_utc(int64_t utc, char *out, size_t outlen)
+{
+    time_t t = (time_t)utc;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+        if (outlen)
+            out[0] = '\0';
+    }
+}
+
 /* ---- logging ---- */
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;

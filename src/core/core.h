@@ -65,6 +65,8 @@ int64_t now_ms_monotonic(void);
  * (UTC+1, UTC+0 during Ramadan); UTC when tzdata is absent. */
 void format_local_datetime(int64_t utc, char *out, size_t outlen);
 void format_local_date(int64_t utc, char *out, size_t outlen);
+/* "2026-11-29T20:09:24Z": how the API writes every time. */
+void format_iso_utc(int64_t utc, char *out, size_t outlen);
 
 /* Logging to stderr with a timestamp. */
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

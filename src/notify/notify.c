@@ -233,6 +233,8 @@ static void notify_api_list(req_t *r)
         respond_error(r, 500, "db", NULL, NULL);
         return;
     }
+    static const char *const times[] = {"created_at", "read_at", NULL};
+    api_times_iso(rows, times);
     api_send(r, 200, json_pack("{s:o, s:I, s:I}", "items", rows, "total",
                                (json_int_t)notify_total(r), "unread",
                                (json_int_t)notify_unread_count(r->db, r->user->id)));

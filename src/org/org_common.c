@@ -175,12 +175,7 @@ int org_natural_cmp(const char *a, const char *b)
 
 void org_iso8601(int64_t t, char *out, size_t outlen)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm) || strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
-        if (outlen)
-            out[0] = '\0';
-    }
+    format_iso_utc(t, out, outlen);
 }
 
 /* --- Database ------------------------------------------------------------- */

@@ -100,13 +100,17 @@ static const char *user_login(json_t *u)
     return e ? e : json_string_value(json_object_get(u, "username"));
 }
 
-/* Expiry date from the form: empty -> 0; invalid -> error. */
+/* Expiry date from the form: empty -> 0; invalid or out of range -> error. */
 static int64_t read_expiry(req_t *r, json_t *errors, const char *field)
 {
     const char *s = v_text(r, errors, field, false, 20);
     int64_t t = 0;
-    if (s && *s && users_parse_date(s, &t) != 0 && !json_object_get(errors, field))
-        json_object_set_new(errors, field, json_string(N_("Enter a date like 31/12/2026.")));
+    if (!s || !*s || json_object_get(errors, field))
+        return 0;
+    const char *why = users_parse_date(s, &t) != 0 ? N_("Enter a date like 31/12/2026.")
+                                                   : users_check_expiry(t, now_utc());
+    if (why)
+        json_object_set_new(errors, field, json_string(why));
     return t;
 }
 
@@ -309,6 +313,8 @@ static void render_show(req_t *r, int64_t id, int status, json_t *errors, int op
     bool is_self = r->user && r->user->id == id;
     bool manage_here = app_authorize(r, PERM_USER_MANAGE, home) == AUTHZ_ALLOW;
     bool may_manage = manage_here && users_may_manage(r, id);
+    /* nobody gives or removes their own roles */
+    bool roles_editable = may_manage && !is_self;
     int64_t now = now_utc();
 
     /* an account keeps one role at least: its last one offers no removal */
@@ -322,7 +328,7 @@ static void render_show(req_t *r, int64_t id, int status, json_t *errors, int op
         role_t role = role_from_code(json_string_value(json_object_get(ro, "role")));
         users_node_t n;
         bool can_revoke = false;
-        if (manage_here && several && users_node_load(r->db, r->arena, val_int(ro, "node_id"), &n) == 0)
+        if (roles_editable && several && users_node_load(r->db, r->arena, val_int(ro, "node_id"), &n) == 0)
             can_revoke = authz_can_grant(r->user->roles, r->user->n_roles, role, n.kind, n.path,
                                          n.n_path, now);
         int64_t exp = val_int(ro, "expires_at");
@@ -362,9 +368,9 @@ static void render_show(req_t *r, int64_t id, int status, json_t *errors, int op
     json_t *values = prepare_form(r, model, errors, defaults);
 
     unsigned mask = 0;
-    json_t *grant_nodes = manage_here ? users_node_options(r, PERM_USER_MANAGE, USERS_OPT_GRANTABLE,
-                                                           val_int(values, "role_node"), &mask)
-                                      : json_array();
+    json_t *grant_nodes = roles_editable ? users_node_options(r, PERM_USER_MANAGE, USERS_OPT_GRANTABLE,
+                                                              val_int(values, "role_node"), &mask)
+                                         : json_array();
     json_object_set_new(model, "can_grant", json_boolean(json_array_size(grant_nodes) > 0));
     json_object_set_new(model, "role_node_options", grant_nodes);
     json_object_set_new(model, "role_options",
@@ -415,18 +421,22 @@ void org_page_user_update(req_t *r)
         return page_redirect_flash(r, arena_printf(r->arena, "/admin/users/%lld", (long long)id),
                                    N_("The changes were saved."));
     if ((st == 409 || st == 422) && json_object_size(errors) > 0)
-        return render_show(r, id, 422, errors, OPEN_EDIT);
+        return render_show(r, id, st, errors, OPEN_EDIT);
     users_fail(r, st, NULL);
 }
 
 static void set_active(req_t *r, bool active)
 {
     int64_t id = r->ids[0];
-    if (!active && r->user->id == id)
-        return users_fail(r, 409, N_("You cannot disable your own account."));
     if (!users_may_manage(r, id))
         return users_fail(r, 403, NULL);
-    if (users_set_active(r->db, r->user->id, id, active, req_ip(r)) != DB_OK)
+    if (!active && r->user->id == id)
+        return users_fail(r, 409, N_("You cannot disable your own account."));
+    int rc = users_set_active(r->db, r->user->id, id, active, req_ip(r));
+    if (rc == DB_CONSTRAINT)
+        return users_fail(r, 409, N_("This is the last active platform administrator: give the "
+                                     "administrator role to someone else first."));
+    if (rc != DB_OK)
         return users_fail(r, 500, NULL);
     page_redirect_flash(r, arena_printf(r->arena, "/admin/users/%lld", (long long)id),
                         active ? N_("The account was enabled.")
@@ -448,6 +458,9 @@ void org_page_user_enable(req_t *r)
 void org_page_role_grant(req_t *r)
 {
     int64_t id = r->ids[0];
+    const char *why = NULL;
+    if (users_may_change_roles(r, id, &why) != 0)
+        return users_fail(r, 403, why);
     json_t *errors = json_object();
     arena_defer(r->arena, (void (*)(void *))json_decref, errors);
     const char *role_s = v_code(r, errors, "role", true, users_role_codes);
@@ -493,26 +506,14 @@ void org_page_role_revoke(req_t *r)
     if (users_node_load(r->db, r->arena, node_id, &n) != 0 ||
         app_authorize(r, PERM_USER_MANAGE, node_id) == AUTHZ_NOT_FOUND)
         return users_fail(r, 404, NULL);
+    const char *why = NULL;
+    if (users_may_change_roles(r, id, &why) != 0)
+        return users_fail(r, 403, why);
     if (!authz_can_grant(r->user->roles, r->user->n_roles, role, n.kind, n.path, n.n_path, now_utc()))
         return users_fail(r, 403, NULL);
-    if (db_begin(r->db) != DB_OK)
-        return users_fail(r, 500, NULL);
-    if (db_query_int(r->db, "SELECT COUNT(*) FROM user_roles WHERE user_id = ?", PARAMS(P_INT(id)), 0) <= 1) {
-        db_rollback(r->db);
-        return users_fail(r, 409, N_("An account keeps at least one role: give the new role before "
-                                     "removing this one."));
-    }
-    int rc = db_exec(r->db, "DELETE FROM user_roles WHERE id = ?", PARAMS(P_INT(role_id)));
-    if (rc == DB_OK) {
-        json_t *ch = json_pack("{sI ss sI}", "user_id", (json_int_t)id, "role", role_code(role),
-                               "node_id", (json_int_t)node_id);
-        rc = audit_write(r->db, r->user->id, "revoke", "role", role_id, node_id, ch, req_ip(r));
-        json_decref(ch);
-    }
-    if (rc != DB_OK || db_commit(r->db) != DB_OK) {
-        db_rollback(r->db);
-        return users_fail(r, 500, NULL);
-    }
+    int st = users_role_revoke(r->db, r->user->id, id, role_id, req_ip(r), &why);
+    if (st != 0)
+        return users_fail(r, st, why);
     page_redirect_flash(r, arena_printf(r->arena, "/admin/users/%lld", (long long)id),
                         N_("The role was removed."));
 }
@@ -534,6 +535,8 @@ void org_page_user_password(req_t *r)
         why = N_("The password contains characters that are not allowed.");
     else
         why = password_problem(p ? p : "");
+    if (!why && !users_password_fits(p))
+        why = N_("The password must be at most 128 characters long.");
     if (why)
         json_object_set_new(errors, "password", json_string(why));
     else if (bad2 || !str_eq(p, confirm))

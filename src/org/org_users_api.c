@@ -105,11 +105,15 @@ static int parse_roles(req_t *r, json_t *errors, api_role_t *out)
             why = N_("Choose a role.");
         else if (!json_is_integer(jn) || json_integer_value(jn) < 1)
             why = N_("Choose a place.");
-        else if (json_is_integer(je))
+        else if (json_is_integer(je)) {
+            /* an integer is a wish for an end date: 0 or below is no "never" */
             expires = json_integer_value(je);
-        else if (json_is_string(je)) {
+            why = users_check_expiry(expires, now_utc());
+        } else if (json_is_string(je)) {
             if (users_parse_date(json_string_value(je), &expires) != 0)
                 why = N_("Enter a date like 31/12/2026.");
+            else
+                why = users_check_expiry(expires, now_utc());
         } else if (je && !json_is_null(je))
             why = N_("Enter a date like 31/12/2026.");
         if (why) {
@@ -226,10 +230,6 @@ void org_api_user_patch(req_t *r)
     if (active && !json_is_boolean(active))
         json_object_set_new(errors, "active", json_string(N_("Must be true or false.")));
 
-    if (self && json_is_false(active)) {
-        json_decref(errors);
-        return users_fail(r, 409, N_("You cannot disable your own account."));
-    }
     /* 403 before 422: may this caller touch this account at all? */
     bool only_own_fields = self && !active && !in.has_password && !in.has_node;
     if (!only_own_fields && !users_may_manage(r, id)) {
@@ -249,24 +249,27 @@ void org_api_user_patch(req_t *r)
     }
     if (json_object_size(errors) > 0)
         return fail_invalid(r, errors);
-    int64_t current = db_query_int(r->db, "SELECT version FROM users WHERE id = ?", PARAMS(P_INT(id)), 0);
-    if (version > 0 && version != current) {
+    /* 409 after 422: conflicts with the current state */
+    if (self && json_is_false(active)) {
         json_decref(errors);
-        return users_fail(r, 409, NULL);
+        return users_fail(r, 409, N_("You cannot disable your own account."));
     }
-
-    int st = users_update(r, id, &in, version, errors);
+    char hash[160];
+    if (in.has_password && password_hash(in.password, hash, sizeof hash) != 0) {
+        json_decref(errors);
+        return users_fail(r, 500, NULL);
+    }
+    /* fields, active and password: one transaction, all or nothing */
+    const char *msg = NULL;
+    int st = users_apply(r, id, &in, version, active ? (json_is_true(active) ? 1 : 0) : -1,
+                         in.has_password ? hash : NULL, errors, &msg);
     if (st == 409 && json_object_size(errors) > 0)
         return respond_error(r, 409, "conflict", N_("This email or username is already used."), errors);
     if (st == 422)
         return fail_invalid(r, errors);
     json_decref(errors);
     if (st != 0)
-        return users_fail(r, st, NULL);
-    if (active && users_set_active(r->db, r->user->id, id, json_is_true(active), req_ip(r)) != DB_OK)
-        return users_fail(r, 500, NULL);
-    if (in.has_password && users_reset_password(r, id, in.password) != 0)
-        return users_fail(r, 500, NULL);
+        return users_fail(r, st, msg);
     json_t *u = users_json(r->db, r, id);
     if (!u)
         return users_fail(r, 404, NULL);

@@ -212,6 +212,36 @@ char *users_login_key(arena_t *a, const char *login)
     return k;
 }
 
+char *users_throttle_key(arena_t *a, const char *typed_key, int64_t user_id)
+{
+    if (user_id > 0)
+        return arena_printf(a, "user:%lld", (long long)user_id);
+    const char *k = typed_key ? typed_key : "";
+    /* anyone may type "user:12": as an unknown login it must not count
+     * against account 12 */
+    if (strncmp(k, "user:", 5) == 0)
+        return arena_printf(a, "login:%s", k);
+    return arena_strdup(a, k);
+}
+
+const char *users_check_expiry(int64_t expires, int64_t now)
+{
+    if (expires <= now)
+        return N_("The end date must be in the future.");
+    if (expires > USERS_EXPIRES_MAX)
+        return N_("Enter an end date no later than 31/12/9999.");
+    return NULL;
+}
+
+bool users_password_fits(const char *password)
+{
+    if (!password)
+        return false;
+    size_t n = strlen(password);
+    return n <= USERS_PASSWORD_MAX_BYTES && utf8_valid(password, n) &&
+           utf8_count(password) <= PASSWORD_MAX;
+}
+
 
 void users_errors_order(json_t *errors, const char *const *fields)
 {

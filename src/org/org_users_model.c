@@ -47,6 +47,11 @@ int64_t users_home_for(db_t *db, int64_t role_node_id)
 
 /* --------------------------------------------------------------- input -- */
 
+static const char *obj_str(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
 static void set_error(json_t *errors, const char *field, const char *msgid)
 {
     if (errors && !json_object_get(errors, field))
@@ -131,6 +136,8 @@ void users_read_input(req_t *r, json_t *errors, users_input_t *in, bool creating
             set_error(errors, "password", N_("The password contains characters that are not allowed."));
         } else if (creating || p) {
             const char *why = password_problem(p ? p : "");
+            if (!why && !users_password_fits(p))
+                why = N_("The password must be at most 128 characters long.");
             if (why)
                 set_error(errors, "password", why);
             in->password = p;
@@ -180,12 +187,13 @@ int users_grant_check(req_t *r, role_t role, int64_t node_id, int64_t expires, j
         set_error(errors, role_field, N_("This place is disabled."));
         return 422;
     }
-    if (role == ROLE_INSPECTOR && expires <= 0) {
+    if (role == ROLE_INSPECTOR && expires == 0) {
         set_error(errors, exp_field, N_("An inspector needs an end date."));
         return 422;
     }
-    if (expires > 0 && expires <= now) {
-        set_error(errors, exp_field, N_("The end date must be in the future."));
+    const char *why = expires != 0 ? users_check_expiry(expires, now) : NULL;
+    if (why) {
+        set_error(errors, exp_field, why);
         return 422;
     }
     return 0;
@@ -234,6 +242,101 @@ bool users_may_manage(req_t *r, int64_t target_id)
     }
     db_res_free(res);
     return ok;
+}
+
+int users_may_change_roles(req_t *r, int64_t target_id, const char **msgid)
+{
+    if (msgid)
+        *msgid = NULL;
+    if (!r->user)
+        return 403;
+    /* nobody widens or narrows their own access: someone above does it */
+    if (r->user->id == target_id) {
+        if (msgid)
+            *msgid = N_("You cannot change your own roles.");
+        return 403;
+    }
+    return users_may_manage(r, target_id) ? 0 : 403;
+}
+
+#define ROOT_ADMINS                                                                              \
+    "SELECT COUNT(*) FROM user_roles ur JOIN nodes n ON n.id = ur.node_id "                        \
+    "JOIN users u ON u.id = ur.user_id WHERE ur.role = 'admin' AND n.kind = 'root' "               \
+    "AND u.active = 1 AND (ur.expires_at IS NULL OR ur.expires_at > ?) "
+
+bool users_is_last_admin(db_t *db, int64_t user_id)
+{
+    int64_t now = now_utc();
+    if (user_id <= 0 ||
+        db_query_int(db, ROOT_ADMINS "AND ur.user_id = ?", PARAMS(P_INT(now), P_INT(user_id)), 0) <= 0)
+        return false;
+    /* a failed count (-1) answers yes: refusing is the safe side */
+    return db_query_int(db, ROOT_ADMINS "AND ur.user_id <> ?", PARAMS(P_INT(now), P_INT(user_id)), -1) <= 0;
+}
+
+/* Serialise the changes that may remove a platform administrator: SQLite
+ * transactions already take the write lock (BEGIN IMMEDIATE); on PostgreSQL
+ * two of them could otherwise each see the other's admin still there. */
+static int lock_admins(db_t *db)
+{
+    if (db_kind(db) != DB_PG)
+        return DB_OK;
+    db_res_t *res = db_query(db, "SELECT id FROM nodes WHERE kind = 'root' ORDER BY id FOR UPDATE", NOPARAMS);
+    if (!res)
+        return DB_ERR;
+    while (db_next(res)) {
+    }
+    int rc = db_res_status(res);
+    db_res_free(res);
+    return rc;
+}
+
+int users_role_revoke(db_t *db, int64_t actor, int64_t user_id, int64_t role_id, const char *ip,
+                      const char **msgid)
+{
+    *msgid = NULL;
+    bool mine;
+    if (!users_tx_begin(db, &mine))
+        return 500;
+    int st = 0, rc = lock_admins(db);
+    json_t *row = rc == DB_OK ? db_query_row_json(db,
+                                                  "SELECT ur.role, ur.node_id, n.kind FROM user_roles ur "
+                                                  "JOIN nodes n ON n.id = ur.node_id "
+                                                  "WHERE ur.id = ? AND ur.user_id = ?",
+                                                  PARAMS(P_INT(role_id), P_INT(user_id)))
+                              : NULL;
+    if (rc != DB_OK)
+        st = 500;
+    else if (!row)
+        st = 404;
+    const char *role = row ? obj_str(row, "role") : NULL;
+    int64_t node_id = row ? json_integer_value(json_object_get(row, "node_id")) : 0;
+    if (st == 0 && db_query_int(db, "SELECT COUNT(*) FROM user_roles WHERE user_id = ?",
+                                PARAMS(P_INT(user_id)), 0) <= 1) {
+        st = 409;
+        *msgid = N_("An account keeps at least one role: give the new role before removing this one.");
+    }
+    if (st == 0 && str_eq(role, "admin") && str_eq(obj_str(row, "kind"), "root") &&
+        users_is_last_admin(db, user_id)) {
+        st = 409;
+        *msgid = N_("This is the last active platform administrator: give the administrator role "
+                    "to someone else first.");
+    }
+    if (st == 0) {
+        rc = db_exec(db, "DELETE FROM user_roles WHERE id = ?", PARAMS(P_INT(role_id)));
+        if (rc == DB_OK) {
+            json_t *ch = json_pack("{sI ss sI}", "user_id", (json_int_t)user_id, "role", role,
+                                   "node_id", (json_int_t)node_id);
+            rc = audit_write(db, actor, "revoke", "role", role_id, node_id, ch, ip);
+            json_decref(ch);
+        }
+        if (rc != DB_OK)
+            st = 500;
+    }
+    json_decref(row);
+    if (users_tx_end(db, mine, st == 0) != DB_OK && st == 0)
+        st = 500;
+    return st;
 }
 
 int users_role_insert(db_t *db, int64_t actor, int64_t user_id, role_t role, int64_t node_id,
@@ -353,6 +456,13 @@ int users_insert(db_t *db, int64_t actor, const org_user_new_t *u, const char *i
             return insert_fail(err_msgid, err_field,
                                N_("This role cannot be given at this kind of place."), "roles");
         }
+        const char *why_exp = u->role_expiry && u->role_expiry[i] != 0
+                                  ? users_check_expiry(u->role_expiry[i], now_utc())
+                                  : NULL;
+        if (why_exp) {
+            arena_free(a);
+            return insert_fail(err_msgid, err_field, why_exp, "roles");
+        }
     }
     arena_free(a);
     int64_t home = u->home_node_id > 0 ? u->home_node_id : users_home_for(db, u->role_nodes[0]);
@@ -432,8 +542,10 @@ int users_set_active(db_t *db, int64_t actor, int64_t user_id, bool active, cons
     bool mine;
     if (!users_tx_begin(db, &mine))
         return DB_BUSY;
-    json_t *row = db_query_row_json(db, "SELECT active, node_id FROM users WHERE id = ?",
-                                    PARAMS(P_INT(user_id)));
+    json_t *row = !active && lock_admins(db) != DB_OK
+                      ? NULL
+                      : db_query_row_json(db, "SELECT active, node_id FROM users WHERE id = ?",
+                                          PARAMS(P_INT(user_id)));
     if (!row) {
         users_tx_end(db, mine, false);
         return DB_ERR;
@@ -441,6 +553,10 @@ int users_set_active(db_t *db, int64_t actor, int64_t user_id, bool active, cons
     bool was = json_integer_value(json_object_get(row, "active")) != 0;
     int64_t home = json_integer_value(json_object_get(row, "node_id"));
     json_decref(row);
+    if (was && !active && users_is_last_admin(db, user_id)) {
+        users_tx_end(db, mine, false);
+        return DB_CONSTRAINT;
+    }
     int rc = DB_OK;
     if (was != active) {
         rc = db_exec(db, "UPDATE users SET active = ?, version = version + 1, updated_at = ? WHERE id = ?",
@@ -463,12 +579,8 @@ int org_user_set_active(db_t *db, int64_t actor, int64_t user_id, bool active)
 
 /* ------------------------------------------------------------- editing -- */
 
-static const char *obj_str(json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
-int users_update(req_t *r, int64_t id, const users_input_t *in, int64_t version, json_t *errors)
+/* users_update inside an open transaction. */
+static int update_in_tx(req_t *r, int64_t id, const users_input_t *in, int64_t version, json_t *errors)
 {
     json_t *before = db_query_row_json(
         r->db, "SELECT name, email, username, language, node_id, version FROM users WHERE id = ?",
@@ -503,29 +615,57 @@ int users_update(req_t *r, int64_t id, const users_input_t *in, int64_t version,
     if (json_object_size(diff) == 0)
         return 0;
 
-    if (db_begin(r->db) != DB_OK)
-        return 500;
     int rc = db_exec(r->db,
                      "UPDATE users SET name = ?, email = ?, username = ?, language = ?, node_id = ?, "
                      "version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
                      PARAMS(P_TEXT(name), P_TEXT(email), P_TEXT(username), P_TEXT(lang),
                             P_INT(home), P_INT(now_utc()), P_INT(id), P_INT(current)));
-    if (rc == DB_OK && db_changes(r->db) != 1) {
-        db_rollback(r->db);
+    if (rc == DB_OK && db_changes(r->db) != 1)
         return 409;
-    }
     if (rc == DB_CONSTRAINT) {
-        db_rollback(r->db);
         set_error(errors, email ? "email" : "username", N_("This email or username is already used."));
         return 409;
     }
     if (rc == DB_OK)
         rc = audit_write(r->db, r->user->id, "update", "user", id, home, diff, req_ip(r));
-    if (rc != DB_OK) {
-        db_rollback(r->db);
+    return rc == DB_OK ? 0 : 500;
+}
+
+int users_update(req_t *r, int64_t id, const users_input_t *in, int64_t version, json_t *errors)
+{
+    bool mine;
+    if (!users_tx_begin(r->db, &mine))
         return 500;
+    int st = update_in_tx(r, id, in, version, errors);
+    if (users_tx_end(r->db, mine, st == 0) != DB_OK && st == 0)
+        st = 500;
+    return st;
+}
+
+int users_apply(req_t *r, int64_t id, const users_input_t *in, int64_t version, int active,
+                const char *password_hash, json_t *errors, const char **msgid)
+{
+    *msgid = NULL;
+    bool mine;
+    if (!users_tx_begin(r->db, &mine))
+        return 500;
+    int st = update_in_tx(r, id, in, version, errors);
+    if (st == 0 && active >= 0) {
+        int rc = users_set_active(r->db, r->user->id, id, active != 0, req_ip(r));
+        if (rc == DB_CONSTRAINT) {
+            st = 409;
+            *msgid = N_("This is the last active platform administrator: give the administrator role "
+                        "to someone else first.");
+        } else if (rc != DB_OK) {
+            st = 500;
+        }
     }
-    return db_commit(r->db) == DB_OK ? 0 : 500;
+    if (st == 0 && password_hash &&
+        users_store_password(r->db, r->user->id, id, password_hash, "password_reset", req_ip(r)) != DB_OK)
+        st = 500;
+    if (users_tx_end(r->db, mine, st == 0) != DB_OK && st == 0)
+        st = 500;
+    return st;
 }
 
 bool users_may_reset(req_t *r, int64_t id, int64_t home_node_id)
@@ -538,10 +678,20 @@ int users_set_password(db_t *db, int64_t actor, int64_t id, const char *password
                        const char *action, const char *ip)
 {
     char hash[160];
-    if (password_hash(password, hash, sizeof hash) != 0)
+    /* hashed before the transaction: the write lock is never held that long */
+    if (!users_password_fits(password) || password_hash(password, hash, sizeof hash) != 0)
+        return DB_ERR;
+    return users_store_password(db, actor, id, hash, action, ip);
+}
+
+int users_store_password(db_t *db, int64_t actor, int64_t id, const char *hash,
+                         const char *action, const char *ip)
+{
+    if (!hash || !*hash)
         return DB_ERR;
     int64_t home = users_home_of(db, id);
-    if (db_begin(db) != DB_OK)
+    bool mine;
+    if (!users_tx_begin(db, &mine))
         return DB_BUSY;
     const char *hash_p = hash;
     int rc = db_exec(db,
@@ -558,11 +708,8 @@ int users_set_password(db_t *db, int64_t actor, int64_t id, const char *password
     /* every browser signed in as this user is signed out */
     if (rc == DB_OK)
         rc = session_delete_user(db, id) == 0 ? DB_OK : DB_ERR;
-    if (rc != DB_OK) {
-        db_rollback(db);
-        return rc;
-    }
-    return db_commit(db);
+    int end = users_tx_end(db, mine, rc == DB_OK);
+    return rc != DB_OK ? rc : end;
 }
 
 int users_reset_password(req_t *r, int64_t id, const char *password)
@@ -586,7 +733,7 @@ bool users_check_password(db_t *db, int64_t id, const char *password)
 {
     json_t *row = db_query_row_json(db, "SELECT password_hash FROM users WHERE id = ?", PARAMS(P_INT(id)));
     const char *stored = row ? json_string_value(json_object_get(row, "password_hash")) : NULL;
-    bool ok = stored && password && strlen(password) <= PASSWORD_MAX && password_verify(stored, password);
+    bool ok = stored && users_password_fits(password) && password_verify(stored, password);
     json_decref(row);
     return ok;
 }

@@ -13,6 +13,12 @@
 #define USERS_USERNAME_MIN 3
 #define USERS_USERNAME_MAX 40
 #define USERS_PATH_MAX 16 /* depth of the tree: root, association, EPS, unit (and room to spare) */
+/* The latest end date of a role: 31/12/9999 23:59:59 in Casablanca, the last
+ * day the date fields can express (and that pages can print). */
+#define USERS_EXPIRES_MAX INT64_C(253402297199)
+/* Passwords are counted in characters; the byte cap only bounds the work
+ * on input no valid password can be (4 bytes per character at most). */
+#define USERS_PASSWORD_MAX_BYTES (4 * PASSWORD_MAX)
 
 extern const char *const users_languages[];  /* "fr", "ar", "en", NULL */
 extern const char *const users_role_codes[]; /* every role code, NULL-terminated */
@@ -38,6 +44,17 @@ const char *users_role_msgid(role_t r);            /* "role.director"... "" when
 char *users_fill_count(arena_t *a, const char *text, long n);
 /* The key used for throttling and lookups: trimmed and ASCII lower-cased copy. */
 char *users_login_key(arena_t *a, const char *login);
+/* The throttling key of a sign-in: "user:<id>" once the login matched an
+ * account (so that its email and its username share one counter), else the
+ * typed key, which never takes the "user:" form of an account's key. */
+char *users_throttle_key(arena_t *a, const char *typed_key, int64_t user_id);
+/* An end date of a role (UTC seconds, 0 = none is not checked here): NULL
+ * when now < expires <= USERS_EXPIRES_MAX, else a msgid. */
+const char *users_check_expiry(int64_t expires, int64_t now);
+/* The one length rule of passwords, for setting and for checking them:
+ * valid UTF-8, at most PASSWORD_MAX characters and USERS_PASSWORD_MAX_BYTES
+ * bytes. */
+bool users_password_fits(const char *password);
 
 /* --- Nodes --------------------------------------------------------------- */
 typedef struct {
@@ -104,6 +121,19 @@ int users_home_check(req_t *r, int64_t node_id, json_t *errors);
 /* Does the current user hold grant rights over every role of the target?
  * (a director manages staff of their EPS, not another director). */
 bool users_may_manage(req_t *r, int64_t target_id);
+/* May the current user give or remove roles of target_id at all? 0; 403
+ * with *msgid (may be NULL) for their own account or an account they may not
+ * manage. The role and place themselves are checked by users_grant_check. */
+int users_may_change_roles(req_t *r, int64_t target_id, const char **msgid);
+/* Is user_id an active account holding a live admin role at the root, with
+ * no other active account holding one? (its removal would leave the
+ * platform without an administrator) */
+bool users_is_last_admin(db_t *db, int64_t user_id);
+/* Remove role role_id of user_id (in a transaction unless one is open),
+ * audited. 0; 404 when the user holds no such role; 409 with *msgid (the
+ * account's last role, or the platform's last administrator); 500. */
+int users_role_revoke(db_t *db, int64_t actor, int64_t user_id, int64_t role_id, const char *ip,
+                      const char **msgid);
 /* Insert one role (inside the caller's transaction), audit it and, when
  * notify is set, tell the user. DB_OK, DB_CONSTRAINT when already held. */
 int users_role_insert(db_t *db, int64_t actor, int64_t user_id, role_t role, int64_t node_id,
@@ -117,7 +147,8 @@ int users_role_insert(db_t *db, int64_t actor, int64_t user_id, role_t role, int
 int users_insert(db_t *db, int64_t actor, const org_user_new_t *u, const char *ip,
                  int64_t *id_out, const char **err_msgid, const char **err_field);
 /* Disable or enable (disabling ends the user's sessions); audited. DB_OK when
- * done or already so, DB_ERR when the user does not exist. */
+ * done or already so, DB_ERR when the user does not exist, DB_CONSTRAINT when
+ * disabling the platform's last administrator (users_is_last_admin). */
 int users_set_active(db_t *db, int64_t actor, int64_t user_id, bool active, const char *ip);
 /* The user as JSON (never the hash): id, email, username, name, language,
  * node_id, node_name, active (bool), version, created_at, last_login_at and
@@ -131,8 +162,15 @@ json_t *users_roles_json(db_t *db, req_t *r, int64_t id, bool live_only);
 /* Update the fields present in `in` (and the home node when in->has_node).
  * version > 0: refused when the account changed since. Returns 0, 404 (no
  * such user), 422 (errors set), 409 (errors set on a duplicate email or
- * username; errors empty when the version is stale), 500. Audited. */
+ * username; errors empty when the version is stale), 500. Audited. Inside
+ * the caller's transaction when one is open (which the caller then ends). */
 int users_update(req_t *r, int64_t id, const users_input_t *in, int64_t version, json_t *errors);
+/* Fields, active flag (-1: unchanged, 0, 1) and a new password hash (NULL:
+ * unchanged) in one transaction: all or nothing. Returns what users_update
+ * returns, or 409 with *msgid when the change would disable the platform's
+ * last administrator. */
+int users_apply(req_t *r, int64_t id, const users_input_t *in, int64_t version, int active,
+                const char *password_hash, json_t *errors, const char **msgid);
 /* Hash and store a new password set by someone else, end the user's
  * sessions, audit "password_reset" (never the value). 0 or 500. */
 int users_reset_password(req_t *r, int64_t id, const char *password);
@@ -140,6 +178,10 @@ int users_reset_password(req_t *r, int64_t id, const char *password);
  * profile). Slow (hashing). DB_OK or a code. */
 int users_set_password(db_t *db, int64_t actor, int64_t id, const char *password,
                        const char *action, const char *ip);
+/* Store an already computed hash the same way, inside the caller's
+ * transaction when one is open. DB_OK or a code. */
+int users_store_password(db_t *db, int64_t actor, int64_t id, const char *hash,
+                         const char *action, const char *ip);
 bool users_check_password(db_t *db, int64_t id, const char *password);
 int users_set_language(db_t *db, int64_t id, const char *lang, const char *ip); /* audited */
 int64_t users_home_of(db_t *db, int64_t id);   /* the home node, 0 when no such user */

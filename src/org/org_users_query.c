@@ -270,10 +270,13 @@ json_t *users_list(req_t *r, const users_filter_t *f, int64_t *total)
 {
     buf_t where;
     buf_init(&where);
-    db_param_t params[80];
+    /* the scope is written up to three times (users, node filter, role
+     * filter); 16 more for the other filters and the paging */
+    enum { SCOPE_MAX = 64, PARAMS_MAX = 3 * SCOPE_MAX + 16 };
+    db_param_t params[PARAMS_MAX];
     int np = 0;
     buf_puts(&where, " FROM users u JOIN nodes n ON n.id = u.node_id WHERE ");
-    app_scope_sql(r, PERM_USER_READ, "n.path", &where, params, &np, 64);
+    app_scope_sql(r, PERM_USER_READ, "n.path", &where, params, &np, SCOPE_MAX);
     if (f->q && *f->q) {
         char *low = arena_strdup(r->arena, f->q);
         users_lower(low);
@@ -297,16 +300,22 @@ json_t *users_list(req_t *r, const users_filter_t *f, int64_t *total)
             free(esc);
         }
         json_decref(row);
+        /* roles count only where the viewer may see them: a role held in
+         * another tenant must not show through a filter */
         buf_puts(&where, " AND (n.path LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM user_roles fr "
                          "JOIN nodes fn ON fn.id = fr.node_id WHERE fr.user_id = u.id AND fn.path "
-                         "LIKE ? ESCAPE '\\'))");
+                         "LIKE ? ESCAPE '\\' AND ");
         params[np++] = P_TEXT(pat);
         params[np++] = P_TEXT(pat);
+        app_scope_sql(r, PERM_USER_READ, "fn.path", &where, params, &np, np + SCOPE_MAX);
+        buf_puts(&where, "))");
     }
     if (f->role && *f->role) {
-        buf_puts(&where, " AND EXISTS (SELECT 1 FROM user_roles rr WHERE rr.user_id = u.id AND "
-                         "rr.role = ?)");
+        buf_puts(&where, " AND EXISTS (SELECT 1 FROM user_roles rr JOIN nodes rn ON rn.id = rr.node_id "
+                         "WHERE rr.user_id = u.id AND rr.role = ? AND ");
         params[np++] = P_TEXT(f->role);
+        app_scope_sql(r, PERM_USER_READ, "rn.path", &where, params, &np, np + SCOPE_MAX);
+        buf_puts(&where, ")");
     }
     if (f->active == 0 || f->active == 1) {
         buf_puts(&where, " AND u.active = ?");
