@@ -114,10 +114,26 @@ void account_login(req_t *r)
         return render_login(r, 422, shown, next, NULL, errors);
 
     const char *ip = req_ip(r);
-    char *key = users_login_key(r->arena, login);
-    int64_t wait = throttle_check(r->db, key, ip);
+    char *typed = users_login_key(r->arena, login);
+    /* unknown logins are counted under the typed text, known ones under
+     * their account, whichever of email and username was typed */
+    const char *typed_key = users_throttle_key(r->arena, typed, 0);
+    /* A locked attempt writes no audit row: unauthenticated requests must
+     * not grow the log without bound (the failure that set the lock was
+     * recorded as login_failed). */
+    int64_t wait = throttle_check(r->db, typed_key, ip);
+    int64_t uid = 0;
+    char hash[256];
+    bool found = false;
+    const char *key = typed_key;
+    if (wait <= 0) {
+        found = org_user_find_login(r->db, typed, &uid, hash, sizeof hash) == 0;
+        if (found) {
+            key = users_throttle_key(r->arena, typed, uid);
+            wait = throttle_check(r->db, key, NULL);
+        }
+    }
     if (wait > 0) {
-        audit_write(r->db, 0, "login_locked", "user", 0, 0, NULL, ip);
         long minutes = (long)users_minutes_ceil(wait);
         const char *text = i18n_ngettext(r->lang, "Too many attempts; try again in %d minute.",
                                          "Too many attempts; try again in %d minutes.",
@@ -125,10 +141,8 @@ void account_login(req_t *r)
         return render_login(r, 429, shown, next, users_fill_count(r->arena, text, minutes), NULL);
     }
 
-    int64_t uid = 0;
-    char hash[256];
-    bool found = org_user_find_login(r->db, key, &uid, hash, sizeof hash) == 0;
-    bool sane = strlen(password) <= PASSWORD_MAX;
+    /* the same length rule as when the password was set (characters) */
+    bool sane = users_password_fits(password);
     bool ok = password_verify(found ? hash : dummy_hash, sane ? password : "-") && found && sane;
     if (!ok) {
         throttle_record_failure(r->db, key, ip);
@@ -139,6 +153,7 @@ void account_login(req_t *r)
     }
 
     throttle_clear_account(r->db, key);
+    throttle_clear_account(r->db, typed_key);
     char tok[64], shash[80];
     if (session_create(r->db, uid, ip, r->session_hash, tok, sizeof tok, shash, sizeof shash) != 0)
         return users_fail(r, 500, NULL);
@@ -226,7 +241,8 @@ void account_password(req_t *r)
     const char *current = http_form(r, "current_password");
     const char *fresh = http_form(r, "new_password");
     const char *confirm = http_form(r, "confirm_password");
-    const char *key = users_login_key(r->arena, r->user->email ? r->user->email : r->user->username);
+    /* the same counter as the sign-in of this account */
+    const char *key = users_throttle_key(r->arena, NULL, uid);
     json_t *errors = json_object();
     arena_defer(r->arena, (void (*)(void *))json_decref, errors);
 
@@ -244,6 +260,8 @@ void account_password(req_t *r)
         json_object_set_new(errors, "current_password", json_string(N_("Enter your current password.")));
     const char *why = bad_text(fresh) ? N_("The password contains characters that are not allowed.")
                                       : password_problem(fresh ? fresh : "");
+    if (!why && !users_password_fits(fresh))
+        why = N_("The password must be at most 128 characters long.");
     if (why)
         json_object_set_new(errors, "new_password", json_string(why));
     else if (!str_eq(fresh, confirm))

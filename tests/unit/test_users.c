@@ -194,6 +194,80 @@ static void test_small_helpers(void **state)
     arena_free(a);
 }
 
+/* End dates of roles: after now, never past 31/12/9999 (what pages print). */
+static void test_expiry_bounds(void **state)
+{
+    (void)state;
+    int64_t now = 1790000000;
+    assert_null(users_check_expiry(now + 1, now));
+    assert_null(users_check_expiry(now + 86400, now));
+    assert_null(users_check_expiry(USERS_EXPIRES_MAX, now));
+    assert_non_null(users_check_expiry(now, now));
+    assert_non_null(users_check_expiry(0, now));
+    assert_non_null(users_check_expiry(-1, now));
+    assert_non_null(users_check_expiry(INT64_MIN, now));
+    assert_non_null(users_check_expiry(USERS_EXPIRES_MAX + 1, now));
+    assert_non_null(users_check_expiry(253402300799, now)); /* 9999-12-31 UTC is 01/01/10000 here */
+    assert_non_null(users_check_expiry(INT64_MAX, now));
+    assert_string_equal(users_check_expiry(INT64_MAX, now), "Enter an end date no later than 31/12/9999.");
+    assert_string_equal(users_check_expiry(-5, now), "The end date must be in the future.");
+    /* the latest date the form accepts is exactly the bound, and prints */
+    int64_t t = 0;
+    assert_int_equal(users_parse_date("31/12/9999", &t), 0);
+    assert_int_equal(t, USERS_EXPIRES_MAX);
+    char day[32];
+    format_local_date(t, day, sizeof day);
+    assert_string_equal(day, "31/12/9999");
+}
+
+/* One length rule for passwords, in characters: what can be set can be
+ * used to sign in. */
+static void test_password_rule(void **state)
+{
+    (void)state;
+    char pw[1024];
+    /* 66 Arabic letters: 132 bytes, 66 characters */
+    pw[0] = '\0';
+    for (int i = 0; i < 66; i++)
+        strcat(pw, "ب");
+    assert_int_equal(strlen(pw), 132);
+    assert_null(password_problem(pw));
+    assert_true(users_password_fits(pw));
+    /* 128 characters of 4 bytes: the most there can be */
+    pw[0] = '\0';
+    for (int i = 0; i < PASSWORD_MAX; i++)
+        strcat(pw, "\xF0\x9F\x98\x80");
+    assert_int_equal(strlen(pw), USERS_PASSWORD_MAX_BYTES);
+    assert_null(password_problem(pw));
+    assert_true(users_password_fits(pw));
+    strcat(pw, "a"); /* 129 characters */
+    assert_non_null(password_problem(pw));
+    assert_false(users_password_fits(pw));
+    memset(pw, 'a', 128);
+    pw[128] = '\0';
+    assert_true(users_password_fits(pw));
+    pw[128] = 'a';
+    pw[129] = '\0';
+    assert_false(users_password_fits(pw));
+    assert_false(users_password_fits("bad \xC3\x28 utf8 password"));
+    assert_false(users_password_fits(NULL));
+    assert_true(users_password_fits(""));
+}
+
+static void test_throttle_key(void **state)
+{
+    (void)state;
+    arena_t *a = arena_new();
+    /* a known login: the account, whatever was typed */
+    assert_string_equal(users_throttle_key(a, "mere.fatima", 42), "user:42");
+    assert_string_equal(users_throttle_key(a, "fatima@amal.ma", 42), "user:42");
+    /* an unknown login: the typed text, never an account's key */
+    assert_string_equal(users_throttle_key(a, "nobody@amal.ma", 0), "nobody@amal.ma");
+    assert_string_not_equal(users_throttle_key(a, "user:42", 0), "user:42");
+    assert_string_equal(users_throttle_key(a, NULL, 0), "");
+    arena_free(a);
+}
+
 /* --- Database: creation, lookup, context, disabling ----------------------- */
 
 typedef struct {
@@ -434,6 +508,253 @@ static void test_context_and_disable(void **state)
     assert_int_equal(users_home_of(fx->db, 999999), 0);
 }
 
+/* A request as the router hands it to handlers, signed in as user_id. */
+static req_t *fake_req(fx_t *fx, int64_t user_id)
+{
+    req_t *r = xcalloc(1, sizeof *r);
+    r->arena = arena_new();
+    r->db = fx->db;
+    r->lang = "fr";
+    r->client_ip = "192.0.2.1";
+    r->user = org_user_ctx_load(fx->db, r->arena, user_id);
+    assert_non_null(r->user);
+    return r;
+}
+
+static void free_req(req_t *r)
+{
+    arena_free(r->arena);
+    free(r);
+}
+
+static int64_t role_id_of(fx_t *fx, int64_t user, const char *role, int64_t node)
+{
+    return db_query_int(fx->db, "SELECT id FROM user_roles WHERE user_id = ? AND role = ? AND node_id = ?",
+                        PARAMS(P_INT(user), P_TEXT(role), P_INT(node)), 0);
+}
+
+static int64_t count(fx_t *fx, const char *sql, int64_t id)
+{
+    return db_query_int(fx->db, sql, PARAMS(P_INT(id)), -1);
+}
+
+static void give(fx_t *fx, int64_t user, role_t role, int64_t node, int64_t expires)
+{
+    assert_int_equal(users_role_insert(fx->db, 1, user, role, node, expires, NULL, false), DB_OK);
+}
+
+/* Who may change whose roles; the last platform administrator stays. */
+static void test_role_rules(void **state)
+{
+    fx_t *fx = *state;
+    if (fx->pg && !fx->db)
+        skip();
+    const char *why;
+    int64_t now = now_utc();
+    int64_t admin = create(fx, "admin@jouda.ma", NULL, ROLE_ADMIN, fx->root, 0, &why);
+    int64_t dir = create(fx, "directrice@amal.ma", NULL, ROLE_DIRECTOR, fx->eps, 0, &why);
+    int64_t insp = create(fx, "inspecteur@entraide.ma", NULL, ROLE_INSPECTOR, fx->eps, now + 86400, &why);
+    int64_t staff = create(fx, NULL, "mere.fatima", ROLE_STAFF, fx->unit, 0, &why);
+    assert_true(admin > 0 && dir > 0 && insp > 0 && staff > 0);
+
+    /* a director changes the roles of her staff, not her own nor the inspector's */
+    req_t *rd = fake_req(fx, dir);
+    assert_int_equal(users_may_change_roles(rd, staff, &why), 0);
+    assert_int_equal(users_may_change_roles(rd, dir, &why), 403);
+    assert_string_equal(why, "You cannot change your own roles.");
+    assert_int_equal(users_may_change_roles(rd, insp, &why), 403);
+    assert_int_equal(users_may_change_roles(rd, admin, &why), 403);
+    /* the root admin neither changes her own */
+    req_t *ra = fake_req(fx, admin);
+    assert_int_equal(users_may_change_roles(ra, admin, &why), 403);
+    assert_int_equal(users_may_change_roles(ra, insp, &why), 0);
+
+    /* end dates: bounded on both sides; an inspector needs one */
+    json_t *errors = json_object();
+    assert_int_equal(users_grant_check(rd, ROLE_STAFF, fx->eps, 0, errors, "role", "expires"), 0);
+    assert_int_equal(users_grant_check(rd, ROLE_STAFF, fx->eps, now + 86400, errors, "role", "expires"), 0);
+    assert_int_equal(users_grant_check(rd, ROLE_STAFF, fx->eps, INT64_MAX, errors, "role", "expires"), 422);
+    assert_string_equal(json_string_value(json_object_get(errors, "expires")),
+                        "Enter an end date no later than 31/12/9999.");
+    json_object_clear(errors);
+    assert_int_equal(users_grant_check(rd, ROLE_STAFF, fx->eps, -1, errors, "role", "expires"), 422);
+    json_object_clear(errors);
+    assert_int_equal(users_grant_check(ra, ROLE_INSPECTOR, fx->eps, 0, errors, "role", "expires"), 422);
+    json_object_clear(errors);
+    assert_int_equal(users_grant_check(ra, ROLE_INSPECTOR, fx->eps, USERS_EXPIRES_MAX, errors, "role", "expires"), 0);
+    json_decref(errors);
+    /* the command line's way in refuses them too */
+    role_t st = ROLE_STAFF;
+    int64_t node = fx->eps, far = INT64_MAX, uid = 0;
+    org_user_new_t nu = {.username = "loin", .name = "Loin", .language = "fr", .password_hash = fake_hash,
+                         .roles = &st, .role_nodes = &node, .role_expiry = &far, .n_roles = 1};
+    assert_int_equal(org_user_create(fx->db, 1, &nu, &uid, &why), -1);
+
+    /* the only platform admin can be neither disabled nor lose the role */
+    assert_true(users_is_last_admin(fx->db, admin));
+    assert_false(users_is_last_admin(fx->db, dir));
+    assert_int_equal(users_set_active(fx->db, 1, admin, false, NULL), DB_CONSTRAINT);
+    assert_int_equal(count(fx, "SELECT active FROM users WHERE id = ?", admin), 1);
+    give(fx, admin, ROLE_OBSERVER, fx->root, 0); /* so that the last role is not the reason */
+    int64_t admin_role = role_id_of(fx, admin, "admin", fx->root);
+    assert_int_equal(users_role_revoke(fx->db, 1, admin, admin_role, NULL, &why), 409);
+    assert_non_null(strstr(why, "last active platform administrator"));
+    assert_true(role_id_of(fx, admin, "admin", fx->root) > 0);
+    /* an expired admin role or a disabled admin account is no other admin */
+    int64_t old = create(fx, "ancien@jouda.ma", NULL, ROLE_ADMIN, fx->root, now + 86400, &why);
+    assert_int_equal(db_exec(fx->db, "UPDATE user_roles SET expires_at = ? WHERE user_id = ?",
+                             PARAMS(P_INT(now - 10), P_INT(old))), DB_OK);
+    int64_t off = create(fx, "parti@jouda.ma", NULL, ROLE_ADMIN, fx->root, 0, &why);
+    assert_int_equal(users_set_active(fx->db, 1, off, false, NULL), DB_OK);
+    assert_true(users_is_last_admin(fx->db, admin));
+    /* nor is an admin of an association */
+    int64_t assoc_admin = create(fx, "admin@amal.ma", NULL, ROLE_ADMIN, fx->assoc, 0, &why);
+    assert_true(users_is_last_admin(fx->db, admin));
+    assert_false(users_is_last_admin(fx->db, assoc_admin));
+    /* with a second live admin, either may go, but not both */
+    int64_t second = create(fx, "second@jouda.ma", NULL, ROLE_ADMIN, fx->root, 0, &why);
+    assert_false(users_is_last_admin(fx->db, admin));
+    assert_int_equal(users_role_revoke(fx->db, 1, admin, admin_role, NULL, &why), 0);
+    assert_int_equal(role_id_of(fx, admin, "admin", fx->root), 0);
+    assert_int_equal(users_set_active(fx->db, 1, second, false, NULL), DB_CONSTRAINT);
+    assert_int_equal(org_user_set_active(fx->db, 1, second, false), -1);
+    /* a role of somebody else, or the account's last role */
+    assert_int_equal(users_role_revoke(fx->db, 1, dir, role_id_of(fx, staff, "staff", fx->unit), NULL, &why), 404);
+    assert_int_equal(users_role_revoke(fx->db, 1, staff, role_id_of(fx, staff, "staff", fx->unit), NULL, &why), 409);
+    assert_int_equal(count(fx, "SELECT COUNT(*) FROM audit_log WHERE action = 'revoke' AND entity_id = ?", admin_role), 1);
+    free_req(ra);
+    free_req(rd);
+}
+
+/* Fields, active flag and password of one PATCH: all or nothing. */
+static void test_apply_all_or_nothing(void **state)
+{
+    fx_t *fx = *state;
+    if (fx->pg && !fx->db)
+        skip();
+    const char *why;
+    int64_t admin = create(fx, "admin@jouda.ma", NULL, ROLE_ADMIN, fx->root, 0, &why);
+    int64_t staff = create(fx, NULL, "mere.fatima", ROLE_STAFF, fx->unit, 0, &why);
+    int64_t other = create(fx, "autre@amal.ma", NULL, ROLE_STAFF, fx->eps2, 0, &why);
+    assert_true(admin > 0 && staff > 0 && other > 0);
+    req_t *ra = fake_req(fx, admin);
+    const char *new_hash = "$argon2id$v=19$m=19456,t=2,p=1$bmV3c2FsdA$bmV3aGFzaG5ld2hhc2huZXdoYXNo";
+
+    /* the last admin cannot be disabled: the new name and hash stay out too */
+    users_input_t in = {.name = "Nouveau nom", .has_name = true};
+    json_t *errors = json_object();
+    int64_t audits = count(fx, "SELECT COUNT(*) FROM audit_log WHERE entity_id = ?", admin);
+    assert_int_equal(users_apply(ra, admin, &in, 0, 0, new_hash, errors, &why), 409);
+    assert_non_null(why);
+    json_t *u = users_json(fx->db, NULL, admin);
+    assert_string_equal(json_string_value(json_object_get(u, "name")), "Fatima Zahra Bennani");
+    assert_true(json_is_true(json_object_get(u, "active")));
+    assert_int_equal(json_integer_value(json_object_get(u, "version")), 1);
+    json_decref(u);
+    assert_int_equal(db_query_int(fx->db, "SELECT COUNT(*) FROM users WHERE password_hash = ?",
+                                  PARAMS(P_TEXT(new_hash)), -1), 0);
+    assert_int_equal(count(fx, "SELECT COUNT(*) FROM audit_log WHERE entity_id = ?", admin), audits);
+    assert_false(db_in_tx(fx->db));
+
+    /* an email used elsewhere: 409 naming nobody, and the rest undone */
+    users_input_t dup = {.email = "autre@amal.ma", .has_email = true, .name = "X", .has_name = true};
+    assert_int_equal(users_apply(ra, staff, &dup, 0, 0, new_hash, errors, &why), 409);
+    assert_string_equal(json_string_value(json_object_get(errors, "email")), "This email is already used.");
+    assert_int_equal(json_object_size(errors), 1);
+    assert_int_equal(count(fx, "SELECT active FROM users WHERE id = ?", staff), 1);
+    json_object_clear(errors);
+    /* a stale version: nothing either */
+    assert_int_equal(users_apply(ra, staff, &in, 7, 0, NULL, errors, &why), 409);
+    assert_int_equal(count(fx, "SELECT active FROM users WHERE id = ?", staff), 1);
+
+    /* all three at once */
+    char tok[64], sh[80];
+    assert_int_equal(session_create(fx->db, staff, "127.0.0.1", NULL, tok, sizeof tok, sh, sizeof sh), 0);
+    assert_int_equal(users_apply(ra, staff, &in, 1, 0, new_hash, errors, &why), 0);
+    assert_int_equal(json_object_size(errors), 0);
+    u = users_json(fx->db, NULL, staff);
+    assert_string_equal(json_string_value(json_object_get(u, "name")), "Nouveau nom");
+    assert_true(json_is_false(json_object_get(u, "active")));
+    json_decref(u);
+    assert_int_equal(db_query_int(fx->db, "SELECT COUNT(*) FROM users WHERE id = ? AND password_hash = ?",
+                                  PARAMS(P_INT(staff), P_TEXT(new_hash)), -1), 1);
+    assert_int_equal(count(fx, "SELECT COUNT(*) FROM sessions WHERE user_id = ?", staff), 0);
+    assert_int_equal(count(fx, "SELECT COUNT(*) FROM audit_log WHERE entity_id = ? AND entity = 'user' "
+                               "AND action IN ('update', 'disable', 'password_reset')", staff), 3);
+    assert_false(db_in_tx(fx->db));
+    json_decref(errors);
+    free_req(ra);
+}
+
+/* A password of 66 Arabic letters (132 bytes) set once can be used. */
+static void test_long_password(void **state)
+{
+    fx_t *fx = *state;
+    if (fx->pg && !fx->db)
+        skip();
+    const char *why;
+    int64_t staff = create(fx, NULL, "mere.fatima", ROLE_STAFF, fx->unit, 0, &why);
+    char pw[400] = "";
+    for (int i = 0; i < 66; i++)
+        strcat(pw, "ك");
+    assert_int_equal(users_set_password(fx->db, 1, staff, pw, "password_reset", NULL), DB_OK);
+    assert_true(users_check_password(fx->db, staff, pw));
+    pw[strlen(pw) - 2] = '\0';
+    assert_false(users_check_password(fx->db, staff, pw));
+    /* too long to be set, never checked */
+    char big[600] = "";
+    for (int i = 0; i < PASSWORD_MAX + 1; i++)
+        strcat(big, "ك");
+    assert_int_equal(users_set_password(fx->db, 1, staff, big, "password_reset", NULL), DB_ERR);
+    assert_false(users_check_password(fx->db, staff, big));
+}
+
+static bool list_has(json_t *items, int64_t id)
+{
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it) if (json_integer_value(json_object_get(it, "id")) == id) return true;
+    return false;
+}
+
+/* The role and node filters of the list only see roles inside the viewer's
+ * scope: a role held in another establishment does not show through. */
+static void test_list_filters_in_scope(void **state)
+{
+    fx_t *fx = *state;
+    if (fx->pg && !fx->db)
+        skip();
+    const char *why;
+    int64_t dir = create(fx, "directrice@amal.ma", NULL, ROLE_DIRECTOR, fx->eps, 0, &why);
+    int64_t staff = create(fx, NULL, "mere.fatima", ROLE_STAFF, fx->unit, 0, &why);
+    give(fx, staff, ROLE_DIRECTOR, fx->eps2, 0); /* elsewhere */
+    req_t *rd = fake_req(fx, dir);
+    int64_t total = -1;
+    users_filter_t f = {.active = -1, .limit = 50, .role = "director"};
+    json_t *items = users_list(rd, &f, &total);
+    assert_true(list_has(items, dir));
+    assert_false(list_has(items, staff));
+    assert_int_equal(total, 1);
+    json_decref(items);
+    f.role = "staff";
+    items = users_list(rd, &f, &total);
+    assert_true(list_has(items, staff));
+    assert_int_equal(total, 1);
+    json_decref(items);
+    /* the node filter on the other EPS finds nobody of hers */
+    users_filter_t g = {.active = -1, .limit = 50, .node_id = fx->eps2};
+    items = users_list(rd, &g, &total);
+    assert_int_equal(json_array_size(items), 0);
+    assert_int_equal(total, 0);
+    json_decref(items);
+    g.node_id = fx->unit;
+    items = users_list(rd, &g, &total);
+    assert_true(list_has(items, staff));
+    assert_false(list_has(items, dir));
+    json_decref(items);
+    free_req(rd);
+}
+
 int main(void)
 {
     if (auth_init() != 0)
@@ -447,10 +768,21 @@ int main(void)
         cmocka_unit_test(test_parse_date),
         cmocka_unit_test(test_path_parse),
         cmocka_unit_test(test_small_helpers),
+        cmocka_unit_test(test_expiry_bounds),
+        cmocka_unit_test(test_password_rule),
+        cmocka_unit_test(test_throttle_key),
         {"create and login on SQLite", test_create_and_login, setup_sqlite, teardown, NULL},
         {"create and login on PostgreSQL", test_create_and_login, setup_pg, teardown, NULL},
         {"context and disable on SQLite", test_context_and_disable, setup_sqlite, teardown, NULL},
         {"context and disable on PostgreSQL", test_context_and_disable, setup_pg, teardown, NULL},
+        {"role rules on SQLite", test_role_rules, setup_sqlite, teardown, NULL},
+        {"role rules on PostgreSQL", test_role_rules, setup_pg, teardown, NULL},
+        {"one transaction per change on SQLite", test_apply_all_or_nothing, setup_sqlite, teardown, NULL},
+        {"one transaction per change on PostgreSQL", test_apply_all_or_nothing, setup_pg, teardown, NULL},
+        {"long password on SQLite", test_long_password, setup_sqlite, teardown, NULL},
+        {"long password on PostgreSQL", test_long_password, setup_pg, teardown, NULL},
+        {"list filters in scope on SQLite", test_list_filters_in_scope, setup_sqlite, teardown, NULL},
+        {"list filters in scope on PostgreSQL", test_list_filters_in_scope, setup_pg, teardown, NULL},
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
