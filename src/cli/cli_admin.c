@@ -557,6 +557,11 @@ static int cli_user_disable(int argc, char **argv)
         printf("Account %s is already disabled.\n", login);
         goto out;
     }
+    if (org_user_is_last_admin(db, id)) {
+        rc = cli_fail(cmd, "%s is the platform's last administrator: give the role to another "
+                           "account first", login);
+        goto out;
+    }
     /* one transaction: the flag, its audit row and the end of the sessions */
     if (db_begin(db) != DB_OK || org_user_set_active(db, 0, id, false) != 0 ||
         session_delete_user(db, id) != 0 || db_commit(db) != DB_OK) {

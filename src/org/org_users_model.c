@@ -764,3 +764,8 @@ int users_set_language(db_t *db, int64_t id, const char *lang, const char *ip)
     return rc;
 }
 
+
+bool org_user_is_last_admin(db_t *db, int64_t user_id)
+{
+    return users_is_last_admin(db, user_id);
+}
