@@ -310,6 +310,8 @@ void account_api_me(req_t *r)
     json_t *ro;
     json_array_foreach(roles, i, ro)
         json_object_del(ro, "id");
+    static const char *const role_times[] = {"expires_at", NULL};
+    api_times_iso(roles, role_times);
     json_t *me = json_pack("{sO sO? sO? sO sO so}", "id", json_object_get(u, "id"), "name",
                            json_object_get(u, "name"), "email", json_object_get(u, "email"),
                            "username", json_object_get(u, "username"), "language",

@@ -7,6 +7,23 @@
 
 #define API_MAX_ROLES 20
 
+
+/* The API writes times as ISO 8601 strings (pages format them themselves). */
+static json_t *api_user_times(json_t *u)
+{
+    static const char *const user_times[] = {"created_at", "last_login_at", NULL};
+    static const char *const role_times[] = {"expires_at", NULL};
+    api_times_iso(u, user_times);
+    if (json_is_array(u)) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(u, i, v) api_times_iso(json_object_get(v, "roles"), role_times);
+    } else {
+        api_times_iso(json_object_get(u, "roles"), role_times);
+    }
+    return u;
+}
+
 static void fail_invalid(req_t *r, json_t *errors)
 {
     respond_error(r, 422, "invalid", N_("Some fields are not valid."), errors);
@@ -52,7 +69,7 @@ void org_api_users_list(req_t *r)
     json_decref(errors);
     int64_t total = 0;
     json_t *items = users_list(r, &f, &total);
-    api_send(r, 200, json_pack("{so sI}", "items", items, "total", (json_int_t)total));
+    api_send(r, 200, json_pack("{so sI}", "items", api_user_times(items), "total", (json_int_t)total));
 }
 
 /* ---------------------------------------------------------------- create -- */
@@ -200,7 +217,7 @@ void org_api_user_create(req_t *r)
     json_t *u = users_json(r->db, r, id);
     if (!u)
         return users_fail(r, 500, NULL);
-    api_send(r, 201, u);
+    api_send(r, 201, api_user_times(u));
 }
 
 /* ------------------------------------------------------------ read/patch -- */
@@ -210,7 +227,7 @@ void org_api_user_get(req_t *r)
     json_t *u = users_json(r->db, r, r->ids[0]);
     if (!u)
         return users_fail(r, 404, NULL);
-    api_send(r, 200, u);
+    api_send(r, 200, api_user_times(u));
 }
 
 void org_api_user_patch(req_t *r)
@@ -273,5 +290,5 @@ void org_api_user_patch(req_t *r)
     json_t *u = users_json(r->db, r, id);
     if (!u)
         return users_fail(r, 404, NULL);
-    api_send(r, 200, u);
+    api_send(r, 200, api_user_times(u));
 }

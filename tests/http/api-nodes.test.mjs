@@ -51,7 +51,9 @@ describe('GET /api/v1/me', () => {
     assert.ok(r, JSON.stringify(me.roles));
     assert.equal(r.node_id, d.eps1.id);
     const now = Date.now() / 1000;
-    assert.ok(r.expires_at > now + 80 * 86400 && r.expires_at < now + 100 * 86400, `expires_at ${r.expires_at}`);
+    assert.match(r.expires_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const exp = Date.parse(r.expires_at) / 1000;
+    assert.ok(exp > now + 80 * 86400 && exp < now + 100 * 86400, `expires_at ${r.expires_at}`);
   });
 
   test('observer at the root and admins at their association', async () => {

@@ -51,7 +51,7 @@ function scopeOf(me) {
   const now = Date.now() / 1000;
   const inScope = new Set();
   for (const r of me.roles) {
-    if (r.expires_at && r.expires_at < now) continue;
+    if (r.expires_at && Date.parse(r.expires_at) / 1000 < now) continue;
     for (const n of d.subtree(r.node_id)) inScope.add(n.id);
   }
   return inScope;
