@@ -52,6 +52,8 @@ if [ ${#missing[@]} -gt 0 ]; then
         SUDO=()
     elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
         SUDO=(sudo -n)
+    elif command -v sudo >/dev/null 2>&1 && [ -t 0 ]; then
+        SUDO=(sudo) # asks for the password on this terminal
     else
         echo "deps: these Debian packages are missing: ${missing[*]}" >&2
         echo "deps: run as root, or give this user password-less sudo, or install them by hand:" >&2
