@@ -108,19 +108,22 @@ int audit_write(db_t *db, int64_t actor, const char *action, const char *entity,
 }
 
 /* Version 30. UPDATE and DELETE are refused by the database itself. */
-static const char audit_sql_sqlite[] =
-    "CREATE TABLE audit_log(\n"
-    "  id ID_PK,\n"
-    "  at BIGINT NOT NULL,\n"
-    "  actor_id BIGINT,\n"
-    "  action TEXT NOT NULL,\n"
-    "  entity TEXT NOT NULL,\n"
-    "  entity_id BIGINT,\n"
-    "  node_id BIGINT,\n"
-    "  node_path TEXT NOT NULL DEFAULT '',\n"
-    "  changes TEXT,\n"
-    "  ip TEXT\n"
+#define AUDIT_TABLE \
+    "CREATE TABLE audit_log(\n" \
+    "  id ID_PK,\n" \
+    "  at BIGINT NOT NULL,\n" \
+    "  actor_id BIGINT,\n" \
+    "  action TEXT NOT NULL,\n" \
+    "  entity TEXT NOT NULL,\n" \
+    "  entity_id BIGINT,\n" \
+    "  node_id BIGINT,\n" \
+    "  node_path TEXT NOT NULL DEFAULT '',\n" \
+    "  changes TEXT,\n" \
+    "  ip TEXT\n" \
     ");\n"
+
+static const char audit_sql_sqlite[] =
+    AUDIT_TABLE
     "CREATE INDEX audit_log_node_path ON audit_log(node_path);\n"
     "CREATE INDEX audit_log_at ON audit_log(at);\n"
     "CREATE INDEX audit_log_actor ON audit_log(actor_id);\n"
@@ -130,18 +133,7 @@ static const char audit_sql_sqlite[] =
     "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;\n";
 
 static const char audit_sql_pg[] =
-    "CREATE TABLE audit_log(\n"
-    "  id ID_PK,\n"
-    "  at BIGINT NOT NULL,\n"
-    "  actor_id BIGINT,\n"
-    "  action TEXT NOT NULL,\n"
-    "  entity TEXT NOT NULL,\n"
-    "  entity_id BIGINT,\n"
-    "  node_id BIGINT,\n"
-    "  node_path TEXT NOT NULL DEFAULT '',\n"
-    "  changes TEXT,\n"
-    "  ip TEXT\n"
-    ");\n"
+    AUDIT_TABLE
     "CREATE INDEX audit_log_node_path ON audit_log(node_path text_pattern_ops);\n"
     "CREATE INDEX audit_log_at ON audit_log(at);\n"
     "CREATE INDEX audit_log_actor ON audit_log(actor_id);\n"

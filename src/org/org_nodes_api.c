@@ -37,30 +37,41 @@ static void set_error(json_t *errors, const char *f, const char *msgid)
         json_object_set_new(errors, f, json_string(msgid));
 }
 
-/* Text: trimmed, NULL when empty; `required_msg` when required and empty. */
-static void read_text(req_t *r, json_t *errors, const char *f, const char *required_msg,
-                      size_t max, bool partial, bool *has, const char **out)
+/* What read_text and read_code share: is the field to be read at all (a
+ * PATCH leaves absent fields alone), is it of the right type, is it empty.
+ * Returns true when the caller should go on and validate the value. */
+static bool read_begin(req_t *r, json_t *errors, const char *f, const char *required_msg,
+                       bool partial, bool *has, const char **out)
 {
     bool is_null;
     bool present = field_present(r, f, &is_null);
     *has = false;
     *out = NULL;
     if (!present && partial)
-        return;
+        return false;
     *has = true;
     if (has_error(errors, f))
-        return;
+        return false;
     bool bad = false;
     const char *raw = is_null ? NULL : input_str(r, f, &bad);
     if (bad) {
         set_error(errors, f, MSG_WRONG_TYPE);
-        return;
+        return false;
     }
     if (str_empty(raw)) {
         if (required_msg)
             set_error(errors, f, required_msg);
-        return;
+        return false;
     }
+    return true;
+}
+
+/* Text: trimmed, NULL when empty; `required_msg` when required and empty. */
+static void read_text(req_t *r, json_t *errors, const char *f, const char *required_msg,
+                      size_t max, bool partial, bool *has, const char **out)
+{
+    if (!read_begin(r, errors, f, required_msg, partial, has, out))
+        return;
     const char *v = v_text(r, errors, f, required_msg != NULL, max);
     *out = (v && *v) ? v : NULL;
 }
@@ -69,26 +80,8 @@ static void read_text(req_t *r, json_t *errors, const char *f, const char *requi
 static void read_code(req_t *r, json_t *errors, const char *f, const char *required_msg,
                       const char *const *list, bool partial, bool *has, const char **out)
 {
-    bool is_null;
-    bool present = field_present(r, f, &is_null);
-    *has = false;
-    *out = NULL;
-    if (!present && partial)
+    if (!read_begin(r, errors, f, required_msg, partial, has, out))
         return;
-    *has = true;
-    if (has_error(errors, f))
-        return;
-    bool bad = false;
-    const char *raw = is_null ? NULL : input_str(r, f, &bad);
-    if (bad) {
-        set_error(errors, f, MSG_WRONG_TYPE);
-        return;
-    }
-    if (str_empty(raw)) {
-        if (required_msg)
-            set_error(errors, f, required_msg);
-        return;
-    }
     const char *v = v_code(r, errors, f, required_msg != NULL, list);
     if (v && !org_code_in(list, v)) {
         set_error(errors, f, N_("Choose a value from the list."));
