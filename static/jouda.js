@@ -4,6 +4,18 @@
   // Move focus to the error summary so screen readers announce it.
   var summary = document.querySelector('.error-summary');
   if (summary) summary.focus();
+  // A link of the error summary puts the cursor in the field and shows its
+  // label and hint above it (a plain anchor would only scroll to the input).
+  document.addEventListener('click', function (e) {
+    var a = e.target.closest ? e.target.closest('.error-summary a[href^="#f-"]') : null;
+    if (!a) return;
+    var field = document.getElementById(a.getAttribute('href').slice(1));
+    if (!field) return;
+    e.preventDefault();
+    var box = field.closest('.field') || field;
+    box.scrollIntoView({ block: 'start' });
+    field.focus({ preventScroll: true });
+  });
   // Ask before irreversible actions (forms marked data-confirm).
   document.addEventListener('submit', function (e) {
     var form = e.target;
