@@ -37,6 +37,8 @@ void app_http_error(req_t *r, int status);
 /* --- Answering ---------------------------------------------------------- */
 /* Translate in the request's language. */
 const char *T(req_t *r, const char *msgid);
+/* Plural: the form of one/many that fits n in the request's language. */
+const char *TN(req_t *r, const char *one, const char *many, unsigned long n);
 /* Render page template `tpl` (e.g. "org/node_list") inside "layout" with
  * model; adds lang, dir, me, nav, csrf, unread, flash, css/js urls, path.
  * Steals model. Missing `title` in the model is an error. */
@@ -84,6 +86,9 @@ const char *v_code(req_t *r, json_t *errors, const char *field, bool required,
 const char *v_email(req_t *r, json_t *errors, const char *field, bool required);
 /* Paging from ?limit=&offset= (default 50, max 200); 422 on bad values is set in errors. */
 void v_paging(req_t *r, json_t *errors, int64_t *limit, int64_t *offset);
+/* Say what to do rather than "This field is required.": when the error of
+ * field is that generic one, replace it by msgid ("Enter the person's name."). */
+void v_required_message(json_t *errors, const char *field, const char *msgid);
 /* Fields present in the body that the handler does not know -> errors (API). */
 void v_unknown_fields(req_t *r, json_t *errors, const char *const *known);
 /* Adds the translated form errors to a page model: "errors" {field: text},

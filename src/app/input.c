@@ -183,6 +183,13 @@ void v_paging(req_t *r, json_t *errors, int64_t *limit, int64_t *offset)
     *offset = paging_param(r, errors, "offset", 0, INT32_MAX, 0);
 }
 
+void v_required_message(json_t *errors, const char *field, const char *msgid)
+{
+    const char *cur = json_string_value(json_object_get(errors, field));
+    if (cur && strcmp(cur, N_("This field is required.")) == 0)
+        json_object_set_new(errors, field, json_string(msgid));
+}
+
 void v_unknown_fields(req_t *r, json_t *errors, const char *const *known)
 {
     if (!r->json || !json_is_object(r->json))

@@ -7,9 +7,27 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Percent-encode everything but [A-Za-z0-9/._-]: safe in a URL and a cookie. */
+static void url_encode_to(buf_t *b, const char *s)
+{
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '/' || c == '-' || c == '_' || c == '.')
+            buf_putc(b, (char)c);
+        else
+            buf_printf(b, "%%%02X", c);
+    }
+}
+
 const char *T(req_t *r, const char *msgid)
 {
     return i18n_gettext(r->lang ? r->lang : I18N_DEFAULT, msgid);
+}
+
+const char *TN(req_t *r, const char *one, const char *many, unsigned long n)
+{
+    return i18n_ngettext(r->lang ? r->lang : I18N_DEFAULT, one, many, n);
 }
 
 static const char *tr_gettext(void *ctx, const char *msgid)
@@ -93,9 +111,21 @@ static json_t *build_langs(req_t *r)
     static const char *const codes[] = {"fr", "ar", "en"};
     static const char *const names[] = {"Français", "العربية", "English"};
     json_t *a = json_array();
+    const char *next = NULL;
+    const char *q = http_query(r, "next");
+    if (strcmp(r->path, "/login") == 0 && q && q[0] == '/' && q[1] != '/' && q[1] != '\\') {
+        buf_t b;
+        buf_init(&b);
+        url_encode_to(&b, q);
+        next = arena_strdup(r->arena, b.data);
+        buf_free(&b);
+    }
     for (size_t i = 0; i < ARRAY_LEN(codes); i++) {
-        /* relative link: the same page in another language, never another site */
+        /* relative link: the same page in another language, never another site;
+         * the sign-in page keeps where to go next */
         const char *href = arena_printf(r->arena, "?lang=%s", codes[i]);
+        if (next)
+            href = arena_printf(r->arena, "%s&next=%s", href, next);
         json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:b}", "code", codes[i], "label",
                                            names[i], "href", href, "current",
                                            strcmp(r->lang, codes[i]) == 0));
@@ -220,14 +250,7 @@ void respond_error(req_t *r, int status, const char *code, const char *msgid, js
         buf_t b;
         buf_init(&b);
         buf_puts(&b, "/login?next=");
-        for (const char *p = next; *p; p++) {
-            unsigned char c = (unsigned char)*p;
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '/' || c == '-' || c == '_' || c == '.')
-                buf_putc(&b, (char)c);
-            else
-                buf_printf(&b, "%%%02X", c);
-        }
+        url_encode_to(&b, next);
         http_redirect(r, arena_strdup(r->arena, b.data));
         buf_free(&b);
         return;
@@ -252,14 +275,7 @@ void page_redirect_flash(req_t *r, const char *location, const char *flash_msgid
     if (flash_msgid) {
         buf_t b;
         buf_init(&b);
-        for (const char *p = flash_msgid; *p; p++) {
-            unsigned char c = (unsigned char)*p;
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '.' || c == '-' || c == '_')
-                buf_putc(&b, (char)c);
-            else
-                buf_printf(&b, "%%%02X", c);
-        }
+        url_encode_to(&b, flash_msgid);
         http_set_cookie(r, FLASH_COOKIE, b.data ? b.data : "", 60, true);
         buf_free(&b);
     }

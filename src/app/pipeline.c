@@ -71,8 +71,13 @@ static void authenticate(req_t *r)
 static void choose_language(req_t *r)
 {
     const char *q = http_query(r, "lang");
-    if (q && i18n_supported(q) && !r->is_api)
+    if (q && i18n_supported(q) && !r->is_api) {
         http_set_cookie(r, LANG_COOKIE, q, 365 * 24 * 3600, true);
+        /* the language links of the pages are the user's choice: keep it */
+        if (r->user && strcmp(r->method, "GET") == 0 && !str_eq(r->user->language, q) &&
+            org_user_set_language(r->db, r->user->id, q, req_ip(r)) == DB_OK)
+            r->user->language = arena_strdup(r->arena, q);
+    }
     r->lang = i18n_negotiate(q, r->user ? r->user->language : NULL, http_cookie(r, LANG_COOKIE),
                              r->accept_language);
 }

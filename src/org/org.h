@@ -54,6 +54,8 @@ typedef struct {
 int org_user_create(db_t *db, int64_t actor, const org_user_new_t *u, int64_t *id_out,
                     const char **err_msgid);
 int org_user_set_active(db_t *db, int64_t actor, int64_t user_id, bool active);
+/* Save the user's language (fr|ar|en); audited; nothing when unchanged. */
+int org_user_set_language(db_t *db, int64_t user_id, const char *lang, const char *ip);
 /* Is this the only active account holding a live admin role at the root? */
 bool org_user_is_last_admin(db_t *db, int64_t user_id);
 int64_t org_root_id(db_t *db); /* the root node, created by the org migration */

@@ -291,15 +291,15 @@ static void network_view(req_t *r, json_t *m)
 
     json_t *stats = json_array();
     json_array_append_new(stats, json_pack("{s:I, s:s}", "value", (json_int_t)t_assoc, "label",
-                                           T(r, N_("Associations"))));
+                                           TN(r, "association", "associations", (unsigned long)t_assoc)));
     json_array_append_new(stats, json_pack("{s:I, s:s}", "value", (json_int_t)t_eps, "label",
-                                           T(r, N_("Establishments"))));
+                                           TN(r, "establishment", "establishments", (unsigned long)t_eps)));
     json_array_append_new(stats, json_pack("{s:I, s:s}", "value", (json_int_t)t_units, "label",
-                                           T(r, N_("Units"))));
+                                           TN(r, "unit", "units", (unsigned long)t_units)));
     json_array_append_new(stats, json_pack("{s:I, s:s}", "value", (json_int_t)t_users, "label",
-                                           T(r, N_("User accounts"))));
+                                           TN(r, "user account", "user accounts", (unsigned long)t_users)));
     json_array_append_new(stats, json_pack("{s:I, s:s}", "value", (json_int_t)t_capacity, "label",
-                                           T(r, N_("Places (total capacity)"))));
+                                           TN(r, "place (total capacity)", "places (total capacity)", (unsigned long)t_capacity)));
     json_object_set_new(m, "stats", stats);
     json_object_set_new(m, "associations", assocs);
     json_object_set_new(m, "has_associations", json_boolean(na > 0));

@@ -248,6 +248,8 @@ void org_page_user_create(req_t *r)
     users_read_input(r, errors, &in, true, true);
     const char *role_s = v_code(r, errors, "role", true, users_role_codes);
     int64_t role_node = v_int(r, errors, "role_node", true, 1, INT64_MAX, 0);
+    v_required_message(errors, "role", N_("Choose a role."));
+    v_required_message(errors, "role_node", N_("Choose where the role applies."));
     int64_t expires = read_expiry(r, errors, "expires");
     role_t role = role_from_code(role_s);
 
@@ -465,6 +467,8 @@ void org_page_role_grant(req_t *r)
     arena_defer(r->arena, (void (*)(void *))json_decref, errors);
     const char *role_s = v_code(r, errors, "role", true, users_role_codes);
     int64_t node = v_int(r, errors, "role_node", true, 1, INT64_MAX, 0);
+    v_required_message(errors, "role", N_("Choose a role."));
+    v_required_message(errors, "role_node", N_("Choose where the role applies."));
     int64_t expires = read_expiry(r, errors, "expires");
     role_t role = role_from_code(role_s);
     if (node > 0) {

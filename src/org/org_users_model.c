@@ -3,9 +3,19 @@
  * signed-in user. Writes happen in one transaction with their audit rows. */
 #include "org_users_model.h"
 
+#include "../core/fold.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* users.search_key: name, email and username folded (the fields and order
+ * of org_search_keys_refresh); malloc'd. */
+static char *user_search_key(const char *name, const char *email, const char *username)
+{
+    const char *fields[] = {name, email, username};
+    return text_fold_key(fields, ARRAY_LEN(fields));
+}
 
 /* --------------------------------------------------------------- nodes -- */
 
@@ -78,6 +88,7 @@ void users_read_input(req_t *r, json_t *errors, users_input_t *in, bool creating
     in->has_name = creating || users_field_present(r, "name");
     if (in->has_name) {
         in->name = v_text(r, errors, "name", true, USERS_NAME_MAX);
+        v_required_message(errors, "name", N_("Enter the person's full name."));
         if (in->name && strpbrk(in->name, "\t\r\n"))
             set_error(errors, "name", N_("The text contains characters that are not allowed."));
     }
@@ -486,13 +497,17 @@ int users_insert(db_t *db, int64_t actor, const org_user_new_t *u, const char *i
 
     int64_t now = now_utc();
     const char *email_p = *email ? email : NULL, *username_p = *username ? username : NULL;
+    char *key = user_search_key(u->name, email_p, username_p);
+    const char *key_p = key;
     int64_t id = db_query_int(
         db,
-        "INSERT INTO users (node_id, email, username, name, language, password_hash, active, "
-        "version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, 1, ?, ?) RETURNING id",
-        PARAMS(P_INT(home), P_TEXT(email_p), P_TEXT(username_p),
-               P_TEXT(u->name), P_TEXT(lang), P_TEXT(u->password_hash), P_INT(now), P_INT(now)),
+        "INSERT INTO users (node_id, email, username, name, language, password_hash, search_key, "
+        "active, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?) "
+        "RETURNING id",
+        PARAMS(P_INT(home), P_TEXT(email_p), P_TEXT(username_p), P_TEXT(u->name), P_TEXT(lang),
+               P_TEXT(u->password_hash), P_TEXT(key_p), P_INT(now), P_INT(now)),
         0);
+    free(key);
     bool ok = id > 0;
     int rc = ok ? DB_OK : (db_last_code(db) == DB_CONSTRAINT ? DB_CONSTRAINT : DB_ERR);
     if (ok) {
@@ -615,11 +630,14 @@ static int update_in_tx(req_t *r, int64_t id, const users_input_t *in, int64_t v
     if (json_object_size(diff) == 0)
         return 0;
 
+    char *key = user_search_key(name, email, username);
+    const char *key_p = arena_strdup(r->arena, key);
+    free(key);
     int rc = db_exec(r->db,
                      "UPDATE users SET name = ?, email = ?, username = ?, language = ?, node_id = ?, "
-                     "version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+                     "search_key = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
                      PARAMS(P_TEXT(name), P_TEXT(email), P_TEXT(username), P_TEXT(lang),
-                            P_INT(home), P_INT(now_utc()), P_INT(id), P_INT(current)));
+                            P_INT(home), P_TEXT(key_p), P_INT(now_utc()), P_INT(id), P_INT(current)));
     if (rc == DB_OK && db_changes(r->db) != 1)
         return 409;
     if (rc == DB_CONSTRAINT) {
@@ -768,4 +786,9 @@ int users_set_language(db_t *db, int64_t id, const char *lang, const char *ip)
 bool org_user_is_last_admin(db_t *db, int64_t user_id)
 {
     return users_is_last_admin(db, user_id);
+}
+
+int org_user_set_language(db_t *db, int64_t user_id, const char *lang, const char *ip)
+{
+    return users_set_language(db, user_id, lang, ip);
 }
