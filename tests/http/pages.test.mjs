@@ -252,6 +252,23 @@ describe('profile', () => {
     assert.equal(bad.status, 422, show(bad));
   });
 
+  test('a language link of the header becomes the user\'s choice (pages only, audited)', async () => {
+    const t = { token: tokenFor(DIR) };
+    const password = 'Header-lang-2026';
+    const u = (await api('POST', '/api/v1/users', {
+      username: uniq('hdr.'), name: 'Nadia Entete', password, language: 'fr', roles: [{ role: 'staff', node_id: d.eps1.id }],
+    }, t)).json();
+    const c = await signIn(u.username, password);
+    assert.deepEqual(htmlLangDir((await c.get('/?lang=ar')).text), { lang: 'ar', dir: 'rtl' });
+    assert.deepEqual(htmlLangDir((await c.get('/')).text), { lang: 'ar', dir: 'rtl' }, 'the next page stays in Arabic');
+    assert.equal((await api('GET', `/api/v1/users/${u.id}`, undefined, t)).json().language, 'ar');
+    // ?lang= on the API answers in that language for this request only
+    await api('GET', '/api/v1/me?lang=en', undefined, { token: tokenFor(u.username) });
+    assert.equal((await api('GET', `/api/v1/users/${u.id}`, undefined, t)).json().language, 'ar');
+    const audit = (await api('GET', `/api/v1/audit?entity=user&limit=200`, undefined, t)).json();
+    assert.ok(audit.items.some((a) => a.entity_id === u.id && a.changes && a.changes.language), 'the change is audited');
+  });
+
   test('changing one\'s password needs the current one', async () => {
     const t = { token: tokenFor(DIR) };
     const u = (await api('POST', '/api/v1/users', {
