@@ -4,14 +4,8 @@
  * row on a SQLite database. */
 #include "testutil.h"
 
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
-
 #include "attach/attach.h"
 #include "audit/audit.h"
-#include "core/core.h"
-#include "db/db.h"
 #include "i18n/i18n.h"
 #include "org/org.h"
 
@@ -88,23 +82,25 @@ static void test_sniff_refuses_the_rest(void **state)
 
 /* --- file names and sizes -------------------------------------------------- */
 
+/* in is accepted and cleaned to want */
+static void cleans_to(const char *in, const char *want)
+{
+    char out[1024];
+    assert_int_equal(attach_filename_clean(in, out, sizeof out), 0);
+    assert_string_equal(out, want);
+}
+
 static void test_filename_clean(void **state)
 {
     (void)state;
     char out[1024];
-    assert_int_equal(attach_filename_clean("rapport.pdf", out, sizeof out), 0);
-    assert_string_equal(out, "rapport.pdf");
-    assert_int_equal(attach_filename_clean("C:\\Users\\amal\\Bilan 2026.pdf", out, sizeof out), 0);
-    assert_string_equal(out, "Bilan 2026.pdf");
-    assert_int_equal(attach_filename_clean("../../etc/passwd.txt", out, sizeof out), 0);
-    assert_string_equal(out, "passwd.txt");
-    assert_int_equal(attach_filename_clean("  تقرير الجودة.pdf  ", out, sizeof out), 0);
-    assert_string_equal(out, "تقرير الجودة.pdf");
+    cleans_to("rapport.pdf", "rapport.pdf");
+    cleans_to("C:\\Users\\amal\\Bilan 2026.pdf", "Bilan 2026.pdf");
+    cleans_to("../../etc/passwd.txt", "passwd.txt");
+    cleans_to("  تقرير الجودة.pdf  ", "تقرير الجودة.pdf");
     /* controls, quotes and right-to-left overrides are dropped */
-    assert_int_equal(attach_filename_clean("a\r\nb\t\"c\".txt", out, sizeof out), 0);
-    assert_string_equal(out, "abc.txt");
-    assert_int_equal(attach_filename_clean("photo\xe2\x80\xaegpj.exe", out, sizeof out), 0);
-    assert_string_equal(out, "photogpj.exe");
+    cleans_to("a\r\nb\t\"c\".txt", "abc.txt");
+    cleans_to("photo\xe2\x80\xaegpj.exe", "photogpj.exe");
     /* nothing usable left, or not UTF-8 */
     assert_int_equal(attach_filename_clean("", out, sizeof out), -1);
     assert_int_equal(attach_filename_clean("dir/", out, sizeof out), -1);
@@ -150,46 +146,14 @@ static void test_size_text(void **state)
 
 /* --- attach_store on a database ---------------------------------------------- */
 
-typedef struct {
-    db_t *db;
-    char path[256];
-} fx_t;
-
 static int setup_db(void **state)
 {
-    fx_t *fx = xcalloc(1, sizeof *fx);
-    snprintf(fx->path, sizeof fx->path, "/tmp/jouda-test-attach-%d.db", (int)getpid());
-    unlink(fx->path);
-    char err[256] = "";
-    fx->db = db_open(fx->path, err, sizeof err);
-    if (!fx->db ||
-        db_migrate(fx->db, org_migrations, org_migrations_count, err, sizeof err) != DB_OK ||
-        db_migrate(fx->db, audit_migrations, audit_migrations_count, err, sizeof err) != DB_OK ||
-        db_migrate(fx->db, attach_migrations, attach_migrations_count, err, sizeof err) != DB_OK) {
-        fprintf(stderr, "setup: %s\n", err);
-        return -1;
-    }
-    *state = fx;
-    return 0;
-}
-
-static int teardown_db(void **state)
-{
-    fx_t *fx = *state;
-    db_close(fx->db);
-    char side[300];
-    unlink(fx->path);
-    snprintf(side, sizeof side, "%s-wal", fx->path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", fx->path);
-    unlink(side);
-    free(fx);
-    return 0;
+    return test_db_setup(state, false, "attach", TEST_MIG(org), TEST_MIG(audit), TEST_MIG(attach));
 }
 
 static void test_store_and_list(void **state)
 {
-    fx_t *fx = *state;
+    test_db_t *fx = *state;
     int64_t root = org_root_id(fx->db);
     const char pdf[] = "%PDF-1.4\n1 0 obj\n";
     http_file_t f = {.field = "file", .filename = "dir/Projet d'établissement.pdf",
@@ -239,7 +203,7 @@ static void test_store_and_list(void **state)
 
 static void test_store_refusals(void **state)
 {
-    fx_t *fx = *state;
+    test_db_t *fx = *state;
     int64_t root = org_root_id(fx->db);
     const char *why = NULL;
     int64_t id = 0;
@@ -290,8 +254,8 @@ int main(void)
         cmocka_unit_test(test_filename_clean),
         cmocka_unit_test(test_filename_length_keeps_extension),
         cmocka_unit_test(test_size_text),
-        cmocka_unit_test_setup_teardown(test_store_and_list, setup_db, teardown_db),
-        cmocka_unit_test_setup_teardown(test_store_refusals, setup_db, teardown_db),
+        cmocka_unit_test_setup_teardown(test_store_and_list, setup_db, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_store_refusals, setup_db, test_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,13 +4,7 @@
  * schema of its own, dropped afterwards). */
 #include "testutil.h"
 
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
-
 #include "audit/audit.h"
-#include "core/core.h"
-#include "db/db.h"
 #include "org/org.h"
 
 /* --- audit_diff ----------------------------------------------------------- */
@@ -97,88 +91,19 @@ static void test_diff_without_before_or_after(void **state)
 
 /* --- audit_write and the append-only table --------------------------------- */
 
-typedef struct {
-    db_t *db;
-    char path[256];
-    char schema[64];
-    bool pg;
-} fx_t;
-
-static int migrate(db_t *db)
-{
-    char err[256] = "";
-    if (db_migrate(db, org_migrations, org_migrations_count, err, sizeof err) != DB_OK ||
-        db_migrate(db, audit_migrations, audit_migrations_count, err, sizeof err) != DB_OK) {
-        fprintf(stderr, "migrate: %s\n", err);
-        return -1;
-    }
-    return 0;
-}
-
 static int setup_sqlite(void **state)
 {
-    fx_t *fx = xcalloc(1, sizeof *fx);
-    snprintf(fx->path, sizeof fx->path, "/tmp/jouda-test-audit-%d.db", (int)getpid());
-    unlink(fx->path);
-    char err[256];
-    fx->db = db_open(fx->path, err, sizeof err);
-    if (!fx->db || migrate(fx->db) != 0)
-        return -1;
-    *state = fx;
-    return 0;
+    return test_db_setup(state, false, "audit", TEST_MIG(org), TEST_MIG(audit));
 }
 
 static int setup_pg(void **state)
 {
-    fx_t *fx = xcalloc(1, sizeof *fx);
-    fx->pg = true;
-    *state = fx;
-    const char *url = test_pg_url();
-    if (!url)
-        return 0; /* the test skips itself */
-    char err[256];
-    fx->db = db_open(url, err, sizeof err);
-    if (!fx->db) {
-        fprintf(stderr, "pg: %s\n", err);
-        return -1;
-    }
-    snprintf(fx->schema, sizeof fx->schema, "test_audit_%d", (int)getpid());
-    char sql[400];
-    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s; SET search_path TO %s",
-             fx->schema, fx->schema, fx->schema);
-    if (db_exec_script(fx->db, sql) != DB_OK || migrate(fx->db) != 0)
-        return -1;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_t *fx = *state;
-    if (fx->db && fx->pg && fx->schema[0]) {
-        char sql[200];
-        snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", fx->schema);
-        db_exec_script(fx->db, sql);
-    }
-    if (fx->db)
-        db_close(fx->db);
-    if (!fx->pg) {
-        unlink(fx->path);
-        char side[300];
-        snprintf(side, sizeof side, "%s-wal", fx->path);
-        unlink(side);
-        snprintf(side, sizeof side, "%s-shm", fx->path);
-        unlink(side);
-    }
-    free(fx);
-    return 0;
+    return test_db_setup(state, true, "audit", TEST_MIG(org), TEST_MIG(audit));
 }
 
 static void test_write_and_append_only(void **state)
 {
-    fx_t *fx = *state;
-    if (fx->pg && !fx->db)
-        skip();
-    db_t *db = fx->db;
+    db_t *db = test_db_or_skip(*state);
     int64_t root = org_root_id(db);
     assert_true(root > 0);
 
@@ -240,9 +165,9 @@ int main(void)
         cmocka_unit_test(test_diff_secrets_never_recorded),
         cmocka_unit_test(test_diff_without_before_or_after),
         {"audit_write and append-only on SQLite", test_write_and_append_only, setup_sqlite,
-         teardown, NULL},
+         test_db_teardown, NULL},
         {"audit_write and append-only on PostgreSQL", test_write_and_append_only, setup_pg,
-         teardown, NULL},
+         test_db_teardown, NULL},
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,123 +5,44 @@
 #include "testutil.h"
 
 #include <pthread.h>
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
 #include "auth/auth.h"
-#include "core/core.h"
 
 /* P_TEXT for a char array (P_TEXT would warn that its address is never NULL) */
 #define P_STR(x) ((db_param_t){.type = DBP_TEXT, .s = (x)})
 
 /* ---------- fixtures */
 
-typedef struct {
-    db_t *db;
-    bool pg;
-    char dir[64];
-    char path[128];
-    char schema[64];
-} fx_t;
-
-static int fx_counter;
-
 /* The users table belongs to the org module; a minimal one is enough here. */
-static void fx_prepare(fx_t *f)
+static void fx_prepare(test_db_t *f)
 {
     const char *users = f->pg ? "CREATE TABLE users (id BIGINT PRIMARY KEY)"
                               : "CREATE TABLE users (id INTEGER PRIMARY KEY)";
     assert_int_equal(db_exec(f->db, users, NOPARAMS), DB_OK);
     assert_int_equal(db_exec(f->db, "INSERT INTO users (id) VALUES (1), (2), (3)", NOPARAMS), DB_OK);
-    char err[256] = "";
-    int rc = db_migrate(f->db, auth_migrations, auth_migrations_count, err, sizeof err);
-    if (rc != DB_OK)
-        fail_msg("migrate: %s", err);
+    if (test_db_migrate(f->db, TEST_MIG(auth)) != 0)
+        fail_msg("migrate");
     assert_int_equal(db_schema_version(f->db), 23);
     assert_int_equal(auth_load_server_key(f->db), 0);
 }
 
-static int setup_sqlite(void **state)
+/* A temporary SQLite file, or a PostgreSQL schema of its own (NULL db: the
+ * test skips). */
+static int setup(void **state, bool pg)
 {
-    fx_t *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/jouda_auth_XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
-    char err[256];
-    f->db = db_open(f->path, err, sizeof err);
-    if (!f->db) {
-        fprintf(stderr, "db_open: %s\n", err);
-        return -1;
-    }
-    fx_prepare(f);
+    test_db_t *f = test_db_open(pg, "auth");
     *state = f;
-    return 0;
-}
-
-static int teardown_sqlite(void **state)
-{
-    fx_t *f = *state;
-    db_close(f->db);
-    const char *suffix[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < 4; i++) {
-        char p[160];
-        snprintf(p, sizeof p, "%s%s", f->path, suffix[i]);
-        unlink(p);
-    }
-    rmdir(f->dir);
-    free(f);
-    return 0;
-}
-
-static int setup_pg(void **state)
-{
-    fx_t *f = calloc(1, sizeof *f);
-    f->pg = true;
-    *state = f;
-    const char *url = test_pg_url();
-    if (!url)
-        return 0; /* the test skips */
-    char err[256];
-    f->db = db_open(url, err, sizeof err);
-    if (!f->db) {
-        fprintf(stderr, "db_open(pg): %s\n", err);
+    if (!f)
         return -1;
-    }
-    /* A private schema per test: nothing shared with other test programs. */
-    snprintf(f->schema, sizeof f->schema, "auth_test_%ld_%d", (long)getpid(), ++fx_counter);
-    char sql[160];
-    snprintf(sql, sizeof sql, "CREATE SCHEMA %s", f->schema);
-    assert_int_equal(db_exec(f->db, sql, NOPARAMS), DB_OK);
-    snprintf(sql, sizeof sql, "SET search_path TO %s", f->schema);
-    assert_int_equal(db_exec(f->db, sql, NOPARAMS), DB_OK);
-    fx_prepare(f);
+    if (f->db)
+        fx_prepare(f);
     return 0;
 }
 
-static int teardown_pg(void **state)
-{
-    fx_t *f = *state;
-    if (f->db) {
-        char sql[160];
-        snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", f->schema);
-        (void)db_exec(f->db, sql, NOPARAMS);
-        db_close(f->db);
-    }
-    free(f);
-    return 0;
-}
-
-static db_t *fx_db(void **state)
-{
-    fx_t *f = *state;
-    if (!f->db)
-        skip();
-    return f->db;
-}
+static int setup_sqlite(void **state) { return setup(state, false); }
+static int setup_pg(void **state) { return setup(state, true); }
 
 static int64_t q_int(db_t *db, const char *sql, const char *arg)
 {
@@ -285,7 +206,7 @@ static void test_token_random(void **state)
 
 static void test_keyed_hash(void **state)
 {
-    db_t *db = fx_db(state);
+    db_t *db = test_db_or_skip(*state);
     char h1[65], h2[65], h3[65];
     token_keyed_hash("some token", h1, sizeof h1);
     token_keyed_hash("some token", h2, sizeof h2);
@@ -387,7 +308,7 @@ static void test_csrf(void **state)
 
 static void test_session_create_lookup(void **state)
 {
-    db_t *db = fx_db(state);
+    db_t *db = test_db_or_skip(*state);
     char tok[TOKEN_CHARS + 1], hash[65], csrf[TOKEN_CHARS + 1], h2[65];
     assert_int_equal(session_create(db, 1, "192.0.2.7", NULL, tok, sizeof tok, hash, sizeof hash), 0);
     assert_true(token_well_formed(tok));
@@ -437,7 +358,7 @@ static void test_session_create_lookup(void **state)
 
 static void test_session_expiry(void **state)
 {
-    db_t *db = fx_db(state);
+    db_t *db = test_db_or_skip(*state);
     char tok[TOKEN_CHARS + 1], hash[65], csrf[TOKEN_CHARS + 1], h2[65];
     int64_t uid;
 
@@ -489,7 +410,7 @@ static void test_session_expiry(void **state)
 
 static void test_session_delete(void **state)
 {
-    db_t *db = fx_db(state);
+    db_t *db = test_db_or_skip(*state);
     char t1[TOKEN_CHARS + 1], h1[65], t2[TOKEN_CHARS + 1], h2[65], t3[TOKEN_CHARS + 1], h3[65];
     char csrf[TOKEN_CHARS + 1], hh[65];
     int64_t uid;
@@ -539,7 +460,7 @@ static void test_session_delete(void **state)
 
 static void test_api_tokens(void **state)
 {
-    db_t *db = fx_db(state);
+    db_t *db = test_db_or_skip(*state);
     char tok[64], tok2[64];
     int64_t id = 0, id2 = 0, uid = 0;
     assert_int_equal(api_token_create(db, 1, "ci", tok, sizeof tok, &id), 0);
@@ -601,7 +522,7 @@ static void test_api_tokens(void **state)
 
 static void test_throttle_account(void **state)
 {
-    db_t *db = fx_db(state);
+    db_t *db = test_db_or_skip(*state);
     const char *acct = "Amina.Benali@Example.ma";
     for (int i = 0; i < THROTTLE_ACCOUNT_MAX - 1; i++) {
         assert_int_equal(throttle_check(db, acct, "192.0.2.1"), 0);
@@ -644,7 +565,7 @@ static void test_throttle_account(void **state)
 
 static void test_throttle_lock_time(void **state)
 {
-    db_t *db = fx_db(state);
+    db_t *db = test_db_or_skip(*state);
     /* six failures 10, 20, ... 60 s ago: the fifth most recent (50 s ago)
      * leaves the window in 900 - 50 s */
     int64_t now = now_utc();
@@ -675,7 +596,7 @@ static void test_throttle_lock_time(void **state)
 
 static void test_throttle_ip(void **state)
 {
-    db_t *db = fx_db(state);
+    db_t *db = test_db_or_skip(*state);
     /* twenty different accounts from one address */
     char acct[32];
     for (int i = 0; i < THROTTLE_IP_MAX - 1; i++) {
@@ -694,8 +615,8 @@ static void test_throttle_ip(void **state)
 }
 
 #define DB_TESTS(fn)                                                                               \
-    cmocka_unit_test_setup_teardown(fn, setup_sqlite, teardown_sqlite),                            \
-        cmocka_unit_test_setup_teardown(fn, setup_pg, teardown_pg)
+    cmocka_unit_test_setup_teardown(fn, setup_sqlite, test_db_teardown),                           \
+        cmocka_unit_test_setup_teardown(fn, setup_pg, test_db_teardown)
 
 int main(void)
 {

@@ -1,91 +1,21 @@
 /* test_db.c - the database layer: the same tests run on SQLite (a temporary
  * file) and, when JOUDA_TEST_PG_URL is set, on PostgreSQL (a schema of its
  * own per test, dropped afterwards), plus engine-independent SQL scanning. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
+#include "testutil.h"
 
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "core/core.h"
-#include "db/db.h"
 #include "db/db_internal.h"
 
-typedef struct {
-    db_kind_t kind;
-    const char *url; /* PostgreSQL base URL; NULL: skip */
-} engine_t;
-
-typedef struct {
-    db_kind_t kind;
-    char path[256];  /* SQLite file */
-    char schema[64]; /* PostgreSQL schema */
-    const char *url;
-    db_t *db;
-} fx_t;
-
-static const engine_t *g_engine;
-static int g_counter;
+static bool g_pg; /* the engine of the group being run */
 
 /* ---- fixture ---- */
 
-static db_t *open_conn(fx_t *fx)
-{
-    char err[256];
-    db_t *db = db_open(fx->kind == DB_PG ? fx->url : fx->path, err, sizeof err);
-    if (!db) {
-        fprintf(stderr, "open: %s\n", err);
-        return NULL;
-    }
-    if (fx->kind == DB_PG) {
-        char sql[128];
-        snprintf(sql, sizeof sql, "SET search_path TO %s", fx->schema);
-        if (db_exec_script(db, sql) != DB_OK) {
-            db_close(db);
-            return NULL;
-        }
-    }
-    return db;
-}
-
 static int fx_setup(void **state)
 {
-    fx_t *fx = xcalloc(1, sizeof *fx);
-    *state = fx;
-    fx->kind = g_engine->kind;
-    g_counter++;
-    if (fx->kind == DB_SQLITE) {
-        const char *tmp = getenv("TMPDIR");
-        snprintf(fx->path, sizeof fx->path, "%s/jouda_test_db_%d_%d.db", tmp && *tmp ? tmp : "/tmp", (int)getpid(),
-                 g_counter);
-        unlink(fx->path);
-    } else {
-        if (!g_engine->url)
-            return 0; /* tests skip */
-        fx->url = g_engine->url;
-        snprintf(fx->schema, sizeof fx->schema, "t_%d_%d", (int)getpid(), g_counter);
-        char err[256], sql[128];
-        db_t *admin = db_open(fx->url, err, sizeof err);
-        if (!admin) {
-            fprintf(stderr, "PostgreSQL: %s\n", err);
-            return -1;
-        }
-        snprintf(sql, sizeof sql, "CREATE SCHEMA %s", fx->schema);
-        int rc = db_exec_script(admin, sql);
-        db_close(admin);
-        if (rc != DB_OK)
-            return -1;
-    }
-    fx->db = open_conn(fx);
-    return fx->db ? 0 : -1;
+    *state = test_db_open(g_pg, "db");
+    return *state ? 0 : -1;
 }
 
 static void remove_sqlite(const char *path)
@@ -98,30 +28,9 @@ static void remove_sqlite(const char *path)
     unlink(p);
 }
 
-static int fx_teardown(void **state)
-{
-    fx_t *fx = *state;
-    db_close(fx->db);
-    if (fx->kind == DB_SQLITE) {
-        remove_sqlite(fx->path);
-    } else if (fx->url) {
-        char err[256], sql[128];
-        db_t *admin = db_open(fx->url, err, sizeof err);
-        if (admin) {
-            snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", fx->schema);
-            db_exec_script(admin, sql);
-            db_close(admin);
-        }
-    }
-    free(fx);
-    return 0;
-}
-
 #define FX()                                                                                                           \
-    fx_t *fx = *state;                                                                                                 \
-    if (!fx->db)                                                                                                       \
-        skip();                                                                                                        \
-    db_t *db = fx->db
+    test_db_t *fx = *state;                                                                                            \
+    db_t *db = test_db_or_skip(fx)
 
 /* Run a migration-style script through the dialect. */
 static void script(db_t *db, const char *sql)
@@ -566,7 +475,7 @@ static void test_migration_sql_pg(void **state)
 }
 
 typedef struct {
-    fx_t *fx;
+    test_db_t *fx;
     int rc;
     char err[256];
 } mig_thread_t;
@@ -580,7 +489,7 @@ static const db_migration_t mig_race[] = {
 static void *mig_thread(void *arg)
 {
     mig_thread_t *t = arg;
-    db_t *db = open_conn(t->fx);
+    db_t *db = test_db_connect(t->fx);
     if (!db) {
         t->rc = -100;
         return NULL;
@@ -683,7 +592,7 @@ static void test_backup(void **state)
 {
     FX();
     char out[300], err[256] = "";
-    snprintf(out, sizeof out, "%s.backup", fx->kind == DB_SQLITE ? fx->path : "/tmp/jouda_test_pg");
+    snprintf(out, sizeof out, "%s.backup", !fx->pg ? fx->url : "/tmp/jouda_test_pg");
     unlink(out);
     if (db_kind(db) == DB_PG) {
         assert_int_equal(db_backup(db, out, err, sizeof err), DB_ERR);
@@ -742,7 +651,7 @@ static void test_two_connections(void **state)
 {
     FX();
     script(db, "CREATE TABLE t (id ID_PK, a TEXT)");
-    db_t *other = open_conn(fx);
+    db_t *other = test_db_connect(fx);
     assert_non_null(other);
     assert_int_equal(db_begin(db), DB_OK);
     assert_int_equal(db_exec(db, "INSERT INTO t (a) VALUES (?)", PARAMS(P_TEXT("one"))), DB_OK);
@@ -769,7 +678,7 @@ static void test_busy(void **state)
     FX();
     script(db, "CREATE TABLE t (id ID_PK, a TEXT)");
     assert_int_equal(db_exec(db, "INSERT INTO t (a) VALUES (?)", PARAMS(P_TEXT("x"))), DB_OK);
-    db_t *other = open_conn(fx);
+    db_t *other = test_db_connect(fx);
     assert_non_null(other);
     assert_int_equal(db_exec_script(other, db_kind(db) == DB_PG ? "SET lock_timeout = '100ms'" : "PRAGMA busy_timeout = 100"),
                      DB_OK);
@@ -794,7 +703,7 @@ static void test_schema_change(void **state)
     json_t *row = db_query_row_json(db, "SELECT * FROM t", NOPARAMS);
     assert_int_equal(json_object_size(row), 2);
     json_decref(row);
-    db_t *other = open_conn(fx);
+    db_t *other = test_db_connect(fx);
     assert_non_null(other);
     assert_int_equal(db_exec_script(other, "ALTER TABLE t ADD COLUMN b INTEGER"), DB_OK);
     db_close(other);
@@ -841,7 +750,7 @@ static void test_errors(void **state)
     assert_int_equal(count(db, "n"), 3);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, fx_setup, test_db_teardown)
 
 int main(void)
 {
@@ -873,15 +782,10 @@ int main(void)
         T(test_schema_change),
         T(test_errors),
     };
-    static const engine_t sqlite_engine = {DB_SQLITE, NULL};
-    engine_t pg_engine = {DB_PG, getenv("JOUDA_TEST_PG_URL")};
-    if (pg_engine.url && !*pg_engine.url)
-        pg_engine.url = NULL;
-
     int failed = cmocka_run_group_tests_name("db_common", common, NULL, NULL);
-    g_engine = &sqlite_engine;
+    g_pg = false;
     failed += cmocka_run_group_tests_name("db_sqlite", engine, NULL, NULL);
-    g_engine = &pg_engine;
+    g_pg = true;
     failed += cmocka_run_group_tests_name("db_postgresql", engine, NULL, NULL);
     return failed ? 1 : 0;
 }

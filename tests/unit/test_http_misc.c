@@ -1,36 +1,9 @@
 /* test_http_misc.c - response helpers (Set-Cookie, headers, redirects),
  * Accept-Encoding negotiation with q-values, gzip round trip through zlib's
  * inflate, and the static assets (ETag, 304, gzip copy, cache-busting URL). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "testutil.h"
+
 #include <sys/stat.h>
-#include <unistd.h>
-
-#include <cmocka.h>
-#include <zlib.h>
-
-#include "http/http.h"
-
-static req_t *new_req(void)
-{
-    req_t *r = calloc(1, sizeof *r);
-    r->arena = arena_new();
-    buf_init(&r->resp_body);
-    r->resp_fd = -1;
-    return r;
-}
-
-static void free_req(req_t *r)
-{
-    buf_free(&r->resp_body);
-    arena_free(r->arena);
-    free(r);
-}
 
 static const char *header(const req_t *r, const char *name, int nth)
 {
@@ -45,7 +18,7 @@ static const char *header(const req_t *r, const char *name, int nth)
 static void test_set_cookie(void **state)
 {
     (void)state;
-    req_t *r = new_req();
+    req_t *r = test_req(NULL, NULL);
     http_set_cookie(r, "sid", "abc", -1, true);
     http_set_cookie(r, "lang", "ar", 31536000, false);
     http_set_cookie(r, "sid", "", 0, true);
@@ -53,9 +26,9 @@ static void test_set_cookie(void **state)
     assert_string_equal(header(r, "Set-Cookie", 1), "lang=ar; Path=/; SameSite=Lax; Max-Age=31536000");
     assert_string_equal(header(r, "Set-Cookie", 2), "sid=; Path=/; SameSite=Lax; Max-Age=0; HttpOnly");
     assert_null(header(r, "Set-Cookie", 3));
-    free_req(r);
+    test_req_free(r);
 
-    r = new_req();
+    r = test_req(NULL, NULL);
     r->tls = true;
     http_set_cookie(r, "sid", "x", -1, true);
     assert_string_equal(header(r, "Set-Cookie", 0), "sid=x; Path=/; SameSite=Lax; HttpOnly; Secure");
@@ -65,13 +38,13 @@ static void test_set_cookie(void **state)
     http_set_cookie(r, "s=id", "a", -1, true);
     http_set_cookie(r, "", "a", -1, true);
     assert_null(header(r, "Set-Cookie", 1));
-    free_req(r);
+    test_req_free(r);
 }
 
 static void test_headers_and_redirect(void **state)
 {
     (void)state;
-    req_t *r = new_req();
+    req_t *r = test_req(NULL, NULL);
     http_add_header(r, "X-A", "1");
     http_add_header(r, "X-Bad", "a\r\nSet-Cookie: evil=1");
     http_add_header(r, "X-B", "2");
@@ -82,14 +55,14 @@ static void test_headers_and_redirect(void **state)
     http_redirect(r, "/admin/nodes?x=1");
     assert_int_equal(r->status, 303);
     assert_string_equal(header(r, "Location", 0), "/admin/nodes?x=1");
-    free_req(r);
+    test_req_free(r);
 
-    r = new_req();
+    r = test_req(NULL, NULL);
     http_redirect(r, "/a\nb");
     assert_string_equal(header(r, "Location", 0), "/");
-    free_req(r);
+    test_req_free(r);
 
-    r = new_req();
+    r = test_req(NULL, NULL);
     http_respond(r, 404, "text/plain", "nope", 4);
     assert_int_equal(r->status, 404);
     assert_string_equal(r->resp_type, "text/plain");
@@ -105,7 +78,7 @@ static void test_headers_and_redirect(void **state)
     buf_puts(&r->resp_body, "abcdef");
     http_respond(r, 200, "text/plain", r->resp_body.data + 4, 4);
     assert_string_equal(r->resp_body.data, "bcde"); /* "<p>abcdef" + 4 */
-    free_req(r);
+    test_req_free(r);
 }
 
 /* --- gzip ---------------------------------------------------------------- */
@@ -135,26 +108,6 @@ static void test_accepts_gzip(void **state)
     assert_false(http_accepts_gzip("identity"));
 }
 
-static void inflate_all(const void *in, size_t len, buf_t *out)
-{
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    assert_int_equal(inflateInit2(&zs, 15 + 16), Z_OK); /* gzip wrapper only */
-    zs.next_in = (Bytef *)in;
-    zs.avail_in = (uInt)len;
-    unsigned char chunk[4096];
-    int rc;
-    do {
-        zs.next_out = chunk;
-        zs.avail_out = sizeof chunk;
-        rc = inflate(&zs, Z_NO_FLUSH);
-        assert_true(rc == Z_OK || rc == Z_STREAM_END);
-        buf_append(out, chunk, sizeof chunk - zs.avail_out);
-    } while (rc != Z_STREAM_END);
-    assert_int_equal(zs.avail_in, 0);
-    inflateEnd(&zs);
-}
-
 static void test_gzip_round_trip(void **state)
 {
     (void)state;
@@ -172,7 +125,7 @@ static void test_gzip_round_trip(void **state)
     assert_int_equal(g[1], 0x8b);
     buf_t out;
     buf_init(&out);
-    inflate_all(gz, gl, &out);
+    assert_int_equal(test_gunzip(gz, gl, &out), 0);
     assert_int_equal(out.len, src.len);
     assert_memory_equal(out.data, src.data, src.len);
     free(gz);
@@ -181,7 +134,7 @@ static void test_gzip_round_trip(void **state)
     /* empty input is a valid, empty gzip stream */
     assert_int_equal(http_gzip("", 0, &gz, &gl), 0);
     buf_init(&out);
-    inflate_all(gz, gl, &out);
+    assert_int_equal(test_gunzip(gz, gl, &out), 0);
     assert_int_equal(out.len, 0);
     free(gz);
     buf_free(&out);
@@ -236,9 +189,7 @@ static int static_teardown(void **state)
 
 static req_t *get(const char *method, const char *path, const char *inm, const char *ae)
 {
-    req_t *r = new_req();
-    r->method = method;
-    r->path = path;
+    req_t *r = test_req(method, path);
     r->if_none_match = inm;
     r->accept_encoding = ae;
     return r;
@@ -251,10 +202,10 @@ static void test_static(void **state)
     req_t *r = get("GET", "/admin", NULL, NULL);
     assert_false(http_static_serve(r));
     assert_int_equal(r->status, 0);
-    free_req(r);
+    test_req_free(r);
     r = get("POST", "/static/jouda.css", NULL, NULL);
     assert_false(http_static_serve(r));
-    free_req(r);
+    test_req_free(r);
 
     const char *url = http_static_url("jouda.css");
     assert_true(strncmp(url, "/static/jouda.css?v=", 20) == 0);
@@ -275,7 +226,7 @@ static void test_static(void **state)
     assert_null(header(r, "Content-Encoding", 0));
     assert_true(memcmp(r->resp_static, ".c0 {", 5) == 0);
     size_t plain_len = r->resp_static_len;
-    free_req(r);
+    test_req_free(r);
 
     r = get("GET", "/static/jouda.css", NULL, "br, gzip");
     assert_true(http_static_serve(r));
@@ -284,15 +235,15 @@ static void test_static(void **state)
     assert_true(r->resp_static_len < plain_len);
     buf_t out;
     buf_init(&out);
-    inflate_all(r->resp_static, r->resp_static_len, &out);
+    assert_int_equal(test_gunzip(r->resp_static, r->resp_static_len, &out), 0);
     assert_int_equal(out.len, plain_len);
     buf_free(&out);
-    free_req(r);
+    test_req_free(r);
 
     r = get("HEAD", "/static/jouda.css", "W/\"nope\", " "\"zzz\"", NULL);
     assert_true(http_static_serve(r));
     assert_int_equal(r->status, 200);
-    free_req(r);
+    test_req_free(r);
 
     char inm[64];
     snprintf(inm, sizeof inm, "\"other\", %s", etag);
@@ -301,7 +252,7 @@ static void test_static(void **state)
     assert_int_equal(r->status, 304);
     assert_int_equal(r->resp_static_len, 0);
     assert_string_equal(header(r, "ETag", 0), etag);
-    free_req(r);
+    test_req_free(r);
 
     r = get("GET", "/static/img/logo.png", NULL, "gzip");
     assert_true(http_static_serve(r));
@@ -310,13 +261,13 @@ static void test_static(void **state)
     assert_int_equal(r->resp_static_len, 12);
     assert_null(header(r, "Content-Encoding", 0)); /* not compressible */
     assert_null(header(r, "Vary", 0));
-    free_req(r);
+    test_req_free(r);
 
     r = get("GET", "/static/app.js", NULL, "gzip");
     assert_true(http_static_serve(r));
     assert_string_equal(r->resp_type, "text/javascript; charset=utf-8");
     assert_null(header(r, "Content-Encoding", 0)); /* gzip would not be smaller */
-    free_req(r);
+    test_req_free(r);
 
     const char *missing[] = {"/static/nope.css", "/static/.hidden", "/static/../etc/passwd",
                              "/static/img/deep/too-deep.txt", "/static/", "/static/img"};
@@ -325,7 +276,7 @@ static void test_static(void **state)
         assert_true(http_static_serve(r));
         if (r->status != 404)
             fail_msg("%s -> %d", missing[i], r->status);
-        free_req(r);
+        test_req_free(r);
     }
     assert_string_equal(http_static_url("nope.css"), "/static/nope.css");
 }

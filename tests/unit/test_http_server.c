@@ -4,16 +4,9 @@
  * malformed bodies through the error hook, gzip, static assets, a slow route
  * in the worker pool that must not hold up another request, and a graceful
  * stop that lets a slow request finish. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <strings.h>
+#include "testutil.h"
 
-#include <cmocka.h>
+#include <strings.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,10 +17,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
-#include <unistd.h>
-#include <zlib.h>
-
-#include "http/http.h"
 
 /* --- the application side ------------------------------------------------ */
 
@@ -457,22 +446,28 @@ static void test_keep_alive(void **state)
     buf_free(&b);
 }
 
+/* POST path with a body of the given type; Content-Length says its length. */
+static void post(int port, const char *path, const char *type, const char *body, resp_t *out)
+{
+    char req[1024];
+    int n = snprintf(req, sizeof req,
+                     "POST %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                     "Content-Type: %s\r\nContent-Length: %zu\r\n\r\n%s",
+                     path, type, strlen(body), body);
+    request(port, req, (size_t)n, out); /* the bodies here are short */
+}
+
 static void test_bodies(void **state)
 {
     fixture_t *f = *state;
     resp_t r;
-    req_str(f->port,
-            "POST /form HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
-            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 16\r\n\r\n"
-            "a=1&b=h%C3%A9+x&", &r);
+    const char *form = "application/x-www-form-urlencoded";
+    post(f->port, "/form", form, "a=1&b=h%C3%A9+x&", &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.body, "a=1 b=h\xc3\xa9 x file=-:0");
     resp_free(&r);
 
-    req_str(f->port,
-            "POST /form HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
-            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 5\r\n\r\n"
-            "a=%zz", &r);
+    post(f->port, "/form", form, "a=%zz", &r);
     assert_int_equal(r.status, 400);
     assert_string_equal(r.body, "hook 400");
     assert_string_equal(hdr(&r, "X-Content-Type-Options", 0), "nosniff");
@@ -481,43 +476,27 @@ static void test_bodies(void **state)
     const char *mp_body = "--XX\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nv1\r\n"
                           "--XX\r\nContent-Disposition: form-data; name=\"doc\"; filename=\"f.bin\"\r\n"
                           "Content-Type: application/octet-stream\r\n\r\n\x01\x02\r\n\x03\r\n--XX--\r\n";
-    char req[1024];
-    int n = snprintf(req, sizeof req,
-                     "POST /upload HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
-                     "Content-Type: multipart/form-data; boundary=XX\r\nContent-Length: %zu\r\n\r\n%s",
-                     strlen(mp_body), mp_body);
-    request(f->port, req, (size_t)n, &r);
+    post(f->port, "/upload", "multipart/form-data; boundary=XX", mp_body, &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.body, "a=v1 b=(null) file=f.bin:5");
     resp_free(&r);
 
     /* a multipart body without its final boundary */
-    n = snprintf(req, sizeof req,
-                 "POST /form HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
-                 "Content-Type: multipart/form-data; boundary=XX\r\nContent-Length: 8\r\n\r\n--XX\r\nab");
-    request(f->port, req, (size_t)n, &r);
+    post(f->port, "/form", "multipart/form-data; boundary=XX", "--XX\r\nab", &r);
     assert_int_equal(r.status, 400);
     resp_free(&r);
 
-    req_str(f->port,
-            "POST /json HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
-            "Content-Type: application/json; charset=utf-8\r\nContent-Length: 10\r\n\r\n"
-            "{\"k\":\"v\"}\n", &r);
+    post(f->port, "/json", "application/json; charset=utf-8", "{\"k\":\"v\"}\n", &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.body, "k=v");
     resp_free(&r);
 
-    req_str(f->port,
-            "POST /json HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
-            "Content-Type: application/json\r\nContent-Length: 17\r\n\r\n"
-            "{\"k\":\"v\",\"k\":\"w\"}", &r);
+    post(f->port, "/json", "application/json", "{\"k\":\"v\",\"k\":\"w\"}", &r);
     assert_int_equal(r.status, 400);
     assert_string_equal(r.body, "hook 400");
     resp_free(&r);
 
-    req_str(f->port,
-            "POST /json HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
-            "Content-Type: application/json\r\nContent-Length: 3\r\n\r\n{\"k", &r);
+    post(f->port, "/json", "application/json", "{\"k", &r);
     assert_int_equal(r.status, 400);
     resp_free(&r);
 }
@@ -573,25 +552,6 @@ static void test_limits(void **state)
     resp_free(&r);
 }
 
-static void inflate_all(const void *in, size_t len, buf_t *out)
-{
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    assert_int_equal(inflateInit2(&zs, 15 + 16), Z_OK);
-    zs.next_in = (Bytef *)in;
-    zs.avail_in = (uInt)len;
-    unsigned char chunk[4096];
-    int rc;
-    do {
-        zs.next_out = chunk;
-        zs.avail_out = sizeof chunk;
-        rc = inflate(&zs, Z_NO_FLUSH);
-        assert_true(rc == Z_OK || rc == Z_STREAM_END);
-        buf_append(out, chunk, sizeof chunk - zs.avail_out);
-    } while (rc != Z_STREAM_END);
-    inflateEnd(&zs);
-}
-
 static void test_gzip(void **state)
 {
     fixture_t *f = *state;
@@ -609,7 +569,7 @@ static void test_gzip(void **state)
     assert_true(gz.body_len < plain.body_len / 3);
     buf_t out;
     buf_init(&out);
-    inflate_all(gz.body, gz.body_len, &out);
+    test_gunzip(gz.body, gz.body_len, &out);
     assert_int_equal(out.len, plain.body_len);
     assert_memory_equal(out.data, plain.body, plain.body_len);
     buf_free(&out);

@@ -1,34 +1,9 @@
 /* test_i18n.c - .mo catalogues built here by msgfmt from small .po texts:
  * lookups, Arabic plural forms, big-endian files, corrupted files refused,
  * plural expressions, loading a locale directory and language negotiation. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
+#include "testutil.h"
 
-#include <cmocka.h>
-
-#include "core/core.h"
 #include "i18n/i18n.h"
-
-#define AR_PLURAL \
-    "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5);"
-
-#define PO_HEAD                                       \
-    "msgid \"\"\nmsgstr \"\"\n"                          \
-    "\"Project-Id-Version: test\\n\"\n"                  \
-    "\"PO-Revision-Date: 2026-01-01 00:00+0000\\n\"\n"   \
-    "\"Last-Translator: none\\n\"\n"                     \
-    "\"Language-Team: none\\n\"\n"                       \
-    "\"Language: %s\\n\"\n"                              \
-    "\"MIME-Version: 1.0\\n\"\n"                         \
-    "\"Content-Type: text/plain; charset=UTF-8\\n\"\n"   \
-    "\"Content-Transfer-Encoding: 8bit\\n\"\n"           \
-    "\"Plural-Forms: %s\\n\"\n\n"
 
 static const char *FR_BODY = "msgid \"Save\"\nmsgstr \"Enregistrer\"\n\n"
                              "msgid \"Name is required.\"\nmsgstr \"Le nom est obligatoire.\"\n\n"
@@ -44,20 +19,6 @@ static const char *AR_BODY = "msgid \"Save\"\nmsgstr \"حفظ\"\n\n"
                              "msgstr[3] \"%d ملفات\"\nmsgstr[4] \"%d ملفًا\"\nmsgstr[5] \"%d ملف\"\n";
 
 static char g_dir[64];
-
-/* Write a .po (header + body) and compile it to dir/<lang>.mo. */
-static void make_mo(const char *lang, const char *plural, const char *body, const char *extra_opts)
-{
-    char po[128], cmd[512];
-    snprintf(po, sizeof po, "%s/%s.po", g_dir, lang);
-    FILE *f = fopen(po, "w");
-    assert_non_null(f);
-    fprintf(f, PO_HEAD, lang, plural);
-    fputs(body, f);
-    fclose(f);
-    snprintf(cmd, sizeof cmd, "msgfmt %s -o %s/%s.mo %s", extra_opts, g_dir, lang, po);
-    assert_int_equal(system(cmd), 0);
-}
 
 static char *slurp(const char *lang, size_t *len)
 {
@@ -93,8 +54,8 @@ static int setup(void **state)
     strcpy(g_dir, "/tmp/i18ntestXXXXXX");
     if (!mkdtemp(g_dir))
         return -1;
-    make_mo("fr", "nplurals=2; plural=(n > 1);", FR_BODY, "--check");
-    make_mo("ar", AR_PLURAL, AR_BODY, "--check");
+    test_write_mo(g_dir, "fr", "nplurals=2; plural=(n > 1);", FR_BODY, "--check");
+    test_write_mo(g_dir, "ar", TEST_AR_PLURAL, AR_BODY, "--check");
     return 0;
 }
 
@@ -212,7 +173,7 @@ static void test_arabic_plurals(void **state)
 static void test_big_endian(void **state)
 {
     (void)state;
-    make_mo("be", AR_PLURAL, AR_BODY, "--check --endianness=big");
+    test_write_mo(g_dir, "be", TEST_AR_PLURAL, AR_BODY, "--check --endianness=big");
     mo_catalog_t *c = parse_lang("be");
     assert_string_equal(mo_gettext(c, "Save"), "حفظ");
     assert_string_equal(mo_ngettext(c, "%d file", "%d files", 11), "%d ملفًا");
@@ -224,14 +185,14 @@ static void test_missing_forms(void **state)
 {
     (void)state;
     /* not --check: msgfmt would refuse these */
-    make_mo("few", "nplurals=3; plural=n==1 ? 0 : n==2 ? 1 : 2;",
+    test_write_mo(g_dir, "few", "nplurals=3; plural=n==1 ? 0 : n==2 ? 1 : 2;",
             "msgid \"one\"\nmsgid_plural \"many\"\nmsgstr[0] \"un\"\nmsgstr[1] \"deux\"\nmsgstr[2] \"\"\n", "");
     mo_catalog_t *c = parse_lang("few");
     assert_string_equal(mo_ngettext(c, "one", "many", 1), "un");
     assert_string_equal(mo_ngettext(c, "one", "many", 2), "deux");
     assert_string_equal(mo_ngettext(c, "one", "many", 5), "many"); /* empty form */
     mo_free(c);
-    make_mo("oob", "nplurals=2; plural=n;", "msgid \"one\"\nmsgid_plural \"many\"\nmsgstr[0] \"un\"\nmsgstr[1] \"plusieurs\"\n", "");
+    test_write_mo(g_dir, "oob", "nplurals=2; plural=n;", "msgid \"one\"\nmsgid_plural \"many\"\nmsgstr[0] \"un\"\nmsgstr[1] \"plusieurs\"\n", "");
     c = parse_lang("oob");
     assert_string_equal(mo_ngettext(c, "one", "many", 1), "plusieurs");
     assert_string_equal(mo_ngettext(c, "one", "many", 7), "many"); /* index 7 >= nplurals */

@@ -6,12 +6,7 @@
 #include "testutil.h"
 
 #include "audit/audit.h"
-#include "core/core.h"
 #include "org/org_nodes.h"
-
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 
 /* --- Pure helpers -------------------------------------------------------- */
 
@@ -190,99 +185,23 @@ static void test_iso8601_and_json(void **state)
 
 /* --- Database: migration, ancestry, writes ------------------------------- */
 
-typedef struct {
-    db_t *db;
-    char path[256];
-    char schema[64];
-    bool pg;
-} fx_t;
-
-static int migrate(db_t *db)
-{
-    char err[256] = "";
-    if (db_migrate(db, org_migrations, org_migrations_count, err, sizeof err) != DB_OK ||
-        db_migrate(db, audit_migrations, audit_migrations_count, err, sizeof err) != DB_OK) {
-        fprintf(stderr, "migrate: %s\n", err);
-        return -1;
-    }
-    return 0;
-}
-
 static int setup_sqlite(void **state)
 {
-    fx_t *fx = xcalloc(1, sizeof *fx);
-    snprintf(fx->path, sizeof fx->path, "/tmp/jouda-test-org-nodes-%d.db", (int)getpid());
-    unlink(fx->path);
-    char err[256];
-    fx->db = db_open(fx->path, err, sizeof err);
-    if (!fx->db || migrate(fx->db) != 0)
-        return -1;
-    *state = fx;
-    return 0;
+    return test_db_setup(state, false, "org_nodes", TEST_MIG(org), TEST_MIG(audit));
 }
 
 static int setup_pg(void **state)
 {
-    fx_t *fx = xcalloc(1, sizeof *fx);
-    fx->pg = true;
-    *state = fx;
-    const char *url = test_pg_url();
-    if (!url)
-        return 0; /* the test skips itself */
-    char err[256];
-    fx->db = db_open(url, err, sizeof err);
-    if (!fx->db) {
-        fprintf(stderr, "pg: %s\n", err);
-        return -1;
-    }
-    snprintf(fx->schema, sizeof fx->schema, "test_org_nodes_%d", (int)getpid());
-    char sql[400];
-    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s; SET search_path TO %s",
-             fx->schema, fx->schema, fx->schema);
-    if (db_exec_script(fx->db, sql) != DB_OK || migrate(fx->db) != 0)
-        return -1;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_t *fx = *state;
-    if (fx->db && fx->pg && fx->schema[0]) {
-        char sql[200];
-        snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", fx->schema);
-        db_exec_script(fx->db, sql);
-    }
-    if (fx->db)
-        db_close(fx->db);
-    if (!fx->pg) {
-        unlink(fx->path);
-        char side[300];
-        snprintf(side, sizeof side, "%s-wal", fx->path);
-        unlink(side);
-        snprintf(side, sizeof side, "%s-shm", fx->path);
-        unlink(side);
-    }
-    free(fx);
-    return 0;
+    return test_db_setup(state, true, "org_nodes", TEST_MIG(org), TEST_MIG(audit));
 }
 
 /* A request as the command line would make it: no user (actor 0). */
 static req_t *fake_req(db_t *db)
 {
-    req_t *r = xcalloc(1, sizeof *r);
-    r->arena = arena_new();
+    req_t *r = test_req(NULL, NULL);
     r->db = db;
     r->client_ip = "192.0.2.1";
-    r->lang = "fr";
-    buf_init(&r->resp_body);
     return r;
-}
-
-static void free_req(req_t *r)
-{
-    buf_free(&r->resp_body);
-    arena_free(r->arena);
-    free(r);
 }
 
 static org_node_input_t input_named(const char *name)
@@ -295,17 +214,9 @@ static org_node_input_t input_named(const char *name)
     return in;
 }
 
-static int64_t count(db_t *db, const char *sql, int64_t id)
-{
-    return db_query_int(db, sql, PARAMS(P_INT(id)), -1);
-}
-
 static void test_tree_writes(void **state)
 {
-    fx_t *fx = *state;
-    if (fx->pg && !fx->db)
-        skip();
-    db_t *db = fx->db;
+    db_t *db = test_db_or_skip(*state);
     req_t *r = fake_req(db);
 
     /* The migration made the root: id 1, path /1/. */
@@ -364,7 +275,7 @@ static void test_tree_writes(void **state)
     assert_int_equal(path[3], unit);
 
     /* Each creation is audited with the node as its own scope. */
-    assert_int_equal(count(db, "SELECT COUNT(*) FROM audit_log WHERE entity = 'node' AND action = "
+    assert_int_equal(test_int(db, "SELECT COUNT(*) FROM audit_log WHERE entity = 'node' AND action = "
                                "'create' AND entity_id = ? AND node_id = entity_id",
                            unit),
                      1);
@@ -398,13 +309,13 @@ static void test_tree_writes(void **state)
     assert_string_equal(un2.name, "Maison 1 bis");
 
     /* Nothing to change: no new version, no audit row. */
-    int64_t audits = count(db, "SELECT COUNT(*) FROM audit_log WHERE entity_id = ?", unit);
+    int64_t audits = test_int(db, "SELECT COUNT(*) FROM audit_log WHERE entity_id = ?", unit);
     in = input_named("Maison 1 bis");
     assert_int_equal(org_node_write(r, &un2, &in, un2.version, &conflict), ORG_W_OK);
     org_node_t un3;
     assert_int_equal(org_node_load(db, r->arena, unit, &un3), 0);
     assert_int_equal(un3.version, un2.version);
-    assert_int_equal(count(db, "SELECT COUNT(*) FROM audit_log WHERE entity_id = ?", unit), audits);
+    assert_int_equal(test_int(db, "SELECT COUNT(*) FROM audit_log WHERE entity_id = ?", unit), audits);
 
     /* Disabling an EPS with an active unit is refused; after the unit, it works. */
     org_node_input_t off;
@@ -416,15 +327,15 @@ static void test_tree_writes(void **state)
     conflict = NULL;
     assert_int_equal(org_node_write(r, &en, &off, en.version, &conflict), ORG_W_CONFLICT);
     assert_string_equal(conflict, org_msg_active_children(NODE_EPS));
-    assert_int_equal(count(db, "SELECT active FROM nodes WHERE id = ?", eps), 1);
+    assert_int_equal(test_int(db, "SELECT active FROM nodes WHERE id = ?", eps), 1);
     assert_int_equal(org_node_write(r, &un3, &off, un3.version, &conflict), ORG_W_OK);
-    assert_int_equal(count(db, "SELECT active FROM nodes WHERE id = ?", unit), 0);
-    assert_int_equal(count(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'disable' AND "
+    assert_int_equal(test_int(db, "SELECT active FROM nodes WHERE id = ?", unit), 0);
+    assert_int_equal(test_int(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'disable' AND "
                                "entity_id = ?",
                            unit),
                      1);
     assert_int_equal(org_node_write(r, &en, &off, en.version, &conflict), ORG_W_OK);
-    assert_int_equal(count(db, "SELECT active FROM nodes WHERE id = ?", eps), 0);
+    assert_int_equal(test_int(db, "SELECT active FROM nodes WHERE id = ?", eps), 0);
 
     /* Nothing is added under a disabled node, and a unit is not enabled
      * again while its EPS is disabled. */
@@ -434,20 +345,20 @@ static void test_tree_writes(void **state)
     conflict = NULL;
     assert_int_equal(org_node_insert(r, &en, NODE_UNIT, &in, &other, &conflict), ORG_W_CONFLICT);
     assert_non_null(conflict);
-    assert_int_equal(count(db, "SELECT COUNT(*) FROM nodes WHERE parent_id = ?", eps), 1);
+    assert_int_equal(test_int(db, "SELECT COUNT(*) FROM nodes WHERE parent_id = ?", eps), 1);
     org_node_input_t on = off;
     on.active = true;
     assert_int_equal(org_node_load(db, r->arena, unit, &un3), 0);
     conflict = NULL;
     assert_int_equal(org_node_write(r, &un3, &on, un3.version, &conflict), ORG_W_CONFLICT);
     assert_non_null(conflict);
-    assert_int_equal(count(db, "SELECT active FROM nodes WHERE id = ?", unit), 0);
+    assert_int_equal(test_int(db, "SELECT active FROM nodes WHERE id = ?", unit), 0);
 
     /* A malformed stored path is not an ancestry. */
     assert_int_equal(db_exec(db, "UPDATE nodes SET path = '/1/x/' WHERE id = ?", PARAMS(P_INT(unit))),
                      DB_OK);
     assert_int_equal(org_node_ancestry(db, r->arena, unit, &path, &n, &kind), -1);
-    free_req(r);
+    test_req_free(r);
 }
 
 int main(void)
@@ -459,8 +370,8 @@ int main(void)
         cmocka_unit_test(test_code_lists),
         cmocka_unit_test(test_natural_order),
         cmocka_unit_test(test_iso8601_and_json),
-        {"tree writes on SQLite", test_tree_writes, setup_sqlite, teardown, NULL},
-        {"tree writes on PostgreSQL", test_tree_writes, setup_pg, teardown, NULL},
+        {"tree writes on SQLite", test_tree_writes, setup_sqlite, test_db_teardown, NULL},
+        {"tree writes on PostgreSQL", test_tree_writes, setup_pg, test_db_teardown, NULL},
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,10 +9,6 @@
 #include "notify/notify.h"
 #include "org/org_users_model.h"
 
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
-
 /* --- Pure checks ----------------------------------------------------------- */
 
 static void test_username(void **state)
@@ -271,114 +267,49 @@ static void test_throttle_key(void **state)
 /* --- Database: creation, lookup, context, disabling ----------------------- */
 
 typedef struct {
-    db_t *db;
-    char path[256];
-    char schema[64];
-    bool pg;
+    test_db_t *t;
+    db_t *db; /* t->db */
     int64_t root, assoc, eps, unit, eps2;
 } fx_t;
-
-static int migrate(db_t *db)
-{
-    char err[256] = "";
-    if (db_migrate(db, org_migrations, org_migrations_count, err, sizeof err) != DB_OK ||
-        db_migrate(db, auth_migrations, auth_migrations_count, err, sizeof err) != DB_OK ||
-        db_migrate(db, audit_migrations, audit_migrations_count, err, sizeof err) != DB_OK ||
-        db_migrate(db, notify_migrations, notify_migrations_count, err, sizeof err) != DB_OK ||
-        auth_load_server_key(db) != 0) {
-        fprintf(stderr, "migrate: %s\n", err);
-        return -1;
-    }
-    return 0;
-}
-
-static int64_t add_node(db_t *db, int64_t parent, const char *kind, const char *name)
-{
-    json_t *row = db_query_row_json(db, "SELECT path FROM nodes WHERE id = ?", PARAMS(P_INT(parent)));
-    if (!row)
-        return 0;
-    int64_t now = now_utc();
-    int64_t id = db_query_int(db,
-                              "INSERT INTO nodes (parent_id, kind, name, path, created_at, updated_at) "
-                              "VALUES (?, ?, ?, '', ?, ?) RETURNING id",
-                              PARAMS(P_INT(parent), P_TEXT(kind), P_TEXT(name), P_INT(now), P_INT(now)), 0);
-    char *path = xasprintf("%s%lld/", json_string_value(json_object_get(row, "path")), (long long)id);
-    const char *path_p = path;
-    db_exec(db, "UPDATE nodes SET path = ? WHERE id = ?", PARAMS(P_TEXT(path_p), P_INT(id)));
-    free(path);
-    json_decref(row);
-    return id;
-}
 
 static int build_tree(fx_t *fx)
 {
     fx->root = org_root_id(fx->db);
-    fx->assoc = add_node(fx->db, fx->root, "association", "Association Amal");
-    fx->eps = add_node(fx->db, fx->assoc, "eps", "Village d'enfants");
-    fx->unit = add_node(fx->db, fx->eps, "unit", "Maison 1");
-    fx->eps2 = add_node(fx->db, fx->assoc, "eps", "Village d'enfants 2");
+    fx->assoc = test_add_node(fx->db, fx->root, "association", "Association Amal");
+    fx->eps = test_add_node(fx->db, fx->assoc, "eps", "Village d'enfants");
+    fx->unit = test_add_node(fx->db, fx->eps, "unit", "Maison 1");
+    fx->eps2 = test_add_node(fx->db, fx->assoc, "eps", "Village d'enfants 2");
     return fx->root > 0 && fx->unit > 0 && fx->eps2 > 0 ? 0 : -1;
 }
 
-static int setup_sqlite(void **state)
+static int setup(void **state, bool pg)
 {
     fx_t *fx = xcalloc(1, sizeof *fx);
     *state = fx;
-    snprintf(fx->path, sizeof fx->path, "/tmp/jouda-test-users-%d.db", (int)getpid());
-    unlink(fx->path);
-    char err[256];
-    fx->db = db_open(fx->path, err, sizeof err);
-    if (!fx->db || migrate(fx->db) != 0 || build_tree(fx) != 0)
+    fx->t = test_db_open(pg, "users");
+    if (!fx->t)
+        return -1;
+    fx->db = fx->t->db;
+    if (!fx->db)
+        return 0; /* the test skips itself */
+    if (test_db_migrate(fx->db, TEST_MIG(org), TEST_MIG(auth), TEST_MIG(audit), TEST_MIG(notify)) != 0 ||
+        auth_load_server_key(fx->db) != 0 || build_tree(fx) != 0)
         return -1;
     return 0;
 }
 
-static int setup_pg(void **state)
-{
-    fx_t *fx = xcalloc(1, sizeof *fx);
-    fx->pg = true;
-    *state = fx;
-    const char *url = test_pg_url();
-    if (!url)
-        return 0; /* the test skips itself */
-    char err[256];
-    fx->db = db_open(url, err, sizeof err);
-    if (!fx->db) {
-        fprintf(stderr, "pg: %s\n", err);
-        return -1;
-    }
-    snprintf(fx->schema, sizeof fx->schema, "test_users_%d", (int)getpid());
-    char sql[400];
-    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s; SET search_path TO %s",
-             fx->schema, fx->schema, fx->schema);
-    if (db_exec_script(fx->db, sql) != DB_OK || migrate(fx->db) != 0 || build_tree(fx) != 0)
-        return -1;
-    return 0;
-}
+static int setup_sqlite(void **state) { return setup(state, false); }
+static int setup_pg(void **state) { return setup(state, true); }
 
 static int teardown(void **state)
 {
     fx_t *fx = *state;
-    if (fx->db && fx->pg && fx->schema[0]) {
-        char sql[200];
-        snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", fx->schema);
-        db_exec_script(fx->db, sql);
-    }
-    if (fx->db)
-        db_close(fx->db);
-    if (!fx->pg) {
-        char side[300];
-        unlink(fx->path);
-        snprintf(side, sizeof side, "%s-wal", fx->path);
-        unlink(side);
-        snprintf(side, sizeof side, "%s-shm", fx->path);
-        unlink(side);
-    }
+    test_db_close(fx->t);
     free(fx);
     return 0;
 }
 
-static const char fake_hash[] = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
+static const char fake_hash[] = TEST_FAKE_HASH;
 
 static int64_t create(fx_t *fx, const char *email, const char *username, role_t role, int64_t node,
                       int64_t expiry, const char **why)
@@ -394,8 +325,7 @@ static int64_t create(fx_t *fx, const char *email, const char *username, role_t 
 static void test_create_and_login(void **state)
 {
     fx_t *fx = *state;
-    if (fx->pg && !fx->db)
-        skip();
+    test_db_or_skip(fx->t);
     const char *why;
     int64_t staff = create(fx, NULL, "Mere.Fatima", ROLE_STAFF, fx->unit, 0, &why);
     assert_true(staff > 0);
@@ -454,8 +384,7 @@ static void test_create_and_login(void **state)
 static void test_context_and_disable(void **state)
 {
     fx_t *fx = *state;
-    if (fx->pg && !fx->db)
-        skip();
+    test_db_or_skip(fx->t);
     const char *why;
     int64_t now = now_utc();
     int64_t insp = create(fx, "inspecteur@entraide.ma", NULL, ROLE_INSPECTOR, fx->eps, now + 86400, &why);
@@ -511,31 +440,18 @@ static void test_context_and_disable(void **state)
 /* A request as the router hands it to handlers, signed in as user_id. */
 static req_t *fake_req(fx_t *fx, int64_t user_id)
 {
-    req_t *r = xcalloc(1, sizeof *r);
-    r->arena = arena_new();
+    req_t *r = test_req(NULL, NULL);
     r->db = fx->db;
-    r->lang = "fr";
     r->client_ip = "192.0.2.1";
     r->user = org_user_ctx_load(fx->db, r->arena, user_id);
     assert_non_null(r->user);
     return r;
 }
 
-static void free_req(req_t *r)
-{
-    arena_free(r->arena);
-    free(r);
-}
-
 static int64_t role_id_of(fx_t *fx, int64_t user, const char *role, int64_t node)
 {
     return db_query_int(fx->db, "SELECT id FROM user_roles WHERE user_id = ? AND role = ? AND node_id = ?",
                         PARAMS(P_INT(user), P_TEXT(role), P_INT(node)), 0);
-}
-
-static int64_t count(fx_t *fx, const char *sql, int64_t id)
-{
-    return db_query_int(fx->db, sql, PARAMS(P_INT(id)), -1);
 }
 
 static void give(fx_t *fx, int64_t user, role_t role, int64_t node, int64_t expires)
@@ -547,8 +463,7 @@ static void give(fx_t *fx, int64_t user, role_t role, int64_t node, int64_t expi
 static void test_role_rules(void **state)
 {
     fx_t *fx = *state;
-    if (fx->pg && !fx->db)
-        skip();
+    test_db_or_skip(fx->t);
     const char *why;
     int64_t now = now_utc();
     int64_t admin = create(fx, "admin@jouda.ma", NULL, ROLE_ADMIN, fx->root, 0, &why);
@@ -594,7 +509,7 @@ static void test_role_rules(void **state)
     assert_true(users_is_last_admin(fx->db, admin));
     assert_false(users_is_last_admin(fx->db, dir));
     assert_int_equal(users_set_active(fx->db, 1, admin, false, NULL), DB_CONSTRAINT);
-    assert_int_equal(count(fx, "SELECT active FROM users WHERE id = ?", admin), 1);
+    assert_int_equal(test_int(fx->db, "SELECT active FROM users WHERE id = ?", admin), 1);
     give(fx, admin, ROLE_OBSERVER, fx->root, 0); /* so that the last role is not the reason */
     int64_t admin_role = role_id_of(fx, admin, "admin", fx->root);
     assert_int_equal(users_role_revoke(fx->db, 1, admin, admin_role, NULL, &why), 409);
@@ -621,17 +536,16 @@ static void test_role_rules(void **state)
     /* a role of somebody else, or the account's last role */
     assert_int_equal(users_role_revoke(fx->db, 1, dir, role_id_of(fx, staff, "staff", fx->unit), NULL, &why), 404);
     assert_int_equal(users_role_revoke(fx->db, 1, staff, role_id_of(fx, staff, "staff", fx->unit), NULL, &why), 409);
-    assert_int_equal(count(fx, "SELECT COUNT(*) FROM audit_log WHERE action = 'revoke' AND entity_id = ?", admin_role), 1);
-    free_req(ra);
-    free_req(rd);
+    assert_int_equal(test_int(fx->db, "SELECT COUNT(*) FROM audit_log WHERE action = 'revoke' AND entity_id = ?", admin_role), 1);
+    test_req_free(ra);
+    test_req_free(rd);
 }
 
 /* Fields, active flag and password of one PATCH: all or nothing. */
 static void test_apply_all_or_nothing(void **state)
 {
     fx_t *fx = *state;
-    if (fx->pg && !fx->db)
-        skip();
+    test_db_or_skip(fx->t);
     const char *why;
     int64_t admin = create(fx, "admin@jouda.ma", NULL, ROLE_ADMIN, fx->root, 0, &why);
     int64_t staff = create(fx, NULL, "mere.fatima", ROLE_STAFF, fx->unit, 0, &why);
@@ -643,7 +557,7 @@ static void test_apply_all_or_nothing(void **state)
     /* the last admin cannot be disabled: the new name and hash stay out too */
     users_input_t in = {.name = "Nouveau nom", .has_name = true};
     json_t *errors = json_object();
-    int64_t audits = count(fx, "SELECT COUNT(*) FROM audit_log WHERE entity_id = ?", admin);
+    int64_t audits = test_int(fx->db, "SELECT COUNT(*) FROM audit_log WHERE entity_id = ?", admin);
     assert_int_equal(users_apply(ra, admin, &in, 0, 0, new_hash, errors, &why), 409);
     assert_non_null(why);
     json_t *u = users_json(fx->db, NULL, admin);
@@ -653,7 +567,7 @@ static void test_apply_all_or_nothing(void **state)
     json_decref(u);
     assert_int_equal(db_query_int(fx->db, "SELECT COUNT(*) FROM users WHERE password_hash = ?",
                                   PARAMS(P_TEXT(new_hash)), -1), 0);
-    assert_int_equal(count(fx, "SELECT COUNT(*) FROM audit_log WHERE entity_id = ?", admin), audits);
+    assert_int_equal(test_int(fx->db, "SELECT COUNT(*) FROM audit_log WHERE entity_id = ?", admin), audits);
     assert_false(db_in_tx(fx->db));
 
     /* an email used elsewhere: 409 naming nobody, and the rest undone */
@@ -661,11 +575,11 @@ static void test_apply_all_or_nothing(void **state)
     assert_int_equal(users_apply(ra, staff, &dup, 0, 0, new_hash, errors, &why), 409);
     assert_string_equal(json_string_value(json_object_get(errors, "email")), "This email is already used.");
     assert_int_equal(json_object_size(errors), 1);
-    assert_int_equal(count(fx, "SELECT active FROM users WHERE id = ?", staff), 1);
+    assert_int_equal(test_int(fx->db, "SELECT active FROM users WHERE id = ?", staff), 1);
     json_object_clear(errors);
     /* a stale version: nothing either */
     assert_int_equal(users_apply(ra, staff, &in, 7, 0, NULL, errors, &why), 409);
-    assert_int_equal(count(fx, "SELECT active FROM users WHERE id = ?", staff), 1);
+    assert_int_equal(test_int(fx->db, "SELECT active FROM users WHERE id = ?", staff), 1);
 
     /* all three at once */
     char tok[64], sh[80];
@@ -678,20 +592,19 @@ static void test_apply_all_or_nothing(void **state)
     json_decref(u);
     assert_int_equal(db_query_int(fx->db, "SELECT COUNT(*) FROM users WHERE id = ? AND password_hash = ?",
                                   PARAMS(P_INT(staff), P_TEXT(new_hash)), -1), 1);
-    assert_int_equal(count(fx, "SELECT COUNT(*) FROM sessions WHERE user_id = ?", staff), 0);
-    assert_int_equal(count(fx, "SELECT COUNT(*) FROM audit_log WHERE entity_id = ? AND entity = 'user' "
+    assert_int_equal(test_int(fx->db, "SELECT COUNT(*) FROM sessions WHERE user_id = ?", staff), 0);
+    assert_int_equal(test_int(fx->db, "SELECT COUNT(*) FROM audit_log WHERE entity_id = ? AND entity = 'user' "
                                "AND action IN ('update', 'disable', 'password_reset')", staff), 3);
     assert_false(db_in_tx(fx->db));
     json_decref(errors);
-    free_req(ra);
+    test_req_free(ra);
 }
 
 /* A password of 66 Arabic letters (132 bytes) set once can be used. */
 static void test_long_password(void **state)
 {
     fx_t *fx = *state;
-    if (fx->pg && !fx->db)
-        skip();
+    test_db_or_skip(fx->t);
     const char *why;
     int64_t staff = create(fx, NULL, "mere.fatima", ROLE_STAFF, fx->unit, 0, &why);
     char pw[400] = "";
@@ -722,8 +635,7 @@ static bool list_has(json_t *items, int64_t id)
 static void test_list_filters_in_scope(void **state)
 {
     fx_t *fx = *state;
-    if (fx->pg && !fx->db)
-        skip();
+    test_db_or_skip(fx->t);
     const char *why;
     int64_t dir = create(fx, "directrice@amal.ma", NULL, ROLE_DIRECTOR, fx->eps, 0, &why);
     int64_t staff = create(fx, NULL, "mere.fatima", ROLE_STAFF, fx->unit, 0, &why);
@@ -752,7 +664,7 @@ static void test_list_filters_in_scope(void **state)
     assert_true(list_has(items, staff));
     assert_false(list_has(items, dir));
     json_decref(items);
-    free_req(rd);
+    test_req_free(rd);
 }
 
 int main(void)
