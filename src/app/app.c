@@ -55,7 +55,8 @@ db_t *app_open_db(const char *db_url, char *err, size_t errlen)
     db_t *db = db_open(db_url, err, errlen);
     if (!db)
         return NULL;
-    if (migrate_all(db, err, errlen) != DB_OK || auth_load_server_key(db) != 0) {
+    if (migrate_all(db, err, errlen) != DB_OK || org_search_keys_refresh(db) != DB_OK ||
+        auth_load_server_key(db) != 0) {
         if (!*err)
             snprintf(err, errlen, "cannot prepare the database: %s", db_errmsg(db));
         db_close(db);

@@ -11,6 +11,9 @@
 
 #define CLI_HASH_LEN 128 /* crypto_pwhash_STRBYTES */
 
+/* Fill the search keys of nodes and users not computed yet (org_common.c).
+ * DB_OK or a code. */
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -92,8 +95,10 @@ db_t *cli_open_db(const char *cmd, const char *url, bool must_exist)
     }
     char err[512] = "";
     db_t *db = app_open_db(url, err, sizeof err);
-    if (!db)
+    if (!db) {
         fprintf(stderr, "%s: cannot open the database: %s\n", cmd, *err ? err : "unknown error");
+        return NULL;
+    }
     return db;
 }
 

@@ -7,6 +7,7 @@
 #include "../app/app.h"
 #include "../audit/audit.h"
 #include "../auth/auth.h"
+#include "../core/fold.h"
 #include "../notify/notify.h"
 #include "../org/org.h"
 #include "cli.h"
@@ -112,16 +113,21 @@ static int64_t demo_node(demo_t *d, int64_t parent, const demo_node_t *n)
     if (!parent_path)
         return -1;
     int64_t now = now_utc();
+    /* the search key: name and name_ar folded, as the application writes it */
+    const char *key_fields[] = {n->name, n->name_ar};
+    char *key = text_fold_key(key_fields, ARRAY_LEN(key_fields));
+    const char *key_p = key;
     id = db_query_int(
         d->db,
         "INSERT INTO nodes(parent_id, kind, name, name_ar, category, region, province, capacity, "
-        "authorisation_no, unit_kind, path, active, version, created_at, updated_at) "
-        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, 1, ?, ?) RETURNING id",
+        "authorisation_no, unit_kind, search_key, path, active, version, created_at, updated_at) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, 1, ?, ?) RETURNING id",
         PARAMS(P_INT(parent), P_TEXT(n->kind), P_TEXT(n->name), P_TEXT(n->name_ar),
                P_TEXT(n->category), P_TEXT(n->region), P_TEXT(n->province),
                n->capacity > 0 ? P_INT(n->capacity) : P_NULL, P_TEXT(n->auth_no),
-               P_TEXT(n->unit_kind), P_INT(now), P_INT(now)),
+               P_TEXT(n->unit_kind), P_TEXT(key_p), P_INT(now), P_INT(now)),
         0);
+    free(key);
     if (id <= 0) {
         free(parent_path);
         return -1;

@@ -59,6 +59,9 @@ int org_user_set_language(db_t *db, int64_t user_id, const char *lang, const cha
 /* Is this the only active account holding a live admin role at the root? */
 bool org_user_is_last_admin(db_t *db, int64_t user_id);
 int64_t org_root_id(db_t *db); /* the root node, created by the org migration */
+/* Fill nodes.search_key and users.search_key where still '' (rows written
+ * before migration 11). Run after the migrations. DB_OK or a code. */
+int org_search_keys_refresh(db_t *db);
 
 extern const route_t org_routes[];
 extern const size_t org_routes_count;

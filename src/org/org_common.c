@@ -1,7 +1,10 @@
 /* org_common.c - what the whole org module shares about the tree: the code
  * lists (categories, unit kinds, regions), node ancestry from nodes.path, the
- * resolver of node ids, the root, and the node record (read, JSON view). */
+ * resolver of node ids, the root, the node record (read, JSON view), and the
+ * filling of search keys not computed yet. */
 #include "org_nodes.h"
+
+#include "../core/fold.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -437,4 +440,72 @@ int64_t org_users_in_subtree(req_t *r, const char *path)
 json_t *org_jstr(const char *s)
 {
     return s ? json_string(s) : json_null();
+}
+
+/* --- Search keys ------------------------------------------------------------ */
+
+#define ORG_KEYS_BATCH 200
+
+/* One table: rows whose key is '' get it, ORG_KEYS_BATCH rows per
+ * transaction (or all in the caller's open one). The fields and their order
+ * are those the writes use (org_nodes_api.c, org_users_model.c, demo). */
+static int org_search_keys_table(db_t *db, const char *select_sql, const char *update_sql,
+                                 int nfields)
+{
+    int64_t last = 0;
+    for (;;) {
+        int64_t ids[ORG_KEYS_BATCH];
+        char *keys[ORG_KEYS_BATCH];
+        int n = 0;
+        db_res_t *res = db_query(db, select_sql, PARAMS(P_INT(last), P_INT(ORG_KEYS_BATCH)));
+        if (!res)
+            return db_last_code(db) ? db_last_code(db) : DB_ERR;
+        while (n < ORG_KEYS_BATCH && db_next(res)) {
+            const char *fields[3] = {NULL, NULL, NULL};
+            for (int i = 0; i < nfields && i < 3; i++)
+                fields[i] = db_text(res, 1 + i);
+            ids[n] = db_int(res, 0);
+            keys[n] = text_fold_key(fields, (size_t)nfields);
+            n++;
+        }
+        int rc = db_res_status(res);
+        db_res_free(res);
+        bool mine = rc == DB_OK && n > 0 && !db_in_tx(db);
+        if (mine)
+            rc = db_begin(db);
+        /* "AND search_key = ''": a key written meanwhile by the application
+         * is newer than this one */
+        for (int i = 0; i < n && rc == DB_OK; i++) {
+            const char *k = keys[i];
+            rc = db_exec(db, update_sql, PARAMS(P_TEXT(k), P_INT(ids[i])));
+        }
+        if (mine && rc == DB_OK)
+            rc = db_commit(db);
+        else if (mine)
+            db_rollback(db);
+        for (int i = 0; i < n; i++)
+            free(keys[i]);
+        if (rc != DB_OK)
+            return rc;
+        if (n < ORG_KEYS_BATCH)
+            return DB_OK;
+        last = ids[n - 1];
+    }
+}
+
+int org_search_keys_refresh(db_t *db)
+{
+    int rc = org_search_keys_table(
+        db,
+        "SELECT id, name, name_ar FROM nodes WHERE search_key = '' AND id > ? ORDER BY id LIMIT ?",
+        "UPDATE nodes SET search_key = ? WHERE id = ? AND search_key = ''", 2);
+    if (rc == DB_OK)
+        rc = org_search_keys_table(db,
+                                   "SELECT id, name, email, username FROM users"
+                                   " WHERE search_key = '' AND id > ? ORDER BY id LIMIT ?",
+                                   "UPDATE users SET search_key = ? WHERE id = ? AND search_key = ''",
+                                   3);
+    if (rc != DB_OK)
+        log_error("org: search keys could not be computed: %s", db_errmsg(db));
+    return rc;
 }

@@ -4,6 +4,9 @@
  * enable) with optimistic concurrency on nodes.version. */
 #include "org_nodes.h"
 
+#include "../core/fold.h"
+
+#include <stdlib.h>
 #include <string.h>
 
 #define MSG_WRONG_TYPE N_("This value has the wrong type.")
@@ -207,6 +210,17 @@ static void apply_input(org_node_t *n, const org_node_input_t *in)
         n->active = in->active;
 }
 
+/* nodes.search_key: name and name_ar folded (the fields and order of
+ * org_search_keys_refresh), in the arena. */
+static const char *node_search_key(arena_t *a, const org_node_t *n)
+{
+    const char *fields[] = {n->name, n->name_ar};
+    char *k = text_fold_key(fields, ARRAY_LEN(fields));
+    const char *out = arena_strdup(a, k);
+    free(k);
+    return out;
+}
+
 static db_param_t p_capacity(int64_t c)
 {
     return c >= 0 ? P_INT(c) : P_NULL;
@@ -241,11 +255,12 @@ int org_node_insert(req_t *r, const org_node_t *parent, node_kind_t kind,
     db_res_t *res = db_query(
         db,
         "INSERT INTO nodes (parent_id, kind, name, name_ar, category, region, province, capacity,"
-        " authorisation_no, unit_kind, path, active, version, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, 1, ?, ?) RETURNING id",
+        " authorisation_no, unit_kind, search_key, path, active, version, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, 1, ?, ?) RETURNING id",
         PARAMS(P_INT(parent->id), P_TEXT(node_kind_code(kind)), P_TEXT(n.name), P_TEXT(n.name_ar),
                P_TEXT(n.category), P_TEXT(n.region), P_TEXT(n.province), p_capacity(n.capacity),
-               P_TEXT(n.authorisation_no), P_TEXT(n.unit_kind), P_INT(now), P_INT(now)));
+               P_TEXT(n.authorisation_no), P_TEXT(n.unit_kind),
+               P_TEXT(node_search_key(r->arena, &n)), P_INT(now), P_INT(now)));
     int64_t id = 0;
     if (res) {
         if (db_next(res))
@@ -327,11 +342,12 @@ int org_node_write(req_t *r, const org_node_t *cur, const org_node_input_t *in,
     }
     if (db_exec(db,
                 "UPDATE nodes SET name = ?, name_ar = ?, category = ?, region = ?, province = ?,"
-                " capacity = ?, authorisation_no = ?, unit_kind = ?, active = ?,"
+                " capacity = ?, authorisation_no = ?, unit_kind = ?, active = ?, search_key = ?,"
                 " version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
                 PARAMS(P_TEXT(n.name), P_TEXT(n.name_ar), P_TEXT(n.category), P_TEXT(n.region),
                        P_TEXT(n.province), p_capacity(n.capacity), P_TEXT(n.authorisation_no),
-                       P_TEXT(n.unit_kind), P_INT(n.active ? 1 : 0), P_INT(now), P_INT(cur->id),
+                       P_TEXT(n.unit_kind), P_INT(n.active ? 1 : 0),
+                       P_TEXT(node_search_key(r->arena, &n)), P_INT(now), P_INT(cur->id),
                        P_INT(expected_version))) != DB_OK)
         goto fail;
     if (db_changes(db) == 0) {
@@ -418,12 +434,18 @@ void org_api_nodes_list(req_t *r)
         params[np++] = P_INT(parent_id);
     }
     if (q) {
-        char *esc = db_like_escape(q);
-        const char *pat = arena_printf(r->arena, "%%%s%%", esc);
-        free(esc);
-        buf_puts(&where, " AND (lower(n.name) LIKE lower(?) ESCAPE '\\' OR n.name_ar LIKE ? ESCAPE '\\')");
-        params[np++] = P_TEXT(pat);
-        params[np++] = P_TEXT(pat);
+        /* every word of the folded query, anywhere in the folded name or
+         * Arabic name (a query folding to nothing filters nothing) */
+        char *folded = text_fold(q);
+        const char *words[TEXT_FOLD_MAX_WORDS];
+        size_t nw = text_fold_words(folded, words, TEXT_FOLD_MAX_WORDS);
+        for (size_t i = 0; i < nw; i++) {
+            char *esc = db_like_escape(words[i]);
+            buf_puts(&where, " AND n.search_key LIKE ? ESCAPE '\\'");
+            params[np++] = P_TEXT(arena_printf(r->arena, "%%%s%%", esc));
+            free(esc);
+        }
+        free(folded);
     }
     char *count_sql = arena_printf(r->arena, "SELECT COUNT(*) FROM nodes n%s", where.data);
     int64_t total = db_query_int(r->db, count_sql, params, np, -1);

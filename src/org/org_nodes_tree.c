@@ -5,6 +5,8 @@
  * descendants so a result is always shown in its place. */
 #include "org_nodes.h"
 
+#include "../core/fold.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,28 +42,18 @@ static int tnode_id_cmp(const void *key, const void *elem)
     return id < t->id ? -1 : id > t->id;
 }
 
-/* ASCII case-insensitive substring search (Arabic has no case). */
-static bool contains_ci(const char *hay, const char *needle)
+/* The search of the API (org_api_nodes_list) on the stored key: every word
+ * of the folded query in the folded name or Arabic name. A key not computed
+ * yet ('') is computed here from the same fields. */
+static bool tnode_matches(const char *key, const char *name, const char *name_ar, const char *q)
 {
-    if (!hay || !needle)
-        return false;
-    size_t n = strlen(needle);
-    for (const char *p = hay; *p; p++) {
-        size_t i = 0;
-        while (i < n && p[i]) {
-            char a = p[i], b = needle[i];
-            if (a >= 'A' && a <= 'Z')
-                a = (char)(a - 'A' + 'a');
-            if (b >= 'A' && b <= 'Z')
-                b = (char)(b - 'A' + 'a');
-            if (a != b)
-                break;
-            i++;
-        }
-        if (i == n)
-            return true;
-    }
-    return false;
+    if (key && *key)
+        return text_fold_match(key, q);
+    const char *fields[] = {name, name_ar};
+    char *k = text_fold_key(fields, ARRAY_LEN(fields));
+    bool ok = text_fold_match(k, q);
+    free(k);
+    return ok;
 }
 
 /* up: the node or one below matches; down: the node or one above matches. */
@@ -150,7 +142,7 @@ void org_page_nodes(req_t *r)
     int np = 0;
     buf_puts(&sql,
              "SELECT n.id, n.parent_id, n.kind, n.name, n.name_ar, n.category, n.unit_kind,"
-             " n.active, n.path"
+             " n.active, n.path, n.search_key"
              " FROM nodes n WHERE n.kind <> 'root' AND ");
     app_scope_sql(r, PERM_ORG_READ, "n.path", &sql, params, &np, 48);
     buf_puts(&sql, " ORDER BY n.id");
@@ -181,7 +173,7 @@ void org_page_nodes(req_t *r)
         t->active = db_int(res, 7) != 0;
         t->path = arena_strdup(r->arena, db_text(res, 8));
         t->label = org_node_display_name(r, t->name, t->name_ar);
-        t->match_q = q && (contains_ci(t->name, q) || contains_ci(t->name_ar, q));
+        t->match_q = q && tnode_matches(db_text(res, 9), t->name, t->name_ar, q);
         t->match_cat = cat && t->kind == NODE_EPS && str_eq(t->category, cat);
     }
     db_res_free(res);

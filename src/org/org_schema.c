@@ -58,7 +58,19 @@ static const char org_v10_sql[] =
     " VALUES (NULL, 'root', 'Jouda', '', 1, 1, NOW_EPOCH, NOW_EPOCH);"
     "UPDATE nodes SET path = '/' || CAST(id AS TEXT) || '/' WHERE kind = 'root';";
 
+/* Search: the folded text of a node's names and of a user's name, email and
+ * username (src/core/fold.h), written by the application with every insert
+ * and update of those fields. SQL cannot fold, so rows that exist when this
+ * runs keep '' ("not computed yet") until org_search_keys_refresh fills them
+ * at start-up. The index serves that lookup; searches scan the keys. */
+static const char org_v11_sql[] =
+    "ALTER TABLE nodes ADD COLUMN search_key TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE users ADD COLUMN search_key TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX nodes_search_key_idx ON nodes(search_key);"
+    "CREATE INDEX users_search_key_idx ON users(search_key);";
+
 const db_migration_t org_migrations[] = {
     {10, "org: nodes, users, user_roles", org_v10_sql, NULL},
+    {11, "org: search keys of nodes and users", org_v11_sql, NULL},
 };
 const size_t org_migrations_count = ARRAY_LEN(org_migrations);

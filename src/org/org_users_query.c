@@ -3,6 +3,8 @@
  * JSON, the scope-filtered list, and the node choices offered in forms. */
 #include "org_users_model.h"
 
+#include "../core/fold.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,16 +280,18 @@ json_t *users_list(req_t *r, const users_filter_t *f, int64_t *total)
     buf_puts(&where, " FROM users u JOIN nodes n ON n.id = u.node_id WHERE ");
     app_scope_sql(r, PERM_USER_READ, "n.path", &where, params, &np, SCOPE_MAX);
     if (f->q && *f->q) {
-        char *low = arena_strdup(r->arena, f->q);
-        users_lower(low);
-        char *esc = db_like_escape(low);
-        const char *pat = arena_printf(r->arena, "%%%s%%", esc);
-        free(esc);
-        buf_puts(&where, " AND (lower(u.name) LIKE ? ESCAPE '\\' OR lower(COALESCE(u.email, '')) "
-                         "LIKE ? ESCAPE '\\' OR lower(COALESCE(u.username, '')) LIKE ? ESCAPE '\\')");
-        params[np++] = P_TEXT(pat);
-        params[np++] = P_TEXT(pat);
-        params[np++] = P_TEXT(pat);
+        /* every word of the folded query, anywhere in the folded name, email
+         * or username (a query folding to nothing filters nothing) */
+        char *folded = text_fold(f->q);
+        const char *words[TEXT_FOLD_MAX_WORDS];
+        size_t nw = text_fold_words(folded, words, TEXT_FOLD_MAX_WORDS);
+        for (size_t i = 0; i < nw; i++) {
+            char *esc = db_like_escape(words[i]);
+            buf_puts(&where, " AND u.search_key LIKE ? ESCAPE '\\'");
+            params[np++] = P_TEXT(arena_printf(r->arena, "%%%s%%", esc));
+            free(esc);
+        }
+        free(folded);
     }
     if (f->node_id > 0) {
         json_t *row = db_query_row_json(r->db, "SELECT path FROM nodes WHERE id = ?",
