@@ -11,9 +11,6 @@
 
 #define CLI_HASH_LEN 128 /* crypto_pwhash_STRBYTES */
 
-/* Fill the search keys of nodes and users not computed yet (org_common.c).
- * DB_OK or a code. */
-
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
