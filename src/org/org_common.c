@@ -363,8 +363,23 @@ static int id_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* One grouped query instead of a subquery per node: active accounts counted
- * by home node, then each count added to every listed node on its path. */
+typedef struct {
+    size_t idx;
+    int64_t user;
+} org_pair_t;
+
+static int pair_cmp(const void *a, const void *b)
+{
+    const org_pair_t *x = a, *y = b;
+    if (x->idx != y->idx)
+        return x->idx < y->idx ? -1 : 1;
+    return x->user < y->user ? -1 : x->user > y->user;
+}
+
+/* One query for all the listed nodes instead of one per node: the active
+ * accounts working at or below a node - their home is there, or they hold a
+ * live role there (the rule of the users list's node filter) - each person
+ * counted once per node. */
 void org_count_users_by_ancestor(req_t *r, const int64_t *ids_sorted, size_t n, int64_t *counts)
 {
     memset(counts, 0, sizeof(int64_t) * n);
@@ -372,29 +387,47 @@ void org_count_users_by_ancestor(req_t *r, const int64_t *ids_sorted, size_t n, 
         return;
     buf_t sql;
     buf_init(&sql);
-    db_param_t params[48];
+    db_param_t params[100];
     int np = 0;
-    buf_puts(&sql, "SELECT un.path, COUNT(*) FROM users u JOIN nodes un ON un.id = u.node_id"
+    buf_puts(&sql, "SELECT u.id, un.path FROM users u JOIN nodes un ON un.id = u.node_id"
                    " WHERE u.active = 1 AND ");
-    app_scope_sql(r, PERM_ORG_READ, "un.path", &sql, params, &np, 48);
-    buf_puts(&sql, " GROUP BY un.path ORDER BY un.path");
+    app_scope_sql(r, PERM_ORG_READ, "un.path", &sql, params, &np, 49);
+    buf_puts(&sql, " UNION SELECT u.id, rn.path FROM user_roles ur JOIN users u ON u.id = ur.user_id"
+                   " JOIN nodes rn ON rn.id = ur.node_id WHERE u.active = 1"
+                   " AND (ur.expires_at IS NULL OR ur.expires_at > ?) AND ");
+    params[np++] = P_INT(now_utc());
+    app_scope_sql(r, PERM_ORG_READ, "rn.path", &sql, params, &np, 100);
+    buf_puts(&sql, " ORDER BY 1, 2");
     db_res_t *res = db_query(r->db, sql.data, params, np);
     buf_free(&sql);
     if (!res)
         return;
+    org_pair_t *pairs = NULL;
+    size_t npairs = 0, cap = 0;
     while (db_next(res)) {
         int64_t *ids;
         int depth;
-        if (org_path_parse(r->arena, db_text(res, 0), &ids, &depth) != 0)
+        if (org_path_parse(r->arena, db_text(res, 1), &ids, &depth) != 0)
             continue;
-        int64_t c = db_int(res, 1);
+        int64_t user = db_int(res, 0);
         for (int i = 0; i < depth; i++) {
             const int64_t *hit = bsearch(&ids[i], ids_sorted, n, sizeof(int64_t), id_cmp);
-            if (hit)
-                counts[hit - ids_sorted] += c;
+            if (!hit)
+                continue;
+            if (npairs == cap) {
+                cap = cap ? cap * 2 : 256;
+                pairs = xrealloc(pairs, cap * sizeof *pairs);
+            }
+            pairs[npairs++] = (org_pair_t){(size_t)(hit - ids_sorted), user};
         }
     }
     db_res_free(res);
+    if (npairs)
+        qsort(pairs, npairs, sizeof *pairs, pair_cmp);
+    for (size_t i = 0; i < npairs; i++)
+        if (i == 0 || pair_cmp(&pairs[i], &pairs[i - 1]) != 0)
+            counts[pairs[i].idx]++;
+    free(pairs);
 }
 
 /* --- Shared by the tree pages and the home page ----------------------------- */
@@ -432,9 +465,13 @@ int64_t org_users_in_subtree(req_t *r, const char *path)
     const char *pat = arena_printf(r->arena, "%s%%", esc);
     free(esc);
     return db_query_int(r->db,
-                        "SELECT COUNT(*) FROM users u JOIN nodes un ON un.id = u.node_id"
-                        " WHERE u.active = 1 AND un.path LIKE ? ESCAPE '\\'",
-                        PARAMS(P_TEXT(pat)), 0);
+                        "SELECT COUNT(*) FROM users u WHERE u.active = 1 AND ("
+                        "EXISTS (SELECT 1 FROM nodes un WHERE un.id = u.node_id"
+                        " AND un.path LIKE ? ESCAPE '\\') OR "
+                        "EXISTS (SELECT 1 FROM user_roles ur JOIN nodes rn ON rn.id = ur.node_id"
+                        " WHERE ur.user_id = u.id AND (ur.expires_at IS NULL OR ur.expires_at > ?)"
+                        " AND rn.path LIKE ? ESCAPE '\\'))",
+                        PARAMS(P_TEXT(pat), P_INT(now_utc()), P_TEXT(pat)), 0);
 }
 
 json_t *org_jstr(const char *s)

@@ -61,15 +61,15 @@ int org_node_load(db_t *db, arena_t *a, int64_t id, org_node_t *out);
 json_t *org_node_json(const org_node_t *n);
 /* Name to show in the request's language (name_ar in Arabic when set). */
 const char *org_node_display_name(req_t *r, const char *name, const char *name_ar);
-/* Active accounts whose home is at or below each of ids_sorted (ascending),
- * within the user's scope, into counts[] (parallel). */
+/* Active accounts working at or below each of ids_sorted (ascending): home
+ * there or a live role there; within the user's scope, into counts[]. */
 void org_count_users_by_ancestor(req_t *r, const int64_t *ids_sorted, size_t n, int64_t *counts);
 /* Page helpers: a code's translated label (NULL for no code), links. */
 const char *org_code_label(req_t *r, const char *prefix, const char *code);
 const char *org_node_href(req_t *r, int64_t id);
 const char *org_add_label(req_t *r, int child_kind);   /* "Add a unit"... */
 const char *org_add_href(req_t *r, int64_t parent_id, int child_kind);
-/* Active accounts whose home node is at path or below. */
+/* Active accounts whose home or a live role is at path or below. */
 int64_t org_users_in_subtree(req_t *r, const char *path);
 json_t *org_jstr(const char *s); /* string or null */
 /* Breadcrumb entries (label, href or null) for ids, the root left out, after
