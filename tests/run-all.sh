@@ -140,6 +140,13 @@ if want i18n; then
     else
         record "2 translations (scripts/i18n-check)" 0 1 "scripts/i18n-check is missing"
     fi
+    # the checker itself: complete catalogues pass, broken ones are named
+    log=$LOGS/i18n-check-selftest.log
+    if tests/i18n/run.sh >"$log" 2>&1 </dev/null; then
+        record "2 translations (the checker's own tests)" 1 0
+    else
+        record "2 translations (the checker's own tests)" 0 1 "see $log"
+    fi
 fi
 
 # ---------------------------------------------------------------- 3 fuzzers
