@@ -63,10 +63,6 @@ static void render_login(req_t *r, int status, const char *login, const char *ne
                               "lang_links", language_list(r, r->lang, next));
     if (errors && json_object_size(errors) > 0)
         model_form_errors(r, model, errors);
-    if (!json_object_get(model, "errors"))
-        json_object_set_new(model, "errors", json_object());
-    if (!json_object_get(model, "error_summary"))
-        json_object_set_new(model, "error_summary", json_array());
     /* whatever the form held, only the login goes back into it */
     json_object_set_new(model, "values", json_pack("{ss}", "login", login ? login : ""));
     page_render(r, status, "account/login", model);
@@ -216,10 +212,6 @@ static void render_profile(req_t *r, int status, json_t *errors, const char *ope
         str_eq(open, "password"), "open_language", str_eq(open, "language"));
     if (errors && json_object_size(errors) > 0)
         model_form_errors(r, model, errors);
-    if (!json_object_get(model, "errors"))
-        json_object_set_new(model, "errors", json_object());
-    if (!json_object_get(model, "error_summary"))
-        json_object_set_new(model, "error_summary", json_array());
     json_object_set_new(model, "values", json_object()); /* passwords never go back */
     page_render(r, status, "account/profile", model);
 }

@@ -40,8 +40,9 @@ const char *T(req_t *r, const char *msgid);
 /* Plural: the form of one/many that fits n in the request's language. */
 const char *TN(req_t *r, const char *one, const char *many, unsigned long n);
 /* Render page template `tpl` (e.g. "org/node_list") inside "layout" with
- * model; adds lang, dir, me, nav, csrf, unread, flash, css/js urls, path.
- * Steals model. Missing `title` in the model is an error. */
+ * model; adds lang, dir, me, nav, csrf, unread, flash, css/js urls, path,
+ * and empty errors / error_summary / values when the handler set none.
+ * Steals model. Without a `title` the page is titled "Jouda". */
 void page_render(req_t *r, int status, const char *tpl, json_t *model);
 /* JSON response; steals obj. */
 void api_send(req_t *r, int status, json_t *obj);

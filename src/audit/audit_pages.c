@@ -46,34 +46,11 @@ static const char *audit_label(req_t *r, const char *prefix, const char *code)
     return t == key || strcmp(t, key) == 0 ? code : t;
 }
 
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
-static int64_t audit_days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* "31/12/2026" (or "2026-12-31" from a date picker) -> UTC seconds of that
- * day's local midnight (Africa/Casablanca, UTC+1 as in core.h). */
+ * day's local midnight (Africa/Casablanca). */
 static bool audit_parse_date(const char *s, int64_t *out)
 {
-    int d, m, y;
-    char tail;
-    if (sscanf(s, "%2d/%2d/%4d%c", &d, &m, &y, &tail) != 3 &&
-        sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
-        return false;
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-        return false;
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (m == 2 && d == 29 && !leap)
-        return false;
-    *out = audit_days_from_civil(y, m, d) * 86400 - 3600;
-    return true;
+    return parse_local_date(s, out, NULL) == 0;
 }
 
 static const char *audit_query_text(req_t *r, json_t *errors, const char *key, size_t max)

@@ -420,6 +420,56 @@ void format_local_date(int64_t utc, char *out, size_t outlen)
     strftime(out, outlen, "%d/%m/%Y", &tm);
 }
 
+static bool read_number(const char **p, int min_digits, int max_digits, int *out)
+{
+    int v = 0, n = 0;
+    while (**p >= '0' && **p <= '9' && n < max_digits) {
+        v = v * 10 + (**p - '0');
+        (*p)++;
+        n++;
+    }
+    *out = v;
+    return n >= min_digits;
+}
+
+/* Local midnight of y-m-d through the tz database (mktime honours TZ). */
+static int64_t local_midnight(int y, int m, int d)
+{
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_isdst = -1};
+    return (int64_t)mktime(&tm);
+}
+
+int parse_local_date(const char *s, int64_t *day_start, int64_t *day_end)
+{
+    if (!s)
+        return -1;
+    while (*s == ' ')
+        s++;
+    const char *p = s;
+    int y, m, d;
+    if (strlen(s) >= 8 && s[4] == '-') {
+        if (!read_number(&p, 4, 4, &y) || *p++ != '-' || !read_number(&p, 1, 2, &m) ||
+            *p++ != '-' || !read_number(&p, 1, 2, &d))
+            return -1;
+    } else if (!read_number(&p, 1, 2, &d) || *p++ != '/' || !read_number(&p, 1, 2, &m) ||
+               *p++ != '/' || !read_number(&p, 4, 4, &y)) {
+        return -1;
+    }
+    while (*p == ' ')
+        p++;
+    if (*p || y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1)
+        return -1;
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d > mdays[m - 1] + (m == 2 && leap))
+        return -1;
+    if (day_start)
+        *day_start = local_midnight(y, m, d);
+    if (day_end)
+        *day_end = local_midnight(y, m, d + 1) - 1; /* mktime normalises day 32 */
+    return 0;
+}
+
 void format_iso_utc(int64_t utc, char *out, size_t outlen)
 {
     time_t t = (time_t)utc;

@@ -65,6 +65,11 @@ int64_t now_ms_monotonic(void);
  * (UTC+1, UTC+0 during Ramadan); UTC when tzdata is absent. */
 void format_local_datetime(int64_t utc, char *out, size_t outlen);
 void format_local_date(int64_t utc, char *out, size_t outlen);
+/* A day typed by a person, "31/12/2026" (also "1/2/2027") or "2026-12-31"
+ * (date pickers), surrounding spaces allowed: the UTC seconds of its first
+ * and last second in Africa/Casablanca (either pointer may be NULL).
+ * 0, or -1 when it is not a real date between 1970 and 9999. */
+int parse_local_date(const char *s, int64_t *day_start, int64_t *day_end);
 /* "2026-11-29T20:09:24Z": how the API writes every time. */
 void format_iso_utc(int64_t utc, char *out, size_t outlen);
 

@@ -74,10 +74,6 @@ static json_t *prepare_form(req_t *r, json_t *model, json_t *errors, json_t *def
 {
     if (errors && json_object_size(errors) > 0)
         model_form_errors(r, model, errors);
-    if (!json_object_get(model, "errors"))
-        json_object_set_new(model, "errors", json_object());
-    if (!json_object_get(model, "error_summary"))
-        json_object_set_new(model, "error_summary", json_array());
     json_t *values = json_object_get(model, "values");
     if (!json_is_object(values)) {
         values = json_object();

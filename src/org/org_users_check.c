@@ -86,59 +86,10 @@ const char *users_safe_next(const char *next)
     return next;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int read_digits(const char **p, int min, int max, int *out)
-{
-    int v = 0, n = 0;
-    while (**p >= '0' && **p <= '9' && n < max) {
-        v = v * 10 + (**p - '0');
-        (*p)++;
-        n++;
-    }
-    if (n < min)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 int users_parse_date(const char *s, int64_t *out)
 {
-    if (!s)
-        return -1;
-    while (*s == ' ')
-        s++;
-    int y, m, d;
-    const char *p = s;
-    if (strlen(s) >= 10 && s[4] == '-') {
-        if (read_digits(&p, 4, 4, &y) || *p++ != '-' || read_digits(&p, 1, 2, &m) ||
-            *p++ != '-' || read_digits(&p, 1, 2, &d))
-            return -1;
-    } else {
-        if (read_digits(&p, 1, 2, &d) || *p++ != '/' || read_digits(&p, 1, 2, &m) ||
-            *p++ != '/' || read_digits(&p, 4, 4, &y))
-            return -1;
-    }
-    while (*p == ' ')
-        p++;
-    if (*p || y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1)
-        return -1;
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (d > mdays[m - 1] + (m == 2 && leap))
-        return -1;
-    /* the end of that day in Casablanca (UTC+1) */
-    *out = (days_from_civil(y, m, d) + 1) * 86400 - 3600 - 1;
-    return 0;
+    /* a role ends at the end of the day typed, in Casablanca */
+    return parse_local_date(s, NULL, out);
 }
 
 int users_path_parse(const char *path, int64_t *ids, int max)

@@ -631,6 +631,41 @@ static void test_log_format(void **state)
     assert_string_equal(l2 + 21, "error database: cannot open\n");
 }
 
+
+/* A day typed by a person: its first and last second in Casablanca, the
+ * Ramadan hour included (UTC+0 then, UTC+1 otherwise). */
+static void test_parse_local_date(void **state)
+{
+    (void)state;
+    setenv("TZ", "Africa/Casablanca", 1);
+    tzset();
+    int64_t a = 0, b = 0, c = 0;
+    char when[32];
+    assert_int_equal(parse_local_date("31/12/2026", &a, &b), 0);
+    assert_int_equal(a, 1798671600); /* 2026-12-30T23:00:00Z */
+    assert_int_equal(b, a + 86399);
+    assert_int_equal(parse_local_date(" 2026-12-31 ", &c, NULL), 0);
+    assert_int_equal(c, a);
+    format_local_datetime(a, when, sizeof when);
+    assert_string_equal(when, "31/12/2026 00:00");
+    format_local_datetime(b, when, sizeof when);
+    assert_string_equal(when, "31/12/2026 23:59");
+    /* a day of Ramadan 1448 (Morocco on UTC+0) still starts at local midnight */
+    assert_int_equal(parse_local_date("20/02/2027", &a, NULL), 0);
+    format_local_datetime(a, when, sizeof when);
+    assert_string_equal(when, "20/02/2027 00:00");
+    assert_int_equal(parse_local_date("1/2/2027", &a, NULL), 0);
+    format_local_date(a, when, sizeof when);
+    assert_string_equal(when, "01/02/2027");
+    assert_int_equal(parse_local_date("29/02/2028", NULL, NULL), 0);
+    static const char *const bad[] = {"29/02/2027", "31/04/2027", "32/01/2027", "00/01/2027",
+                                      "01/13/2027", "2027-1-1x", "31-12-2026", "12/2026", "",
+                                      "1/1/1969", "1/1/10000", "a/b/cdef"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(parse_local_date(bad[i], &a, &b), -1);
+    assert_int_equal(parse_local_date(NULL, &a, &b), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -653,6 +688,7 @@ int main(void)
         cmocka_unit_test(test_str_to_i64),
         cmocka_unit_test(test_time_now),
         cmocka_unit_test(test_format_local),
+        cmocka_unit_test(test_parse_local_date),
         cmocka_unit_test(test_log_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

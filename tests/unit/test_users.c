@@ -3,6 +3,7 @@
  * "next" targets, node paths), then account creation, sign-in lookup,
  * loading of the signed-in user and disabling, on SQLite and PostgreSQL. */
 #include "testutil.h"
+#include <time.h>
 
 #include "audit/audit.h"
 #include "auth/auth.h"
@@ -669,6 +670,9 @@ static void test_list_filters_in_scope(void **state)
 
 int main(void)
 {
+    /* dates are typed and shown in Casablanca time, as the server does */
+    setenv("TZ", "Africa/Casablanca", 1);
+    tzset();
     if (auth_init() != 0)
         return 1;
     const struct CMUnitTest tests[] = {
