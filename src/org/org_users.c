@@ -231,6 +231,26 @@ static void render_new(req_t *r, int status, json_t *errors)
     page_render(r, status, "org/user_form", model);
 }
 
+/* The role to give (role, role_node, expires fields of the new-user and the
+ * grant forms): errors go to errors; returns 404 or 403 when the node is
+ * outside the scope or the role may not be given there, else 0. */
+static int read_role_fields(req_t *r, json_t *errors, role_t *role, int64_t *node,
+                            int64_t *expires)
+{
+    const char *role_s = v_code(r, errors, "role", true, users_role_codes);
+    *node = v_int(r, errors, "role_node", true, 1, INT64_MAX, 0);
+    v_required_message(errors, "role", N_("Choose a role."));
+    v_required_message(errors, "role_node", N_("Choose where the role applies."));
+    *expires = read_expiry(r, errors, "expires");
+    *role = role_from_code(role_s);
+    if (*node > 0) {
+        int st = users_grant_check(r, *role, *node, *expires, errors, "role", "expires");
+        if (st == 404 || st == 403)
+            return st;
+    }
+    return 0;
+}
+
 void org_page_user_new(req_t *r)
 {
     render_new(r, 200, NULL);
@@ -242,21 +262,14 @@ void org_page_user_create(req_t *r)
     arena_defer(r->arena, (void (*)(void *))json_decref, errors);
     users_input_t in;
     users_read_input(r, errors, &in, true, true);
-    const char *role_s = v_code(r, errors, "role", true, users_role_codes);
-    int64_t role_node = v_int(r, errors, "role_node", true, 1, INT64_MAX, 0);
-    v_required_message(errors, "role", N_("Choose a role."));
-    v_required_message(errors, "role_node", N_("Choose where the role applies."));
-    int64_t expires = read_expiry(r, errors, "expires");
-    role_t role = role_from_code(role_s);
-
-    if (role_node > 0) {
-        int st = users_grant_check(r, role, role_node, expires, errors, "role", "expires");
-        if (st == 404 || st == 403)
-            return users_fail(r, st, NULL);
-    }
+    role_t role;
+    int64_t role_node, expires;
+    int st = read_role_fields(r, errors, &role, &role_node, &expires);
+    if (st)
+        return users_fail(r, st, NULL);
     int64_t home = in.has_node ? in.node_id : (role_node > 0 ? users_home_for(r->db, role_node) : 0);
     if (home > 0) {
-        int st = users_home_check(r, home, errors);
+        st = users_home_check(r, home, errors);
         if (st == 404 || st == 403)
             return users_fail(r, st, NULL);
     }
@@ -461,17 +474,11 @@ void org_page_role_grant(req_t *r)
         return users_fail(r, 403, why);
     json_t *errors = json_object();
     arena_defer(r->arena, (void (*)(void *))json_decref, errors);
-    const char *role_s = v_code(r, errors, "role", true, users_role_codes);
-    int64_t node = v_int(r, errors, "role_node", true, 1, INT64_MAX, 0);
-    v_required_message(errors, "role", N_("Choose a role."));
-    v_required_message(errors, "role_node", N_("Choose where the role applies."));
-    int64_t expires = read_expiry(r, errors, "expires");
-    role_t role = role_from_code(role_s);
-    if (node > 0) {
-        int st = users_grant_check(r, role, node, expires, errors, "role", "expires");
-        if (st == 404 || st == 403)
-            return users_fail(r, st, NULL);
-    }
+    role_t role;
+    int64_t node, expires;
+    int st = read_role_fields(r, errors, &role, &node, &expires);
+    if (st)
+        return users_fail(r, st, NULL);
     if (json_object_size(errors) > 0)
         return render_show(r, id, 422, errors, OPEN_GRANT);
     if (db_begin(r->db) != DB_OK)
