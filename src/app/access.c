@@ -48,8 +48,8 @@ void app_scope_sql(req_t *r, perm_t perm, const char *path_col, buf_t *sql, db_p
             /* a node is in the subtree of X when X's id is a segment of its path */
             if (any)
                 buf_puts(sql, " OR ");
-            buf_printf(sql, "%s LIKE ? ESCAPE '\\'", path_col);
-            params[(*nparams)++] = P_TEXT(arena_printf(r->arena, "%%/%lld/%%", (long long)ra->node_id));
+            buf_printf(sql, "instr(%s, ?) > 0", path_col);
+            params[(*nparams)++] = P_TEXT(arena_printf(r->arena, "/%lld/", (long long)ra->node_id));
             any = true;
         }
     }

@@ -12,6 +12,16 @@
 app_t g_app;
 app_modules_t g_modules;
 
+/* Version 1: SQL functions every module may use on both engines. instr(a, b)
+ * (SQLite's own) is what scope filters use rather than LIKE ?, whose bound
+ * pattern makes SQLite prepare the statement again at every run. */
+const db_migration_t app_migrations[] = {
+    {1, "portable functions", "SELECT 1",
+     "CREATE OR REPLACE FUNCTION instr(haystack text, needle text) RETURNS integer "
+     "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT strpos(haystack, needle)'"},
+};
+const size_t app_migrations_count = ARRAY_LEN(app_migrations);
+
 /* Every connection opened for a thread, closed at shutdown. */
 static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
 static db_t *conns[256];

@@ -26,6 +26,10 @@ int app_init(const char *db_url, char *err, size_t errlen);
 /* Only open + migrate (command line). Returns the connection or NULL. */
 db_t *app_open_db(const char *db_url, char *err, size_t errlen);
 void app_shutdown(void);
+/* The core migrations (versions 1-9): SQL functions every module may use on
+ * both engines, e.g. instr(text, text) on PostgreSQL. */
+extern const db_migration_t app_migrations[];
+extern const size_t app_migrations_count;
 db_t *app_thread_db(void);   /* this thread's connection, opened on first use */
 
 /* The pipeline, given to the HTTP server. */
@@ -60,8 +64,8 @@ authz_result_t app_authorize(req_t *r, perm_t perm, int64_t node_id);
 /* Same, and on refusal sets the 404/403 response: returns false then. */
 bool app_require(req_t *r, perm_t perm, int64_t node_id);
 /* Every list query filters by scope before paging: appends
- * "(<path_col> LIKE ? ESCAPE '\' OR ...)" for each live assignment of the user
- * whose role grants perm (or "1=0" when none), and the matching params. */
+ * "(instr(<path_col>, ?) > 0 OR ...)" with "/<node id>/" for each live
+ * assignment of the user whose role grants perm (or "(1=0)" when none). */
 void app_scope_sql(req_t *r, perm_t perm, const char *path_col, buf_t *sql, db_param_t *params,
                    int *nparams, int maxparams);
 /* Roles of the user that grant perm somewhere (for menus). */

@@ -18,6 +18,7 @@ void app_modules_collect(app_modules_t *m)
     m->tables[t++] = (route_table_t){attach_routes, attach_routes_count};
     m->ntables = t;
 
+    m->migrations[g++] = (app_migration_list_t){app_migrations, app_migrations_count};
     m->migrations[g++] = (app_migration_list_t){org_migrations, org_migrations_count};
     m->migrations[g++] = (app_migration_list_t){auth_migrations, auth_migrations_count};
     m->migrations[g++] = (app_migration_list_t){audit_migrations, audit_migrations_count};

@@ -474,17 +474,14 @@ static int cli_user_list(int argc, char **argv)
     if (!db)
         return CLI_FAIL;
     int rc = CLI_OK;
-    char *like = NULL;
+    char *prefix = NULL; /* the node's path: its subtree's paths start with it */
     if (node) {
         db_res_t *res = db_query(db, "SELECT path FROM nodes WHERE id = ?", PARAMS(P_INT(node)));
-        if (res && db_next(res) && db_text(res, 0)) {
-            char *esc = db_like_escape(db_text(res, 0));
-            like = xasprintf("%s%%", esc);
-            free(esc);
-        }
+        if (res && db_next(res) && db_text(res, 0))
+            prefix = xstrdup(db_text(res, 0));
         if (res)
             db_res_free(res);
-        if (!like) {
+        if (!prefix) {
             rc = cli_usage_error(cmd, "no node with id %lld", (long long)node);
             goto out;
         }
@@ -496,9 +493,9 @@ static int cli_user_list(int argc, char **argv)
     const char *sql_node =
         "SELECT u.id, COALESCE(u.email, u.username), u.name, u.active, ur.role, ur.node_id "
         "FROM users u JOIN nodes n ON n.id = u.node_id LEFT JOIN user_roles ur ON ur.user_id = u.id "
-        "WHERE n.path LIKE ? ESCAPE '\\' ORDER BY u.id, ur.id";
-    const char *like_p = like;
-    db_res_t *res = node ? db_query(db, sql_node, PARAMS(P_TEXT(like_p))) : db_query(db, sql_all, NOPARAMS);
+        "WHERE instr(n.path, ?) = 1 ORDER BY u.id, ur.id";
+    const char *prefix_p = prefix;
+    db_res_t *res = node ? db_query(db, sql_node, PARAMS(P_TEXT(prefix_p))) : db_query(db, sql_all, NOPARAMS);
     if (!res) {
         rc = cli_fail(cmd, "cannot read the accounts: %s", db_errmsg(db));
         goto out;
@@ -524,7 +521,7 @@ static int cli_user_list(int argc, char **argv)
         putchar('\n');
     db_res_free(res);
 out:
-    free(like);
+    free(prefix);
     db_close(db);
     return rc;
 }

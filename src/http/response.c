@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <pthread.h>
 #include <zlib.h>
 
 static void clear_body(req_t *r)
@@ -201,25 +202,55 @@ bool http_accepts_gzip(const char *ae)
     return star == 1;
 }
 
+/* One deflate state per thread, reset for each response: deflateInit2
+ * allocates about 256 KB that would otherwise be mapped and zeroed again for
+ * every page. Freed when the thread ends. */
+static pthread_key_t gzip_key;
+static pthread_once_t gzip_once = PTHREAD_ONCE_INIT;
+
+static void gzip_state_free(void *p)
+{
+    deflateEnd(p);
+    free(p);
+}
+
+static void gzip_key_make(void)
+{
+    pthread_key_create(&gzip_key, gzip_state_free);
+}
+
+static z_stream *gzip_state(void)
+{
+    pthread_once(&gzip_once, gzip_key_make);
+    z_stream *zs = pthread_getspecific(gzip_key);
+    if (zs)
+        return deflateReset(zs) == Z_OK ? zs : NULL;
+    zs = xcalloc(1, sizeof *zs);
+    if (deflateInit2(zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+        free(zs);
+        return NULL;
+    }
+    pthread_setspecific(gzip_key, zs);
+    return zs;
+}
+
 int http_gzip(const void *in, size_t len, void **out, size_t *outlen)
 {
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
     *out = NULL;
     *outlen = 0;
     if (len > (size_t)UINT32_MAX / 2)
         return -1; /* zlib counts in uInt */
-    if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    z_stream *zs = gzip_state();
+    if (!zs)
         return -1;
-    uLong bound = deflateBound(&zs, (uLong)len) + 32;
+    uLong bound = deflateBound(zs, (uLong)len) + 32;
     unsigned char *buf = xmalloc(bound);
-    zs.next_in = (Bytef *)(uintptr_t)in;
-    zs.avail_in = (uInt)len;
-    zs.next_out = buf;
-    zs.avail_out = (uInt)bound;
-    int rc = deflate(&zs, Z_FINISH);
-    size_t produced = (size_t)zs.total_out;
-    deflateEnd(&zs);
+    zs->next_in = (Bytef *)(uintptr_t)in;
+    zs->avail_in = (uInt)len;
+    zs->next_out = buf;
+    zs->avail_out = (uInt)bound;
+    int rc = deflate(zs, Z_FINISH);
+    size_t produced = (size_t)zs->total_out;
     if (rc != Z_STREAM_END) {
         free(buf);
         return -1;

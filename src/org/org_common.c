@@ -461,17 +461,14 @@ const char *org_add_href(req_t *r, int64_t parent_id, int child_kind)
 
 int64_t org_users_in_subtree(req_t *r, const char *path)
 {
-    char *esc = db_like_escape(path);
-    const char *pat = arena_printf(r->arena, "%s%%", esc);
-    free(esc);
+    /* the nodes of the subtree are found once, then the people at them */
     return db_query_int(r->db,
-                        "SELECT COUNT(*) FROM users u WHERE u.active = 1 AND ("
-                        "EXISTS (SELECT 1 FROM nodes un WHERE un.id = u.node_id"
-                        " AND un.path LIKE ? ESCAPE '\\') OR "
-                        "EXISTS (SELECT 1 FROM user_roles ur JOIN nodes rn ON rn.id = ur.node_id"
-                        " WHERE ur.user_id = u.id AND (ur.expires_at IS NULL OR ur.expires_at > ?)"
-                        " AND rn.path LIKE ? ESCAPE '\\'))",
-                        PARAMS(P_TEXT(pat), P_INT(now_utc()), P_TEXT(pat)), 0);
+                        "SELECT COUNT(*) FROM users u WHERE u.active = 1 AND u.id IN ("
+                        "SELECT h.id FROM users h JOIN nodes hn ON hn.id = h.node_id"
+                        " WHERE instr(hn.path, ?) = 1"
+                        " UNION SELECT ur.user_id FROM user_roles ur JOIN nodes rn ON rn.id = ur.node_id"
+                        " WHERE instr(rn.path, ?) = 1 AND (ur.expires_at IS NULL OR ur.expires_at > ?))",
+                        PARAMS(P_TEXT(path), P_TEXT(path), P_INT(now_utc())), 0);
 }
 
 json_t *org_jstr(const char *s)

@@ -297,18 +297,14 @@ json_t *users_list(req_t *r, const users_filter_t *f, int64_t *total)
         json_t *row = db_query_row_json(r->db, "SELECT path FROM nodes WHERE id = ?",
                                         PARAMS(P_INT(f->node_id)));
         const char *path = row ? obj_str(row, "path") : NULL;
-        const char *pat = "-";
-        if (path) {
-            char *esc = db_like_escape(path);
-            pat = arena_printf(r->arena, "%s%%", esc);
-            free(esc);
-        }
+        /* an unknown node matches nothing: no path starts with "-" */
+        const char *pat = path ? arena_strdup(r->arena, path) : "-";
         json_decref(row);
         /* roles count only where the viewer may see them: a role held in
          * another tenant must not show through a filter */
-        buf_puts(&where, " AND (n.path LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM user_roles fr "
-                         "JOIN nodes fn ON fn.id = fr.node_id WHERE fr.user_id = u.id AND fn.path "
-                         "LIKE ? ESCAPE '\\' AND ");
+        buf_puts(&where, " AND (instr(n.path, ?) = 1 OR EXISTS (SELECT 1 FROM user_roles fr "
+                         "JOIN nodes fn ON fn.id = fr.node_id WHERE fr.user_id = u.id AND "
+                         "instr(fn.path, ?) = 1 AND ");
         params[np++] = P_TEXT(pat);
         params[np++] = P_TEXT(pat);
         app_scope_sql(r, PERM_USER_READ, "fn.path", &where, params, &np, np + SCOPE_MAX);

@@ -632,7 +632,7 @@ static void test_errors_translated(void **state)
 
 /* --- scope filters and menus ------------------------------------------------ */
 
-#define LIKE "n.path LIKE ? ESCAPE '\\'"
+#define IN_SCOPE "instr(n.path, ?) > 0"
 
 static void scope(req_t *r, perm_t perm, const char *want_sql, const char *const *want_params)
 {
@@ -669,14 +669,14 @@ static void test_scope_sql(void **state)
     user_ctx_t u = {.id = 5, .name = "Fatima", .roles = roles, .n_roles = (int)ARRAY_LEN(roles)};
     req_t *r = test_req("GET", "/api/v1/nodes");
     r->user = &u;
-    scope(r, PERM_ORG_READ, "(" LIKE " OR " LIKE " OR " LIKE ")",
-          (const char *const[]){"%/4/%", "%/12/%", "%/15/%", NULL});
-    scope(r, PERM_USER_MANAGE, "(" LIKE ")", (const char *const[]){"%/4/%", NULL});
-    scope(r, PERM_AUDIT_READ, "(" LIKE ")", (const char *const[]){"%/4/%", NULL});
-    scope(r, PERM_QUALITY_WRITE, "(" LIKE " OR " LIKE ")",
-          (const char *const[]){"%/4/%", "%/15/%", NULL});
-    scope(r, PERM_QUALITY_READ, "(" LIKE " OR " LIKE " OR " LIKE ")",
-          (const char *const[]){"%/4/%", "%/12/%", "%/15/%", NULL});
+    scope(r, PERM_ORG_READ, "(" IN_SCOPE " OR " IN_SCOPE " OR " IN_SCOPE ")",
+          (const char *const[]){"/4/", "/12/", "/15/", NULL});
+    scope(r, PERM_USER_MANAGE, "(" IN_SCOPE ")", (const char *const[]){"/4/", NULL});
+    scope(r, PERM_AUDIT_READ, "(" IN_SCOPE ")", (const char *const[]){"/4/", NULL});
+    scope(r, PERM_QUALITY_WRITE, "(" IN_SCOPE " OR " IN_SCOPE ")",
+          (const char *const[]){"/4/", "/15/", NULL});
+    scope(r, PERM_QUALITY_READ, "(" IN_SCOPE " OR " IN_SCOPE " OR " IN_SCOPE ")",
+          (const char *const[]){"/4/", "/12/", "/15/", NULL});
 
     /* nothing granted: a filter that matches no row */
     role_assignment_t only_expired[] = {{ROLE_INSPECTOR, 9, NODE_EPS, now - 10},
@@ -690,7 +690,7 @@ static void test_scope_sql(void **state)
     r->user = NULL;
     scope(r, PERM_ORG_READ, "(1=0)", (const char *const[]){NULL});
     r->user = &u;
-    scope(r, PERM_USER_RESET_PASSWORD, "(" LIKE ")", (const char *const[]){"%/4/%", NULL});
+    scope(r, PERM_USER_RESET_PASSWORD, "(" IN_SCOPE ")", (const char *const[]){"/4/", NULL});
     role_assignment_t staff_only[] = {{ROLE_STAFF, 15, NODE_UNIT, 0}};
     user_ctx_t u4 = {.id = 8, .roles = staff_only, .n_roles = 1};
     r->user = &u4;
@@ -707,11 +707,11 @@ static void test_scope_sql(void **state)
     app_scope_sql(r, PERM_ORG_READ, "n.path", &sql, params, &n, 3);
     /* room for two more only: never written past maxparams */
     assert_int_equal(n, 3);
-    assert_string_equal(sql.data, "SELECT id FROM nodes n WHERE n.active = ? AND (" LIKE " OR " LIKE ")");
+    assert_string_equal(sql.data, "SELECT id FROM nodes n WHERE n.active = ? AND (" IN_SCOPE " OR " IN_SCOPE ")");
     assert_int_equal(params[0].type, DBP_INT);
     assert_int_equal(params[0].i, 1);
-    assert_string_equal(params[1].s, "%/4/%");
-    assert_string_equal(params[2].s, "%/12/%");
+    assert_string_equal(params[1].s, "/4/");
+    assert_string_equal(params[2].s, "/12/");
     assert_int_equal(params[3].type, DBP_INT);
     assert_int_equal(params[3].i, 77);
     buf_free(&sql);

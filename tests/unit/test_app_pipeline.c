@@ -38,7 +38,7 @@ static int fixture(void)
     P.eps2 = test_add_node(P.db, P.assoc, "eps", "Dar Al Atfal");
     P.assoc2 = test_add_node(P.db, P.root, "association", "Association Nour");
     P.eps3 = test_add_node(P.db, P.assoc2, "eps", "Dar Nour");
-    /* ids into the teens, so a scope "%/3/%" is seen not to catch "/13/" */
+    /* ids into the teens, so a scope on "/3/" is seen not to catch "/13/" */
     for (int i = 0; i < 12; i++)
         P.filler[i] = test_add_node(P.db, P.eps3, "unit", "Maison");
     P.dir = add_user("directrice@amal.ma", "ar", ROLE_DIRECTOR, P.eps1);

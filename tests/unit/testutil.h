@@ -22,6 +22,7 @@
 #include "core/core.h"
 #include "db/db.h"
 #include "http/http.h"
+#include "app/app.h"
 
 /* PostgreSQL URL for tests that run on both engines; NULL skips them. */
 static inline const char *test_pg_url(void)
@@ -151,9 +152,14 @@ typedef struct {
 #define test_db_migrate(db, ...) \
     test_db_migrate_list((db), (const test_mig_t[]){__VA_ARGS__}, ARRAY_LEN(((const test_mig_t[]){__VA_ARGS__})))
 
+/* The core migrations (portable SQL functions) come first, as in the server. */
 static inline int test_db_migrate_list(db_t *db, const test_mig_t *m, size_t n)
 {
     char err[256] = "";
+    if (db_migrate(db, app_migrations, app_migrations_count, err, sizeof err) != DB_OK) {
+        fprintf(stderr, "migrate: %s\n", err);
+        return -1;
+    }
     for (size_t i = 0; i < n; i++) {
         if (db_migrate(db, m[i].list, m[i].n, err, sizeof err) != DB_OK) {
             fprintf(stderr, "migrate: %s\n", err);
