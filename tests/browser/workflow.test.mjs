@@ -1,6 +1,8 @@
-// flow.test.mjs - a person in a real browser: signs in, finds her EPS on the
+// workflow.test.mjs - a person in a real browser: signs in, finds her EPS on the
 // home page, creates a unit through the form and sees it listed, switches to
 // Arabic (right to left), and keeps a language chosen in her profile.
+// Named to run after look.test.mjs, whose screenshots show the demo data as
+// it is (docs/screenshot.png among them).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, newPage, login, langDir, BASE } from './lib.mjs';
@@ -18,6 +20,9 @@ describe('a director at work', () => {
   test('signs in and sees her EPS on the home page', async () => {
     await login(page, 'directrice.casa@amal.ma');
     assert.equal(new URL(page.url()).pathname, '/');
+    // the language links of the pages are remembered for the account, and
+    // look.test.mjs left it in another language: choose French again
+    await page.goto('/?lang=fr');
     const main = await page.textContent('main');
     assert.match(main, /Casablanca - Aïn Chock/);
     assert.match(main, /Maison 1/);
