@@ -13,15 +13,16 @@
 /* Codes offered in the filter lists (other codes still filter when typed in
  * the URL: later modules add their own). */
 static const char *const audit_entities[] = {"node", "user", "role", "attachment",
-                                             "session", "token", NULL};
+                                             "session", "token", "notification", NULL};
 static const char *const audit_actions[] = {
     "create", "update", "disable", "enable", "grant", "revoke", "login", "login_failed",
-    "logout", "password_change", "password_reset", "upload", "token_create", NULL};
+    "logout", "password_change", "password_reset", "upload", "token_create", "read", NULL};
 
 /* The msgids behind the codes, listed so that the catalogues carry them. */
 static const char *const audit_msgids[] __attribute__((unused)) = {
     N_("audit_entity.node"), N_("audit_entity.user"), N_("audit_entity.role"),
     N_("audit_entity.attachment"), N_("audit_entity.session"), N_("audit_entity.token"),
+    N_("audit_entity.notification"), N_("audit_action.read"),
     N_("audit_action.create"), N_("audit_action.update"), N_("audit_action.disable"),
     N_("audit_action.enable"), N_("audit_action.grant"), N_("audit_action.revoke"),
     N_("audit_action.login"), N_("audit_action.login_failed"), N_("audit_action.logout"),

@@ -3,6 +3,7 @@
  * notification holds a msgid and up to two arguments, so it is shown in the
  * reader's language at display time, not in the writer's. */
 #include "notify.h"
+#include "../audit/audit.h"
 #include "../app/app.h"
 #include "../org/org.h"
 
@@ -172,6 +173,33 @@ static void notify_page_list(req_t *r)
     page_render(r, 200, "notify/list", model);
 }
 
+/* Mark one notification of the user as read (id > 0) or all of them (0),
+ * with its audit row when anything changed. */
+static int notify_set_read(req_t *r, int64_t id)
+{
+    int rc = db_begin(r->db);
+    if (rc == DB_OK)
+        rc = id > 0 ? db_exec(r->db,
+                              "UPDATE notifications SET read_at = ? WHERE id = ? AND user_id = ? "
+                              "AND read_at IS NULL",
+                              PARAMS(P_INT(now_utc()), P_INT(id), P_INT(r->user->id)))
+                    : db_exec(r->db,
+                              "UPDATE notifications SET read_at = ? WHERE user_id = ? "
+                              "AND read_at IS NULL",
+                              PARAMS(P_INT(now_utc()), P_INT(r->user->id)));
+    if (rc == DB_OK && db_changes(r->db) > 0) {
+        json_t *ch = json_pack("{s:I}", "marked_read", (json_int_t)db_changes(r->db));
+        rc = audit_write(r->db, r->user->id, "read", "notification", id > 0 ? id : 0, 0, ch,
+                         req_ip(r));
+        json_decref(ch);
+    }
+    if (rc == DB_OK)
+        rc = db_commit(r->db);
+    else if (db_in_tx(r->db))
+        db_rollback(r->db);
+    return rc;
+}
+
 /* Marks one as read; with open=1 (the notification's own button) goes on to
  * its link. */
 static void notify_mark_read(req_t *r)
@@ -185,9 +213,7 @@ static void notify_mark_read(req_t *r)
             link = arena_strdup(r->arena, db_text(res, 0));
         db_res_free(res);
     }
-    if (db_exec(r->db,
-                "UPDATE notifications SET read_at = ? WHERE id = ? AND user_id = ? AND read_at IS NULL",
-                PARAMS(P_INT(now_utc()), P_INT(id), P_INT(r->user->id))) != DB_OK) {
+    if (notify_set_read(r, id) != DB_OK) {
         respond_error(r, 500, "db", NULL, NULL);
         return;
     }
@@ -206,8 +232,7 @@ static void notify_mark_read(req_t *r)
 
 static void notify_mark_all(req_t *r)
 {
-    if (db_exec(r->db, "UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL",
-                PARAMS(P_INT(now_utc()), P_INT(r->user->id))) != DB_OK) {
+    if (notify_set_read(r, 0) != DB_OK) {
         respond_error(r, 500, "db", NULL, NULL);
         return;
     }

@@ -3,7 +3,7 @@
 // nobody reads or marks someone else's notifications.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, tokenFor, demo, uniq, show, signIn, decodeEntities } from './lib.mjs';
+import { api, tokenFor, demo, uniq, show, signIn, decodeEntities, ADMIN_EMAIL } from './lib.mjs';
 
 const DIR = 'directrice.casa@amal.ma';
 let d;
@@ -76,6 +76,10 @@ describe('notifications', () => {
     assert.equal(own.status, 303, show(own));
     const after = badge((await grantee.get('/')).text);
     assert.equal(after, before1 - 1);
+    // a write like any other: audited (visible to the platform's administrators)
+    const audit = (await api('GET', '/api/v1/audit?entity=notification&limit=200', undefined,
+      { token: tokenFor(ADMIN_EMAIL) })).json();
+    assert.ok(audit.items.some((a) => a.entity_id === n.id && a.action === 'read'), JSON.stringify(audit.items.slice(0, 3)));
   });
 
   test('mark all as read empties the badge', async () => {
