@@ -10,8 +10,14 @@ authz_result_t app_authorize(req_t *r, perm_t perm, int64_t node_id)
     int64_t *path = NULL;
     int n = 0;
     node_kind_t kind;
-    if (node_id <= 0 || org_node_ancestry(r->db, r->arena, node_id, &path, &n, &kind) != 0)
+    if (node_id > 0 && node_id == r->node_id && r->node_path) {
+        /* the route's own node: the pipeline has read its ancestry already */
+        path = r->node_path;
+        n = r->n_node_path;
+    } else if (node_id <= 0 ||
+               org_node_ancestry(r->db, r->arena, node_id, &path, &n, &kind) != 0) {
         return AUTHZ_NOT_FOUND;
+    }
     return authz_decide(r->user->roles, r->user->n_roles, perm, path, n, now_utc());
 }
 

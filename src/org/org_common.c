@@ -176,11 +176,6 @@ int org_natural_cmp(const char *a, const char *b)
     return 0;
 }
 
-void org_iso8601(int64_t t, char *out, size_t outlen)
-{
-    format_iso_utc(t, out, outlen);
-}
-
 /* --- Database ------------------------------------------------------------- */
 
 int org_node_ancestry(db_t *db, arena_t *a, int64_t node_id, int64_t **path, int *n,
@@ -277,8 +272,8 @@ static json_t *str_or_null(const char *s)
 json_t *org_node_json(const org_node_t *n)
 {
     char created[32], updated[32];
-    org_iso8601(n->created_at, created, sizeof created);
-    org_iso8601(n->updated_at, updated, sizeof updated);
+    format_iso_utc(n->created_at, created, sizeof created);
+    format_iso_utc(n->updated_at, updated, sizeof updated);
     /* An association hangs under the root, which the API does not expose as a
      * parent: its parent_id is null, like the root's. */
     bool no_parent = n->kind == NODE_ROOT || n->kind == NODE_ASSOCIATION || n->parent_id == 0;

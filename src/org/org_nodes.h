@@ -48,8 +48,6 @@ bool org_kind_parent_ok(node_kind_t child, node_kind_t parent);
 bool org_field_applies(node_kind_t kind, const char *field);
 /* Natural order for names: "Maison 2" < "Maison 10"; ASCII case folded. */
 int org_natural_cmp(const char *a, const char *b);
-/* "2026-03-01T10:00:00Z" into out (>= 21 bytes). */
-void org_iso8601(int64_t t, char *out, size_t outlen);
 /* msgid of a code: "category.children", "region.fes_meknes"... (arena). */
 const char *org_code_msgid(arena_t *a, const char *prefix, const char *code);
 

@@ -146,9 +146,9 @@ static void test_iso8601_and_json(void **state)
 {
     (void)state;
     char buf[32];
-    org_iso8601(0, buf, sizeof buf);
+    format_iso_utc(0, buf, sizeof buf);
     assert_string_equal(buf, "1970-01-01T00:00:00Z");
-    org_iso8601(1798761600, buf, sizeof buf);
+    format_iso_utc(1798761600, buf, sizeof buf);
     assert_string_equal(buf, "2027-01-01T00:00:00Z");
 
     org_node_t n;
