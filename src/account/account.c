@@ -1,8 +1,6 @@
 /* account.c - signing in (email or username, throttled, audited), signing
  * out, my profile (password and language) and GET /api/v1/me. */
-#include "account.h"
-
-#include "../org/org_users_model.h"
+#include "account_internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -11,15 +9,6 @@
  * long as a wrong password (no user enumeration by timing). */
 static const char dummy_hash[] =
     "$argon2id$v=19$m=19456,t=2,p=1$kpIo8wCfWLUivkzEI4cHeQ$Y8maiw3wQnyPUw8gd5X0NLQ6eJ8SSlFqI+mEDpn9r2E";
-
-/* Handlers named by account_routes.c. */
-void account_page_login(req_t *r);
-void account_login(req_t *r);
-void account_logout(req_t *r);
-void account_page_profile(req_t *r);
-void account_password(req_t *r);
-void account_language(req_t *r);
-void account_api_me(req_t *r);
 
 static const char *const lang_labels[] = {"Français", "العربية", "English"};
 
@@ -70,9 +59,9 @@ static void render_login(req_t *r, int status, const char *login, const char *ne
 
 void account_page_login(req_t *r)
 {
-    const char *next = users_safe_next(http_query(r, "next"));
+    const char *next = users_safe_next(req_query(r, "next"));
     if (r->user)
-        return http_redirect(r, next);
+        return http_redirect(r->http, next);
     render_login(r, 200, "", next, NULL, NULL);
 }
 
@@ -86,12 +75,12 @@ static const char *clean_login(req_t *r, const char *login)
 
 void account_login(req_t *r)
 {
-    const char *raw_login = http_form(r, "login");
-    const char *password = http_form(r, "password");
-    const char *next = users_safe_next(http_form(r, "next"));
+    const char *raw_login = req_form(r, "login");
+    const char *password = req_form(r, "password");
+    const char *next = users_safe_next(req_form(r, "next"));
     const char *login = clean_login(r, raw_login);
     const char *shown = login ? login : "";
-    const char *token = http_form(r, CSRF_FIELD);
+    const char *token = req_form(r, CSRF_FIELD);
 
     if (!r->csrf_secret || !token || !csrf_check(r->csrf_secret, token))
         return render_login(r, 403, shown, next,
@@ -123,7 +112,7 @@ void account_login(req_t *r)
     bool found = false;
     const char *key = typed_key;
     if (wait <= 0) {
-        found = org_user_find_login(r->db, typed, &uid, hash, sizeof hash) == 0;
+        found = users_find_login(r->db, typed, &uid, hash, sizeof hash) == 0;
         if (found) {
             key = users_throttle_key(r->arena, typed, uid);
             wait = throttle_check(r->db, key, NULL);
@@ -134,7 +123,8 @@ void account_login(req_t *r)
         const char *text = i18n_ngettext(r->lang, "Too many attempts; try again in %d minute.",
                                          "Too many attempts; try again in %d minutes.",
                                          (unsigned long)minutes);
-        return render_login(r, 429, shown, next, users_fill_count(r->arena, text, minutes), NULL);
+        long long nums[1] = {minutes};
+        return render_login(r, 429, shown, next, text_fill_numbers(r->arena, text, nums, 1), NULL);
     }
 
     /* the same length rule as when the password was set (characters) */
@@ -152,23 +142,23 @@ void account_login(req_t *r)
     throttle_clear_account(r->db, typed_key);
     char tok[64], shash[80];
     if (session_create(r->db, uid, ip, r->session_hash, tok, sizeof tok, shash, sizeof shash) != 0)
-        return users_fail(r, 500, NULL);
-    http_set_cookie(r, SESSION_COOKIE, tok, -1, true);
+        return app_fail(r, RES_ERROR, NULL, NULL);
+    http_set_cookie(r->http, SESSION_COOKIE, tok, -1, true);
     users_touch_login(r->db, uid);
     audit_write(r->db, uid, "login", "user", uid, users_home_of(r->db, uid), NULL, ip);
-    http_redirect(r, next);
+    http_redirect(r->http, next);
 }
 
 void account_logout(req_t *r)
 {
     if (r->session_hash)
         session_delete(r->db, r->session_hash);
-    http_set_cookie(r, SESSION_COOKIE, "", 0, true);
+    http_set_cookie(r->http, SESSION_COOKIE, "", 0, true);
     if (r->user) {
         audit_write(r->db, r->user->id, "logout", "user", r->user->id,
                     users_home_of(r->db, r->user->id), NULL, req_ip(r));
     }
-    http_redirect(r, "/login");
+    http_redirect(r->http, "/login");
 }
 
 /* -------------------------------------------------------------- profile -- */
@@ -178,13 +168,13 @@ static void render_profile(req_t *r, int status, json_t *errors, const char *ope
     static const char *const order[] = {"current_password", "new_password", "confirm_password",
                                         "language", NULL};
     if (errors)
-        users_errors_order(errors, order);
-    json_t *u = users_json(r->db, NULL, r->user->id);
+        v_errors_order(errors, order);
+    json_t *u = users_json(r, r->user->id);
     if (!u)
-        return users_fail(r, 404, NULL);
+        return app_fail(r, RES_NOT_FOUND, NULL, NULL);
     arena_defer(r->arena, (void (*)(void *))json_decref, u);
     json_t *roles = json_array();
-    json_t *live = users_roles_json(r->db, NULL, r->user->id, true);
+    json_t *live = users_roles_json(r, r->user->id, true, false);
     size_t i;
     json_t *ro;
     json_array_foreach(live, i, ro)
@@ -193,7 +183,7 @@ static void render_profile(req_t *r, int status, json_t *errors, const char *ope
         int64_t exp = json_integer_value(json_object_get(ro, "expires_at"));
         if (exp > 0)
             format_local_date(exp, date, sizeof date);
-        const char *node = users_node_label(r->db, r->arena, r->lang,
+        const char *node = nodes_label(r->db, r->arena, r->lang,
                                             json_integer_value(json_object_get(ro, "node_id")));
         json_array_append_new(
             roles, json_pack("{ss ss ss}", "msgid",
@@ -230,9 +220,9 @@ void account_password(req_t *r)
 {
     int64_t uid = r->user->id;
     const char *ip = req_ip(r);
-    const char *current = http_form(r, "current_password");
-    const char *fresh = http_form(r, "new_password");
-    const char *confirm = http_form(r, "confirm_password");
+    const char *current = req_form(r, "current_password");
+    const char *fresh = req_form(r, "new_password");
+    const char *confirm = req_form(r, "confirm_password");
     /* the same counter as the sign-in of this account */
     const char *key = users_throttle_key(r->arena, NULL, uid);
     json_t *errors = json_object();
@@ -244,8 +234,9 @@ void account_password(req_t *r)
         const char *text = i18n_ngettext(r->lang, "Too many attempts; try again in %d minute.",
                                          "Too many attempts; try again in %d minutes.",
                                          (unsigned long)minutes);
+        long long nums[1] = {minutes};
         json_object_set_new(errors, "current_password",
-                            json_string(users_fill_count(r->arena, text, minutes)));
+                            json_string(text_fill_numbers(r->arena, text, nums, 1)));
         return render_profile(r, 429, errors, "password");
     }
     if (str_empty(current))
@@ -265,13 +256,13 @@ void account_password(req_t *r)
     }
     if (json_object_size(errors) > 0)
         return render_profile(r, 422, errors, "password");
-    if (users_set_password(r->db, uid, uid, fresh, "password_change", ip) != DB_OK)
-        return users_fail(r, 500, NULL);
+    if (users_set_password(r->db, uid, uid, fresh, "password_change", ip) != RES_OK)
+        return app_fail(r, RES_ERROR, NULL, NULL);
     throttle_clear_account(r->db, key);
     if (r->auth == AUTH_SESSION) {
         char tok[64], shash[80];
         if (session_create(r->db, uid, ip, NULL, tok, sizeof tok, shash, sizeof shash) == 0)
-            http_set_cookie(r, SESSION_COOKIE, tok, -1, true);
+            http_set_cookie(r->http, SESSION_COOKIE, tok, -1, true);
     }
     page_redirect_flash(r, "/profile", N_("Your password was changed. Your other sessions were signed out."));
 }
@@ -283,8 +274,8 @@ void account_language(req_t *r)
     const char *lang = v_code(r, errors, "language", true, users_languages);
     if (!lang)
         return render_profile(r, 422, errors, "language");
-    if (users_set_language(r->db, r->user->id, lang, req_ip(r)) != DB_OK)
-        return users_fail(r, 500, NULL);
+    if (users_set_language(r->db, r->user->id, lang, req_ip(r)) != RES_OK)
+        return app_fail(r, RES_ERROR, NULL, NULL);
     /* ?lang= makes the next page (and the language cookie) follow at once */
     page_redirect_flash(r, arena_printf(r->arena, "/profile?lang=%s", lang),
                         N_("Your language was saved."));
@@ -294,10 +285,10 @@ void account_language(req_t *r)
 
 void account_api_me(req_t *r)
 {
-    json_t *u = users_json(r->db, NULL, r->user->id);
+    json_t *u = users_json(r, r->user->id);
     if (!u)
-        return users_fail(r, 404, NULL);
-    json_t *roles = users_roles_json(r->db, NULL, r->user->id, true);
+        return app_fail(r, RES_NOT_FOUND, NULL, NULL);
+    json_t *roles = users_roles_json(r, r->user->id, true, false);
     size_t i;
     json_t *ro;
     json_array_foreach(roles, i, ro)

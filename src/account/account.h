@@ -1,11 +1,11 @@
 /* account.h - signing in and out, my profile (password, language), and
- * GET /api/v1/me. Uses auth (sessions, passwords, throttling) and org (users). */
+ * GET /api/v1/me. Uses auth (sessions, passwords, throttling) and the users
+ * module (accounts). */
 #ifndef JOUDA_ACCOUNT_H
 #define JOUDA_ACCOUNT_H
 
-#include "../http/http.h"
+#include "../app/app.h"
 
-extern const route_t account_routes[];
-extern const size_t account_routes_count;
+extern const module_t account_module;
 
 #endif

@@ -1,7 +1,15 @@
 /* access.c - authorization helpers for handlers: decide on a node, answer
- * 404/403, and filter list queries by the user's scope before paging. */
+ * 404/403, and filter list queries by the user's scope before paging.
+ *
+ * A node's path ("/1/4/9/") names its ancestry, so a subtree is a range of
+ * paths: "/1/4/" up to "/1/40" excluded ('0' is the byte after '/'). On an
+ * indexed path column both engines read such a range from the index (on
+ * PostgreSQL the column is declared COLLATE "C" so that the order is the
+ * bytes' order), and the statement's text does not depend on the values,
+ * so it stays prepared. */
 #include "app_internal.h"
-#include "../org/org.h"
+
+#include <string.h>
 
 authz_result_t app_authorize(req_t *r, perm_t perm, int64_t node_id)
 {
@@ -14,8 +22,8 @@ authz_result_t app_authorize(req_t *r, perm_t perm, int64_t node_id)
         /* the route's own node: the pipeline has read its ancestry already */
         path = r->node_path;
         n = r->n_node_path;
-    } else if (node_id <= 0 ||
-               org_node_ancestry(r->db, r->arena, node_id, &path, &n, &kind) != 0) {
+    } else if (node_id <= 0 || !g_hooks.ancestry ||
+               g_hooks.ancestry(r->db, r->arena, node_id, &path, &n, &kind) != 0) {
         return AUTHZ_NOT_FOUND;
     }
     return authz_decide(r->user->roles, r->user->n_roles, perm, path, n, now_utc());
@@ -26,16 +34,37 @@ bool app_require(req_t *r, perm_t perm, int64_t node_id)
     authz_result_t res = app_authorize(r, perm, node_id);
     if (res == AUTHZ_ALLOW)
         return true;
-    if (res == AUTHZ_FORBIDDEN)
-        respond_error(r, 403, "forbidden", N_("You are not allowed to do this."), NULL);
-    else
-        respond_error(r, 404, "not_found", N_("This page does not exist."), NULL);
+    app_fail(r, res == AUTHZ_FORBIDDEN ? RES_FORBIDDEN : RES_NOT_FOUND, NULL, NULL);
     return false;
 }
 
-static bool role_live(const role_assignment_t *ra, int64_t now)
+bool app_can_at_path(req_t *r, perm_t perm, const char *path)
 {
-    return ra->expires_at == 0 || ra->expires_at > now;
+    if (!r->user || !path || path[0] != '/')
+        return false;
+    int64_t ids[32];
+    int n = 0;
+    const char *p = path + 1;
+    while (*p && n < (int)ARRAY_LEN(ids)) {
+        const char *end;
+        if (!id_parse(p, &end, &ids[n]) || *end != '/')
+            return false;
+        n++;
+        p = end + 1;
+    }
+    if (*p || n == 0)
+        return false;
+    return authz_decide(r->user->roles, r->user->n_roles, perm, ids, n, now_utc()) == AUTHZ_ALLOW;
+}
+
+const char *app_path_upper(arena_t *a, const char *path)
+{
+    size_t n = path ? strlen(path) : 0;
+    if (n == 0 || path[n - 1] != '/')
+        return "";
+    char *hi = arena_strdup(a, path);
+    hi[n - 1] = '0';
+    return hi;
 }
 
 void app_scope_sql(req_t *r, perm_t perm, const char *path_col, buf_t *sql, db_param_t *params,
@@ -47,15 +76,16 @@ void app_scope_sql(req_t *r, perm_t perm, const char *path_col, buf_t *sql, db_p
     if (r->user) {
         for (int i = 0; i < r->user->n_roles; i++) {
             const role_assignment_t *ra = &r->user->roles[i];
-            if (!role_live(ra, now) || !authz_role_grants(ra->role, ra->node_kind, perm))
+            if (!authz_role_live(ra, now) || !authz_role_grants(ra->role, ra->node_kind, perm) ||
+                !ra->node_path || !*ra->node_path)
                 continue;
-            if (*nparams >= maxparams)
+            if (*nparams + 2 > maxparams)
                 break;
-            /* a node is in the subtree of X when X's id is a segment of its path */
             if (any)
                 buf_puts(sql, " OR ");
-            buf_printf(sql, "instr(%s, ?) > 0", path_col);
-            params[(*nparams)++] = P_TEXT(arena_printf(r->arena, "/%lld/", (long long)ra->node_id));
+            buf_printf(sql, "(%s >= ? AND %s < ?)", path_col, path_col);
+            params[(*nparams)++] = P_TEXT(ra->node_path);
+            params[(*nparams)++] = P_TEXT(app_path_upper(r->arena, ra->node_path));
             any = true;
         }
     }
@@ -73,7 +103,7 @@ bool app_user_can_anywhere(req_t *r, perm_t perm)
     int64_t now = now_utc();
     for (int i = 0; i < r->user->n_roles; i++) {
         const role_assignment_t *ra = &r->user->roles[i];
-        if (role_live(ra, now) && authz_role_grants(ra->role, ra->node_kind, perm))
+        if (authz_role_live(ra, now) && authz_role_grants(ra->role, ra->node_kind, perm))
             return true;
     }
     return false;

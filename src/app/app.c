@@ -1,7 +1,7 @@
-/* app.c - start-up and shutdown: catalogues, templates, static assets, the
- * database (migrated at start) and one connection per server thread. */
+/* app.c - the modules in use, start-up and shutdown: catalogues, templates,
+ * static assets, the database (every module's migrations applied at start,
+ * then their start hooks) and one connection per server thread. */
 #include "app_internal.h"
-#include "../org/org.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -10,17 +10,135 @@
 #include <time.h>
 
 app_t g_app;
-app_modules_t g_modules;
+app_hooks_t g_hooks;
 
-/* Version 1: SQL functions every module may use on both engines. instr(a, b)
- * (SQLite's own) is what scope filters use rather than LIKE ?, whose bound
- * pattern makes SQLite prepare the statement again at every run. */
-const db_migration_t app_migrations[] = {
-    {1, "portable functions", "SELECT 1",
-     "CREATE OR REPLACE FUNCTION instr(haystack text, needle text) RETURNS integer "
-     "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT strpos(haystack, needle)'"},
-};
-const size_t app_migrations_count = ARRAY_LEN(app_migrations);
+static const module_t *g_modules[APP_MAX_MODULES];
+static size_t g_nmodules;
+
+void app_use_modules(const module_t *const *modules, size_t n)
+{
+    g_nmodules = 0;
+    memset(&g_hooks, 0, sizeof g_hooks);
+    /* the framework's own tables: the core functions, then the sessions,
+     * tokens and sign-in failures of auth */
+    static module_t auth_tables = {.name = "auth"};
+    auth_tables.migrations = auth_migrations;
+    auth_tables.n_migrations = auth_migrations_count;
+    g_modules[g_nmodules++] = &app_core_module;
+    g_modules[g_nmodules++] = &auth_tables;
+    for (size_t i = 0; i < n && g_nmodules < APP_MAX_MODULES; i++) {
+        const module_t *m = modules[i];
+        g_modules[g_nmodules++] = m;
+        if (m->load_user && !g_hooks.load_user)
+            g_hooks.load_user = m->load_user;
+        if (m->ancestry && !g_hooks.ancestry)
+            g_hooks.ancestry = m->ancestry;
+    }
+}
+
+size_t app_module_count(void)
+{
+    return g_nmodules;
+}
+
+const module_t *app_module(size_t i)
+{
+    return i < g_nmodules ? g_modules[i] : NULL;
+}
+
+const app_entity_t *app_entity(const char *code)
+{
+    if (!code)
+        return NULL;
+    for (size_t i = 0; i < g_nmodules; i++)
+        for (size_t j = 0; j < g_modules[i]->n_entities; j++)
+            if (strcmp(g_modules[i]->entities[j].code, code) == 0)
+                return &g_modules[i]->entities[j];
+    return NULL;
+}
+
+const char *app_entity_name(req_t *r, const char *entity, int64_t id, const char **href)
+{
+    if (href)
+        *href = NULL;
+    const app_entity_t *e = app_entity(entity);
+    if (!e || !e->describe || id <= 0)
+        return NULL;
+    const char *h = NULL;
+    const char *name = e->describe(r, id, &h);
+    if (href)
+        *href = name ? h : NULL;
+    return name;
+}
+
+char *app_node_path(db_t *db, int64_t node_id)
+{
+    if (!g_hooks.ancestry || node_id <= 0)
+        return NULL;
+    arena_t *a = arena_new();
+    int64_t *ids = NULL;
+    int n = 0;
+    node_kind_t kind;
+    char *out = NULL;
+    if (g_hooks.ancestry(db, a, node_id, &ids, &n, &kind) == 0 && n > 0) {
+        buf_t b;
+        buf_init(&b);
+        buf_putc(&b, '/');
+        for (int i = 0; i < n; i++)
+            buf_printf(&b, "%lld/", (long long)ids[i]);
+        out = buf_detach(&b);
+    }
+    arena_free(a);
+    return out;
+}
+
+size_t app_entity_find(req_t *r, const char *entity, const char *q, int64_t *ids, size_t max)
+{
+    const app_entity_t *e = app_entity(entity);
+    return e && e->find && q && *q ? e->find(r, q, ids, max) : 0;
+}
+
+void app_demo_count(app_demo_t *d, const char *what, bool created)
+{
+    int i = 0;
+    while (i < d->n_counts && strcmp(d->counts[i].what, what) != 0)
+        i++;
+    if (i == d->n_counts) {
+        if (d->n_counts == (int)ARRAY_LEN(d->counts))
+            return;
+        d->counts[d->n_counts++] = (app_demo_count_t){what, 0, 0};
+    }
+    if (created)
+        d->counts[i].created++;
+    else
+        d->counts[i].existing++;
+}
+
+match_t app_route_match(const char *method, const char *path, const route_t **out, int64_t ids[2])
+{
+    bool other_method = false;
+    *out = NULL;
+    ids[0] = ids[1] = 0;
+    method = http_route_method(method);
+    if (!method || !path)
+        return MATCH_NOT_FOUND;
+    for (size_t m = 0; m < g_nmodules; m++) {
+        for (size_t i = 0; i < g_modules[m]->n_routes; i++) {
+            const route_t *rt = &g_modules[m]->routes[i];
+            int64_t got[2];
+            if (!http_path_match(rt->pattern, path, got))
+                continue;
+            if (strcmp(rt->method, method) == 0) {
+                *out = rt;
+                ids[0] = got[0];
+                ids[1] = got[1];
+                return MATCH_OK;
+            }
+            other_method = true;
+        }
+    }
+    return other_method ? MATCH_BAD_METHOD : MATCH_NOT_FOUND;
+}
 
 /* Every connection opened for a thread, closed at shutdown. */
 static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -38,16 +156,37 @@ static void set_timezone(void)
 static int migrate_all(db_t *db, char *err, size_t errlen)
 {
     size_t total = 0;
-    for (size_t i = 0; i < g_modules.nmigrations; i++)
-        total += g_modules.migrations[i].n;
+    for (size_t i = 0; i < g_nmodules; i++)
+        total += g_modules[i]->n_migrations;
     db_migration_t *all = xcalloc(total ? total : 1, sizeof *all);
     size_t k = 0;
-    for (size_t i = 0; i < g_modules.nmigrations; i++)
-        for (size_t j = 0; j < g_modules.migrations[i].n; j++)
-            all[k++] = g_modules.migrations[i].list[j];
+    for (size_t i = 0; i < g_nmodules; i++)
+        for (size_t j = 0; j < g_modules[i]->n_migrations; j++)
+            all[k++] = g_modules[i]->migrations[j];
+    int before = db_schema_version(db);
     int rc = db_migrate(db, all, total, err, errlen);
     free(all);
+    /* fresh tables (or new indexes) need statistics before the planner
+     * trusts them; cheap on a new database, skipped when nothing changed */
+    if (rc == DB_OK && db_schema_version(db) != before)
+        rc = app_analyze(db);
     return rc;
+}
+
+int app_analyze(db_t *db)
+{
+    return db_exec(db, "ANALYZE", NOPARAMS);
+}
+
+static int start_all(db_t *db)
+{
+    for (size_t i = 0; i < g_nmodules; i++)
+        if (g_modules[i]->start) {
+            int rc = g_modules[i]->start(db);
+            if (rc != DB_OK)
+                return rc;
+        }
+    return DB_OK;
 }
 
 db_t *app_open_db(const char *db_url, char *err, size_t errlen)
@@ -56,7 +195,8 @@ db_t *app_open_db(const char *db_url, char *err, size_t errlen)
     if (!once) {
         once = true;
         set_timezone();
-        app_modules_collect(&g_modules);
+        if (g_nmodules == 0)
+            app_use_modules(NULL, 0);
         if (auth_init() != 0) {
             snprintf(err, errlen, "cannot initialise the crypto library");
             return NULL;
@@ -65,7 +205,7 @@ db_t *app_open_db(const char *db_url, char *err, size_t errlen)
     db_t *db = db_open(db_url, err, errlen);
     if (!db)
         return NULL;
-    if (migrate_all(db, err, errlen) != DB_OK || org_search_keys_refresh(db) != DB_OK ||
+    if (migrate_all(db, err, errlen) != DB_OK || start_all(db) != DB_OK ||
         auth_load_server_key(db) != 0) {
         if (!*err)
             snprintf(err, errlen, "cannot prepare the database: %s", db_errmsg(db));
@@ -140,4 +280,20 @@ void app_shutdown(void)
         tpl_set_free(g_app.tpl);
     g_app.tpl = NULL;
     i18n_unload();
+}
+
+bool app_tx_begin(db_t *db, bool *mine)
+{
+    *mine = !db_in_tx(db);
+    return !*mine || db_begin(db) == DB_OK;
+}
+
+int app_tx_end(db_t *db, bool mine, bool ok)
+{
+    if (!mine)
+        return ok ? DB_OK : DB_ERR;
+    if (ok)
+        return db_commit(db);
+    db_rollback(db);
+    return DB_ERR;
 }

@@ -1,16 +1,222 @@
-/* app.h - the application layer: start-up, the request pipeline (route ->
- * authenticate -> resolve -> authorize -> body checks -> CSRF -> handler),
- * and what every handler uses to answer: one model (json_t), two views
- * (HTML page through a template, or JSON for /api/). */
+/* app.h - the application framework: the request as the application sees it
+ * (who is signed in, the route, the node concerned, the language), the
+ * module seam, the pipeline (route -> authenticate -> resolve -> authorize ->
+ * body checks -> CSRF -> handler) and what every handler uses to answer: one
+ * model (json_t), two views (an HTML page through a template, or JSON for
+ * /api/). The framework knows no module by name: modules describe themselves
+ * in a module_t, and the program's composition root hands the list over
+ * (app_use_modules). */
 #ifndef JOUDA_APP_H
 #define JOUDA_APP_H
 
 #include "../auth/auth.h"
 #include "../auth/authz.h"
+#include "../core/result.h"
 #include "../db/db.h"
 #include "../http/http.h"
 #include "../i18n/i18n.h"
 #include "../tpl/tpl.h"
+
+/* --- The request ------------------------------------------------------- */
+
+typedef struct req req_t;
+
+/* Handler: builds the response through page_render / api_send / app_fail. */
+typedef void (*handler_fn)(req_t *r);
+/* Resolver: the node an object id belongs to; 0 when the object does not
+ * exist. Runs before authorization, so it reads nothing but the owning node. */
+typedef int64_t (*resolve_fn)(req_t *r, int64_t id);
+
+enum {
+    ROUTE_JSON = 1u << 0,   /* body must be application/json (API writes) */
+    ROUTE_FORM = 1u << 1,   /* body must be urlencoded or multipart (page posts) */
+    ROUTE_UPLOAD = 1u << 2, /* multipart with files allowed up to the upload limit */
+    ROUTE_SLOW = 1u << 3,   /* run the handler in the worker pool (password hashing, exports) */
+    ROUTE_NO_CSRF = 1u << 4,/* the handler checks its own token (login, before a session exists) */
+};
+
+typedef struct route {
+    const char *method;  /* "GET" "POST" "PATCH" "PUT" "DELETE" */
+    const char *pattern; /* "/api/v1/nodes/{id}" (http_path_match) */
+    perm_t perm;
+    resolve_fn resolve;  /* for {id}: id -> node; NULL when the route takes no id */
+    handler_fn handler;
+    unsigned flags;
+} route_t;
+
+/* The signed-in user with their live roles (loaded by the users module's
+ * hook on every request). */
+typedef struct {
+    int64_t id;
+    const char *name;
+    const char *username;
+    const char *email;
+    const char *language;
+    int64_t home_node_id;
+    role_assignment_t *roles;
+    int n_roles;
+} app_user_t;
+
+typedef enum { AUTH_NONE = 0, AUTH_SESSION, AUTH_BEARER } auth_kind_t;
+
+struct req {
+    http_req_t *http;       /* the protocol side: headers, body, response */
+    arena_t *arena;         /* = http->arena: dies with the request */
+    db_t *db;               /* this thread's connection */
+    const char *method;     /* as sent ("HEAD" stays "HEAD") */
+    const char *path;
+    bool is_api;            /* path under /api/ */
+    json_t *json;           /* the parsed JSON body, NULL for forms */
+
+    const route_t *route;
+    int64_t ids[2];         /* {id} and {id2} of the path */
+    int64_t node_id;        /* resolved node of {id}, 0 when none */
+    int64_t *node_path;     /* its ancestry, root first */
+    int n_node_path;
+
+    app_user_t *user;       /* NULL when not authenticated */
+    auth_kind_t auth;
+    const char *session_hash;   /* hex; NULL without a session */
+    const char *csrf_secret;    /* session (or pre-session) CSRF secret */
+    const char *lang;       /* "fr" | "ar" | "en" */
+};
+
+/* --- The module seam ----------------------------------------------------- */
+
+/* An entry of the main menu, shown to whoever holds perm somewhere. */
+typedef struct {
+    const char *label;  /* msgid */
+    const char *path;
+    perm_t perm;
+    int order;          /* ascending; "Home" is 0 */
+} app_menu_t;
+
+/* A counter in the header (unread notifications): shown when count > 0. */
+typedef struct {
+    const char *href;
+    const char *label;  /* msgid, also the link's accessible name */
+    const char *icon;   /* "bell" */
+    int64_t (*count)(req_t *r);
+} app_badge_t;
+
+/* How the audit log and notifications show a value of a field. */
+typedef enum {
+    FIELD_TEXT = 0, /* as written */
+    FIELD_CODE,     /* a code, shown through the catalogue as "<arg>.<code>" */
+    FIELD_REF,      /* an id of the entity named by arg, shown by its name with a link */
+    FIELD_BOOL,     /* yes / no */
+    FIELD_TIME,     /* UTC seconds, shown as a local date and time */
+    FIELD_NUMBER,   /* an integer, shown with the locale's digits */
+    FIELD_LANG,     /* fr / ar / en, shown as the language's own name */
+    FIELD_SECRET,   /* never shown: only that it changed */
+} field_kind_t;
+
+typedef struct {
+    const char *name;   /* as in the stored changes ("category") */
+    const char *label;  /* msgid ("Category") */
+    field_kind_t kind;
+    const char *arg;    /* FIELD_CODE: the code prefix; FIELD_REF: the entity code */
+} app_field_t;
+
+/* A kind of thing a module owns, as audit rows and notifications name it. */
+typedef struct {
+    const char *code;   /* "node", as stored in audit rows */
+    const char *label;  /* msgid of the kind ("Establishment or unit") */
+    /* Name of the thing in the reader's language, NULL when it does not exist
+     * or the reader may not know it; *href (may be NULL) its page when the
+     * reader may open it. */
+    const char *(*describe)(req_t *r, int64_t id, const char **href);
+    const app_field_t *fields; /* its fields, ended by {NULL} */
+    /* Optional: ids of the things whose name matches the text q (folded
+     * search), at most max, among those the reader may know. */
+    size_t (*find)(req_t *r, const char *q, int64_t *ids, size_t max);
+} app_entity_t;
+
+/* What `jouda demo` asks of each module, in the order of the list: add
+ * its believable data (looking up what exists first: running it again
+ * changes nothing), at the small scale (two associations) or the national
+ * one (60 associations, 1,100 EPS). */
+typedef enum { DEMO_SMALL = 0, DEMO_NATIONAL } demo_scale_t;
+typedef struct {
+    const char *what;   /* "places", "accounts"... */
+    int created, existing;
+} app_demo_count_t;
+typedef struct {
+    db_t *db;
+    demo_scale_t scale;
+    const char *password;      /* of every demo account */
+    const char *password_hash; /* its hash, computed once */
+    app_demo_count_t counts[16];
+    int n_counts;
+} app_demo_t;
+/* Count one thing created (or found already there) under the label what. */
+void app_demo_count(app_demo_t *d, const char *what, bool created);
+
+typedef struct module {
+    const char *name;
+    const db_migration_t *migrations;
+    size_t n_migrations;
+    const route_t *routes;
+    size_t n_routes;
+    const app_menu_t *menu;
+    size_t n_menu;
+    /* The module's part of the home page: appends sections
+     * {"partial": "<template>", "order": n, ...its model...} to sections. */
+    void (*home)(req_t *r, json_t *sections);
+    /* Its part of a node's page (documents, staff...): sections as for home.
+     * path is the node's stored path. */
+    void (*node_sections)(req_t *r, int64_t node_id, const char *path, json_t *sections);
+    /* Figures about nodes for the tables and cards that list them (accounts,
+     * later scores, overdue actions): for each of ids (ascending) appends
+     * {"key", "label" (translated), "value"} to the array out[i]; counts only
+     * what the reader may see. */
+    void (*node_figures)(req_t *r, const int64_t *ids, size_t n, json_t *const *out);
+    const app_badge_t *badge;
+    /* Its entities and the audit actions it writes (codes, for the filters;
+     * each has its msgid "audit_action.<code>" in the catalogues). */
+    const app_entity_t *entities;
+    size_t n_entities;
+    const char *const *audit_actions; /* NULL-terminated, may be NULL */
+    /* After the migrations, at every start (fill computed columns...). */
+    int (*start)(db_t *db);
+    /* Demo data: DB_OK or a code. */
+    int (*demo)(app_demo_t *d);
+
+    /* Hooks the framework needs from exactly one module. */
+    app_user_t *(*load_user)(db_t *db, arena_t *a, int64_t user_id);
+    /* A node's ancestry (root first, itself last) and its kind. 0 or -1. */
+    int (*ancestry)(db_t *db, arena_t *a, int64_t node_id, int64_t **path, int *n,
+                    node_kind_t *kind);
+} module_t;
+
+/* The composition root gives the modules, in order, before anything else. */
+void app_use_modules(const module_t *const *modules, size_t n);
+size_t app_module_count(void);
+const module_t *app_module(size_t i);
+/* The entity registered under code, NULL when none. */
+const app_entity_t *app_entity(const char *code);
+/* The stored path of a node ("/1/4/9/", through the ancestry hook),
+ * malloc'd; NULL when the node does not exist. */
+char *app_node_path(db_t *db, int64_t node_id);
+/* Name and page of one thing (app_entity_t.describe), NULL when unknown. */
+const char *app_entity_name(req_t *r, const char *entity, int64_t id, const char **href);
+/* Ids of the things of an entity whose name matches q (app_entity_t.find);
+ * 0 when none or when the entity cannot be searched. */
+size_t app_entity_find(req_t *r, const char *entity, const char *q, int64_t *ids, size_t max);
+
+/* Every module's sections for the home page, or for a node's page, sorted
+ * by their "order" (a new array). */
+json_t *app_home_sections(req_t *r);
+json_t *app_node_sections(req_t *r, int64_t node_id, const char *path);
+/* A figure as node_figures hooks give it: {key, label (the column's head),
+ * value, value_h (written for the language), one, many (the msgids of its
+ * noun), text ("12 user accounts")}. */
+json_t *app_figure(req_t *r, const char *key, const char *label, const char *one,
+                   const char *many, int64_t value);
+/* Every module's figures for nodes ids (ascending): an array of n arrays. */
+json_t *app_node_figures(req_t *r, const int64_t *ids, size_t n);
+
+/* --- Start-up ------------------------------------------------------------ */
 
 typedef struct {
     const char *db_url;
@@ -23,28 +229,34 @@ extern app_t g_app;
 /* Load catalogues, templates and static assets; open the database and migrate
  * it (every module's migrations). 0 or -1 with err. */
 int app_init(const char *db_url, char *err, size_t errlen);
-/* Only open + migrate (command line). Returns the connection or NULL. */
+/* Only open + migrate + start hooks (command line). The connection or NULL. */
 db_t *app_open_db(const char *db_url, char *err, size_t errlen);
 void app_shutdown(void);
-/* The core migrations (versions 1-9): SQL functions every module may use on
- * both engines, e.g. instr(text, text) on PostgreSQL. */
+/* The core migrations (versions 1-9): what every module may use on both engines. */
 extern const db_migration_t app_migrations[];
 extern const size_t app_migrations_count;
 db_t *app_thread_db(void);   /* this thread's connection, opened on first use */
+/* ANALYZE: planner statistics after migrations and bulk loads. */
+int app_analyze(db_t *db);
 
 /* The pipeline, given to the HTTP server. */
-bool app_prepare(req_t *r);
-void app_handle(req_t *r);
+bool app_prepare(http_req_t *h);
+void app_handle(http_req_t *h);
 /* Errors raised by the HTTP layer itself (413, 400 on a malformed body). */
-void app_http_error(req_t *r, int status);
+void app_http_error(http_req_t *h, int status);
 
 /* --- Answering ---------------------------------------------------------- */
 /* Translate in the request's language. */
 const char *T(req_t *r, const char *msgid);
 /* Plural: the form of one/many that fits n in the request's language. */
 const char *TN(req_t *r, const char *one, const char *many, unsigned long n);
-/* Render page template `tpl` (e.g. "org/node_list") inside "layout" with
- * model; adds lang, dir, me, nav, csrf, unread, flash, css/js urls, path,
+/* A translated text with its "%d" filled by n (and the next by m). */
+const char *TF(req_t *r, const char *msgid, long long n, long long m);
+/* A number written for the request's language (Western digits everywhere,
+ * as Moroccan forms write them; grouping by thin spaces from 10 000). */
+const char *app_number(req_t *r, long long n);
+/* Render page template `tpl` (e.g. "nodes/list") inside "layout" with
+ * model; adds lang, dir, me, nav, csrf, badges, flash, css/js urls, path,
  * and empty errors / error_summary / values when the handler set none.
  * Steals model. Without a `title` the page is titled "Jouda". */
 void page_render(req_t *r, int status, const char *tpl, json_t *model);
@@ -54,28 +266,55 @@ void api_send(req_t *r, int status, json_t *obj);
  * for pages an error page (or the login redirect for 401). fields: object
  * field -> msgid (translated here), may be NULL; stolen. */
 void respond_error(req_t *r, int status, const char *code, const char *msgid, json_t *fields);
+/* The one mapping of a model result to HTTP: 404, 403, 422, 409, 429, 500
+ * with their codes and standard messages (msgid NULL) or msgid. fields
+ * stolen (may be NULL). RES_OK is a programming error (500). */
+void app_fail(req_t *r, res_t res, const char *msgid, json_t *fields);
+int app_status_of(res_t res);
 /* After a successful POST from a page: 303 to location, with a one-time
  * message (a msgid, never user data) shown on the next page. */
 void page_redirect_flash(req_t *r, const char *location, const char *flash_msgid);
+/* A page asking to confirm a state change before it is made (works without
+ * JavaScript; with it, the form's data-confirm asks first and adds
+ * confirm=1): title, question and confirm_label are msgids, subject the
+ * thing concerned (shown isolated), action the form's target, hidden the
+ * fields to post again {name: value} (stolen, may be NULL), cancel_href
+ * where "Cancel" leads. */
+void page_confirm(req_t *r, const char *title, const char *question, const char *subject,
+                  const char *action, json_t *hidden, const char *confirm_label,
+                  const char *cancel_href);
+/* Is this a page POST that asks to be confirmed first (no confirm=1 field)? */
+bool page_needs_confirm(req_t *r);
 
 /* --- Authorization for handlers ---------------------------------------- */
 /* Decide perm on node_id for r->user (loads the ancestry). */
 authz_result_t app_authorize(req_t *r, perm_t perm, int64_t node_id);
 /* Same, and on refusal sets the 404/403 response: returns false then. */
 bool app_require(req_t *r, perm_t perm, int64_t node_id);
+/* Decide perm at a node whose stored path ("/1/4/9/") is known, without a read. */
+bool app_can_at_path(req_t *r, perm_t perm, const char *path);
 /* Every list query filters by scope before paging: appends
- * "(instr(<path_col>, ?) > 0 OR ...)" with "/<node id>/" for each live
- * assignment of the user whose role grants perm (or "(1=0)" when none). */
+ * "(path_col >= ? AND path_col < ? OR ...)" - one range of paths (an index
+ * range scan on both engines) for each live assignment of the user whose
+ * role grants perm, or "(1=0)" when none. */
 void app_scope_sql(req_t *r, perm_t perm, const char *path_col, buf_t *sql, db_param_t *params,
                    int *nparams, int maxparams);
+/* The range of paths of a subtree: "/1/4/" -> ["/1/4/", "/1/40") (the byte
+ * after '/' is '0'), for "col >= lo AND col < hi". hi in the arena. */
+const char *app_path_upper(arena_t *a, const char *path);
 /* Roles of the user that grant perm somewhere (for menus). */
 bool app_user_can_anywhere(req_t *r, perm_t perm);
 
 /* --- Input -------------------------------------------------------------- */
+/* Shortcuts to the protocol side. */
+const char *req_query(req_t *r, const char *key);
+const char *req_form(req_t *r, const char *key);
 /* A value from the form (pages) or the JSON body (API), as text. For JSON,
  * integers are formatted; other types set *bad_type. A form value holding a
  * NUL byte sets *bad_type too. NULL when absent. */
 const char *input_str(req_t *r, const char *field, bool *bad_type);
+/* Is field present in the form or the JSON body (JSON null included)? */
+bool input_present(req_t *r, const char *field);
 /* Validation into an errors object (field -> msgid). Each returns the
  * trimmed value (arena) or NULL, adding an error when required and empty,
  * longer than max characters, invalid UTF-8 or containing control chars
@@ -94,6 +333,11 @@ void v_paging(req_t *r, json_t *errors, int64_t *limit, int64_t *offset);
 /* Say what to do rather than "This field is required.": when the error of
  * field is that generic one, replace it by msgid ("Enter the person's name."). */
 void v_required_message(json_t *errors, const char *field, const char *msgid);
+/* Add msgid as field's error unless it has one already. */
+void v_error(json_t *errors, const char *field, const char *msgid);
+/* Put the entries of errors in the order of the form's fields (NULL-ended),
+ * so that the error summary reads top to bottom. */
+void v_errors_order(json_t *errors, const char *const *fields);
 /* Fields present in the body that the handler does not know -> errors (API). */
 void v_unknown_fields(req_t *r, json_t *errors, const char *const *known);
 /* Adds the translated form errors to a page model: "errors" {field: text},
@@ -104,8 +348,21 @@ void model_form_errors(req_t *r, json_t *model, json_t *errors);
  * members named in keys (NULL-terminated) of obj, or of every object of an
  * array obj, by such strings; 0 and null become null. */
 void api_times_iso(json_t *obj, const char *const *keys);
+/* A JSON string, or null for NULL. */
+json_t *json_str_or_null(const char *s);
 
 /* Client IP for audit rows. */
 const char *req_ip(req_t *r);
+
+/* Fill a search key column left '' (rows written before it existed): select
+ * gives "id, field1[, field2[, field3]]" of rows with key '' and id > ?
+ * LIMIT ?, update sets "key = ? WHERE id = ? AND key = ''"; the key is the
+ * text_fold_key of the fields. DB_OK or a code. */
+int app_fill_search_keys(db_t *db, const char *select_sql, const char *update_sql, int nfields);
+
+/* Transactions for model functions that may run inside a caller's one:
+ * begin unless already in one (*mine tells), end only what was begun. */
+bool app_tx_begin(db_t *db, bool *mine);
+int app_tx_end(db_t *db, bool mine, bool ok);
 
 #endif

@@ -1,4 +1,4 @@
-/* app_internal.h - private to the app layer. */
+/* app_internal.h - private to the framework. */
 #ifndef JOUDA_APP_INTERNAL_H
 #define JOUDA_APP_INTERNAL_H
 
@@ -6,24 +6,20 @@
 
 #define APP_MAX_MODULES 32
 
+/* The modules in use: the framework's own first (health, home). */
+extern const module_t app_core_module;
+
+/* The hooks taken from the modules at app_use_modules. */
 typedef struct {
-    const db_migration_t *list;
-    size_t n;
-} app_migration_list_t;
+    app_user_t *(*load_user)(db_t *db, arena_t *a, int64_t user_id);
+    int (*ancestry)(db_t *db, arena_t *a, int64_t node_id, int64_t **path, int *n,
+                    node_kind_t *kind);
+} app_hooks_t;
+extern app_hooks_t g_hooks;
 
-typedef struct {
-    route_table_t tables[APP_MAX_MODULES];
-    size_t ntables;
-    app_migration_list_t migrations[APP_MAX_MODULES];
-    size_t nmigrations;
-} app_modules_t;
-
-void app_modules_collect(app_modules_t *m);
-extern app_modules_t g_modules;
-
-/* health.c */
-extern const route_t app_routes[];
-extern const size_t app_routes_count;
+/* Find the route of method + path among every module's routes. */
+typedef enum { MATCH_OK, MATCH_NOT_FOUND, MATCH_BAD_METHOD } match_t;
+match_t app_route_match(const char *method, const char *path, const route_t **out, int64_t ids[2]);
 
 /* page.c */
 #define LANG_COOKIE "jouda_lang"
@@ -31,8 +27,7 @@ extern const size_t app_routes_count;
 /* Translate an errors object (field -> msgid or {msgid, n, m}) in place into
  * a new object field -> text. */
 json_t *app_errors_translate(req_t *r, json_t *errors);
-/* Replace the first "%d" of text by n and the next by m (no printf on
- * catalogue strings). */
-const char *app_format_numbers(req_t *r, const char *text, long long n, long long m);
+/* Percent-encode for a URL query value or a cookie. */
+void app_url_encode(buf_t *b, const char *s);
 
 #endif

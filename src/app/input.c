@@ -8,7 +8,24 @@
 
 const char *req_ip(req_t *r)
 {
-    return r->client_ip ? r->client_ip : "";
+    return r->http->client_ip ? r->http->client_ip : "";
+}
+
+const char *req_query(req_t *r, const char *key)
+{
+    return http_query(r->http, key);
+}
+
+const char *req_form(req_t *r, const char *key)
+{
+    return http_form(r->http, key);
+}
+
+bool input_present(req_t *r, const char *field)
+{
+    if (r->json)
+        return json_is_object(r->json) && json_object_get(r->json, field) != NULL;
+    return http_form(r->http, field) != NULL;
 }
 
 const char *input_str(req_t *r, const char *field, bool *bad_type)
@@ -28,7 +45,7 @@ const char *input_str(req_t *r, const char *field, bool *bad_type)
         return NULL;
     }
     /* a NUL byte inside a value would silently cut it short: refuse it */
-    for (http_kv_t *kv = r->form; kv; kv = kv->next)
+    for (http_kv_t *kv = r->http->form; kv; kv = kv->next)
         if (strcmp(kv->key, field) == 0) {
             if (strlen(kv->val) != kv->val_len) {
                 if (bad_type)
@@ -40,7 +57,7 @@ const char *input_str(req_t *r, const char *field, bool *bad_type)
     return NULL;
 }
 
-static void set_err(json_t *errors, const char *field, const char *msgid)
+void v_error(json_t *errors, const char *field, const char *msgid)
 {
     if (!json_object_get(errors, field))
         json_object_set_new(errors, field, json_string(msgid));
@@ -58,26 +75,26 @@ const char *v_text(req_t *r, json_t *errors, const char *field, bool required, s
     bool bad = false;
     const char *raw = input_str(r, field, &bad);
     if (bad) {
-        set_err(errors, field, N_("This field must be text."));
+        v_error(errors, field, N_("This field must be text."));
         return NULL;
     }
     if (r->json && raw && json_is_integer(json_object_get(r->json, field))) {
-        set_err(errors, field, N_("This field must be text."));
+        v_error(errors, field, N_("This field must be text."));
         return NULL;
     }
     if (raw && !utf8_valid(raw, strlen(raw))) {
-        set_err(errors, field, N_("This text contains invalid characters."));
+        v_error(errors, field, N_("This text contains invalid characters."));
         return NULL;
     }
     char *v = raw ? str_trim(arena_strdup(r->arena, raw)) : NULL;
     if (!v || !*v) {
         if (required)
-            set_err(errors, field, N_("This field is required."));
+            v_error(errors, field, N_("This field is required."));
         return NULL;
     }
     /* one-line fields: no control characters, line breaks or tabs either */
     if (str_has_control(v) || strpbrk(v, "\n\r\t")) {
-        set_err(errors, field, N_("This text contains invalid characters."));
+        v_error(errors, field, N_("This text contains invalid characters."));
         return NULL;
     }
     if (utf8_count(v) > max_chars) {
@@ -96,11 +113,11 @@ int64_t v_int(req_t *r, json_t *errors, const char *field, bool required, int64_
     if (r->json) {
         if (!jv || json_is_null(jv)) {
             if (required)
-                set_err(errors, field, N_("This field is required."));
+                v_error(errors, field, N_("This field is required."));
             return dflt;
         }
         if (!json_is_integer(jv)) {
-            set_err(errors, field, N_("Enter a whole number."));
+            v_error(errors, field, N_("Enter a whole number."));
             return dflt;
         }
         v = json_integer_value(jv);
@@ -108,17 +125,17 @@ int64_t v_int(req_t *r, json_t *errors, const char *field, bool required, int64_
         bool bad = false;
         const char *raw = input_str(r, field, &bad);
         if (bad) {
-            set_err(errors, field, N_("Enter a whole number."));
+            v_error(errors, field, N_("Enter a whole number."));
             return dflt;
         }
         char *s = raw ? str_trim(arena_strdup(r->arena, raw)) : NULL;
         if (!s || !*s) {
             if (required)
-                set_err(errors, field, N_("This field is required."));
+                v_error(errors, field, N_("This field is required."));
             return dflt;
         }
         if (!str_to_i64(s, &v)) {
-            set_err(errors, field, N_("Enter a whole number."));
+            v_error(errors, field, N_("Enter a whole number."));
             return dflt;
         }
     }
@@ -139,7 +156,7 @@ const char *v_code(req_t *r, json_t *errors, const char *field, bool required,
     for (size_t i = 0; list[i]; i++)
         if (strcmp(list[i], v) == 0)
             return list[i];
-    set_err(errors, field, N_("Choose a value from the list."));
+    v_error(errors, field, N_("Choose a value from the list."));
     return NULL;
 }
 
@@ -152,7 +169,7 @@ const char *v_email(req_t *r, json_t *errors, const char *field, bool required)
     bool ok = at && at != v && strchr(at + 1, '@') == NULL && strchr(at + 1, '.') &&
               at[1] != '.' && v[strlen(v) - 1] != '.' && !strpbrk(v, " \t\"<>(),;:[]\\");
     if (!ok) {
-        set_err(errors, field, N_("Enter an email address like name@example.org."));
+        v_error(errors, field, N_("Enter an email address like name@example.org."));
         return NULL;
     }
     char *low = arena_strdup(r->arena, v);
@@ -165,7 +182,7 @@ const char *v_email(req_t *r, json_t *errors, const char *field, bool required)
 static int64_t paging_param(req_t *r, json_t *errors, const char *name, int64_t min, int64_t max,
                             int64_t dflt)
 {
-    const char *s = http_query(r, name);
+    const char *s = http_query(r->http, name);
     int64_t v;
     if (!s || !*s)
         return dflt;
@@ -201,7 +218,7 @@ void v_unknown_fields(req_t *r, json_t *errors, const char *const *known)
         for (size_t i = 0; known[i] && !found; i++)
             found = strcmp(known[i], k) == 0;
         if (!found)
-            set_err(errors, k, N_("This field is not known."));
+            v_error(errors, k, N_("This field is not known."));
     }
 }
 
@@ -253,7 +270,7 @@ void model_form_errors(req_t *r, json_t *model, json_t *errors)
     json_object_set_new(model, "error_summary", summary);
     if (!json_object_get(model, "values")) {
         json_t *values = json_object();
-        for (http_kv_t *kv = r->form; kv; kv = kv->next)
+        for (http_kv_t *kv = r->http->form; kv; kv = kv->next)
             if (!secret_field(kv->key) && !json_object_get(values, kv->key) &&
                 utf8_valid(kv->key, strlen(kv->key)))
                 json_object_set_new(values, kv->key,
@@ -265,4 +282,17 @@ void model_form_errors(req_t *r, json_t *model, json_t *errors)
         }
         json_object_set_new(model, "values", values);
     }
+}
+
+void v_errors_order(json_t *errors, const char *const *fields)
+{
+    json_t *copy = json_copy(errors);
+    json_object_clear(errors);
+    for (int i = 0; fields[i]; i++) {
+        json_t *v = json_object_get(copy, fields[i]);
+        if (v)
+            json_object_set(errors, fields[i], v);
+    }
+    json_object_update_missing(errors, copy); /* anything not listed, last */
+    json_decref(copy);
 }

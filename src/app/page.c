@@ -2,13 +2,12 @@
  * layout, and JSON for the API; errors in the user's language; one-time
  * flash messages after a redirect. */
 #include "app_internal.h"
-#include "../notify/notify.h"
 
 #include <stdio.h>
 #include <string.h>
 
 /* Percent-encode everything but [A-Za-z0-9/._-]: safe in a URL and a cookie. */
-static void url_encode_to(buf_t *b, const char *s)
+void app_url_encode(buf_t *b, const char *s)
 {
     for (const char *p = s; *p; p++) {
         unsigned char c = (unsigned char)*p;
@@ -40,21 +39,31 @@ static const char *tr_ngettext(void *ctx, const char *one, const char *many, lon
     return i18n_ngettext((const char *)ctx, one, many, n < 0 ? 0 : (unsigned long)n);
 }
 
-const char *app_format_numbers(req_t *r, const char *text, long long n, long long m)
+const char *TF(req_t *r, const char *msgid, long long n, long long m)
 {
+    long long nums[2] = {n, m};
+    return text_fill_numbers(r->arena, T(r, msgid), nums, 2);
+}
+
+const char *app_number(req_t *r, long long n)
+{
+    char digits[32];
+    snprintf(digits, sizeof digits, "%lld", n < 0 ? -n : n);
+    size_t len = strlen(digits);
+    if (len < 5 || str_eq(r->lang, "ar"))
+        return arena_printf(r->arena, "%s%s", n < 0 ? "-" : "", digits);
+    /* 12 345 (narrow no-break spaces) in French, 12,345 in English */
+    const char *sep = str_eq(r->lang, "en") ? "," : "\u202f";
     buf_t b;
     buf_init(&b);
-    int used = 0;
-    for (const char *p = text; *p; p++) {
-        if (p[0] == '%' && p[1] == 'd' && used < 2) {
-            buf_printf(&b, "%lld", used == 0 ? n : m);
-            used++;
-            p++;
-        } else {
-            buf_putc(&b, *p);
-        }
+    if (n < 0)
+        buf_putc(&b, '-');
+    for (size_t i = 0; i < len; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            buf_puts(&b, sep);
+        buf_putc(&b, digits[i]);
     }
-    char *out = arena_strdup(r->arena, b.data ? b.data : "");
+    const char *out = arena_strdup(r->arena, b.data);
     buf_free(&b);
     return out;
 }
@@ -67,8 +76,8 @@ static const char *error_text(req_t *r, json_t *v)
         const char *msgid = json_string_value(json_object_get(v, "msgid"));
         if (!msgid)
             return "";
-        return app_format_numbers(r, T(r, msgid), json_integer_value(json_object_get(v, "n")),
-                                  json_integer_value(json_object_get(v, "m")));
+        return TF(r, msgid, json_integer_value(json_object_get(v, "n")),
+                  json_integer_value(json_object_get(v, "m")));
     }
     return "";
 }
@@ -82,28 +91,63 @@ json_t *app_errors_translate(req_t *r, json_t *errors)
     return out;
 }
 
-static void add_nav(req_t *r, json_t *nav, const char *href, const char *msgid)
+static bool nav_current(req_t *r, const char *href)
 {
     size_t hl = strlen(href);
-    bool current = strcmp(r->path, href) == 0 ||
-                   (hl > 1 && strncmp(r->path, href, hl) == 0 && r->path[hl] == '/');
-    json_array_append_new(nav, json_pack("{s:s, s:s, s:b}", "href", href, "label", T(r, msgid),
-                                         "current", current));
+    return strcmp(r->path, href) == 0 ||
+           (hl > 1 && strncmp(r->path, href, hl) == 0 && r->path[hl] == '/');
 }
 
+typedef struct {
+    const app_menu_t *entry;
+} nav_item_t;
+
+static int nav_cmp(const void *a, const void *b)
+{
+    const app_menu_t *x = ((const nav_item_t *)a)->entry, *y = ((const nav_item_t *)b)->entry;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* The main menu: every module's entries the user may use, by order. */
 static json_t *build_nav(req_t *r)
 {
     json_t *nav = json_array();
     if (!r->user)
         return nav;
-    add_nav(r, nav, "/", N_("Home"));
-    if (app_user_can_anywhere(r, PERM_ORG_READ))
-        add_nav(r, nav, "/admin/nodes", N_("Establishments"));
-    if (app_user_can_anywhere(r, PERM_USER_READ))
-        add_nav(r, nav, "/admin/users", N_("Users"));
-    if (app_user_can_anywhere(r, PERM_AUDIT_READ))
-        add_nav(r, nav, "/admin/audit", N_("Audit log"));
+    nav_item_t items[64];
+    size_t n = 0;
+    for (size_t m = 0; m < app_module_count(); m++) {
+        const module_t *mod = app_module(m);
+        for (size_t i = 0; i < mod->n_menu && n < ARRAY_LEN(items); i++)
+            if (app_user_can_anywhere(r, mod->menu[i].perm))
+                items[n++] = (nav_item_t){&mod->menu[i]};
+    }
+    qsort(items, n, sizeof *items, nav_cmp);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(nav, json_pack("{s:s, s:s, s:b}", "href", items[i].entry->path,
+                                             "label", T(r, items[i].entry->label), "current",
+                                             nav_current(r, items[i].entry->path)));
     return nav;
+}
+
+/* Counters in the header (unread notifications...). */
+static json_t *build_badges(req_t *r)
+{
+    json_t *out = json_array();
+    if (!r->user)
+        return out;
+    for (size_t m = 0; m < app_module_count(); m++) {
+        const app_badge_t *b = app_module(m)->badge;
+        if (!b)
+            continue;
+        int64_t count = b->count ? b->count(r) : 0;
+        json_t *o = json_pack("{s:s, s:s, s:I, s:b}", "href", b->href, "label", T(r, b->label),
+                              "count", (json_int_t)count, "current", nav_current(r, b->href));
+        json_object_set_new(o, arena_printf(r->arena, "icon_%s", b->icon ? b->icon : "dot"),
+                            json_true());
+        json_array_append_new(out, o);
+    }
+    return out;
 }
 
 static json_t *build_langs(req_t *r)
@@ -112,11 +156,11 @@ static json_t *build_langs(req_t *r)
     static const char *const names[] = {"Français", "العربية", "English"};
     json_t *a = json_array();
     const char *next = NULL;
-    const char *q = http_query(r, "next");
+    const char *q = http_query(r->http, "next");
     if (strcmp(r->path, "/login") == 0 && q && q[0] == '/' && q[1] != '/' && q[1] != '\\') {
         buf_t b;
         buf_init(&b);
-        url_encode_to(&b, q);
+        app_url_encode(&b, q);
         next = arena_strdup(r->arena, b.data);
         buf_free(&b);
     }
@@ -136,10 +180,10 @@ static json_t *build_langs(req_t *r)
 /* The flash cookie holds a msgid; only catalogue strings are ever shown. */
 static json_t *take_flash(req_t *r)
 {
-    const char *raw = http_cookie(r, FLASH_COOKIE);
+    const char *raw = http_cookie(r->http, FLASH_COOKIE);
     if (!raw || !*raw)
         return json_null();
-    http_set_cookie(r, FLASH_COOKIE, "", 0, true);
+    http_set_cookie(r->http, FLASH_COOKIE, "", 0, true);
     size_t n = strlen(raw);
     char *msgid = arena_alloc(r->arena, n + 1);
     if (http_url_decode(msgid, raw, n, false) < 0)
@@ -170,15 +214,11 @@ void page_render(req_t *r, int status, const char *tpl, json_t *model)
     } else {
         json_object_set_new(model, "csrf", json_string(""));
     }
-    if (r->user) {
-        json_object_set_new(model, "me", json_pack("{s:I, s:s}", "id", (json_int_t)r->user->id,
-                                                   "name", r->user->name ? r->user->name : ""));
-        json_object_set_new(model, "unread",
-                            json_integer(notify_unread_count(r->db, r->user->id)));
-    } else {
-        json_object_set_new(model, "me", json_null());
-        json_object_set_new(model, "unread", json_integer(0));
-    }
+    json_object_set_new(model, "me",
+                        r->user ? json_pack("{s:I, s:s}", "id", (json_int_t)r->user->id, "name",
+                                            r->user->name ? r->user->name : "")
+                                : json_null());
+    json_object_set_new(model, "badges", build_badges(r));
     if (!json_object_get(model, "error_summary"))
         json_object_set_new(model, "error_summary", json_array());
     if (!json_object_get(model, "errors"))
@@ -187,31 +227,33 @@ void page_render(req_t *r, int status, const char *tpl, json_t *model)
         json_object_set_new(model, "values", json_object());
 
     tpl_i18n_t tr = {tr_gettext, tr_ngettext, (void *)r->lang};
-    buf_reset(&r->resp_body);
-    if (tpl_render(g_app.tpl, tpl, "layout", model, &tr, &r->resp_body, err, sizeof err) != 0) {
+    http_req_t *h = r->http;
+    buf_reset(&h->resp_body);
+    if (tpl_render(g_app.tpl, tpl, "layout", model, &tr, &h->resp_body, err, sizeof err) != 0) {
         log_error("template %s: %s", tpl, err);
         json_decref(model);
-        buf_reset(&r->resp_body);
+        buf_reset(&h->resp_body);
         const char *msg = "Internal error while rendering the page.\n";
-        http_respond(r, 500, "text/plain; charset=utf-8", msg, strlen(msg));
+        http_respond(h, 500, "text/plain; charset=utf-8", msg, strlen(msg));
         return;
     }
     json_decref(model);
-    r->status = status;
-    r->resp_type = "text/html; charset=utf-8";
+    h->status = status;
+    h->resp_type = "text/html; charset=utf-8";
 }
 
 void api_send(req_t *r, int status, json_t *obj)
 {
     char *s = json_dumps(obj, JSON_COMPACT);
     json_decref(obj);
-    buf_reset(&r->resp_body);
+    http_req_t *h = r->http;
+    buf_reset(&h->resp_body);
     if (s) {
-        buf_puts(&r->resp_body, s);
+        buf_puts(&h->resp_body, s);
         free(s);
     }
-    r->status = status;
-    r->resp_type = "application/json; charset=utf-8";
+    h->status = status;
+    h->resp_type = "application/json; charset=utf-8";
 }
 
 static const char *status_title(int status)
@@ -250,8 +292,8 @@ void respond_error(req_t *r, int status, const char *code, const char *msgid, js
         buf_t b;
         buf_init(&b);
         buf_puts(&b, "/login?next=");
-        url_encode_to(&b, next);
-        http_redirect(r, arena_strdup(r->arena, b.data));
+        app_url_encode(&b, next);
+        http_redirect(r->http, arena_strdup(r->arena, b.data));
         buf_free(&b);
         return;
     }
@@ -270,16 +312,76 @@ void respond_error(req_t *r, int status, const char *code, const char *msgid, js
     page_render(r, status, "error", model);
 }
 
+int app_status_of(res_t res)
+{
+    switch (res) {
+    case RES_NOT_FOUND: return 404;
+    case RES_FORBIDDEN: return 403;
+    case RES_INVALID: return 422;
+    case RES_CONFLICT: return 409;
+    case RES_LIMITED: return 429;
+    default: return 500;
+    }
+}
+
+void app_fail(req_t *r, res_t res, const char *msgid, json_t *fields)
+{
+    static const char *const codes[] = {
+        [RES_OK] = "internal",        [RES_NOT_FOUND] = "not_found", [RES_FORBIDDEN] = "forbidden",
+        [RES_INVALID] = "invalid",    [RES_CONFLICT] = "conflict",   [RES_LIMITED] = "too_many",
+        [RES_ERROR] = "internal",
+    };
+    if (res == RES_OK)
+        log_error("app_fail called with RES_OK for %s %s", r->method, r->path);
+    int status = app_status_of(res);
+    if (!msgid) {
+        if (res == RES_NOT_FOUND)
+            msgid = r->is_api ? N_("Not found.") : N_("This page does not exist.");
+        else if (res == RES_FORBIDDEN)
+            msgid = N_("You are not allowed to do this.");
+        else if (res == RES_ERROR || res == RES_OK)
+            msgid = N_("Something went wrong; try again.");
+    }
+    respond_error(r, status, codes[(int)res < (int)ARRAY_LEN(codes) ? res : RES_ERROR], msgid,
+                  fields);
+}
+
+bool page_needs_confirm(req_t *r)
+{
+    if (r->is_api)
+        return false;
+    const char *c = http_form(r->http, "confirm");
+    return !c || strcmp(c, "1") != 0;
+}
+
+void page_confirm(req_t *r, const char *title, const char *question, const char *subject,
+                  const char *action, json_t *hidden, const char *confirm_label,
+                  const char *cancel_href)
+{
+    json_t *fields = json_array();
+    const char *k;
+    json_t *v;
+    json_object_foreach(hidden, k, v)
+        if (json_is_string(v))
+            json_array_append_new(fields, json_pack("{s:s, s:O}", "name", k, "value", v));
+    json_decref(hidden);
+    json_t *m = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s}", "title", T(r, title), "question",
+                          T(r, question), "subject", subject ? subject : "", "action", action,
+                          "hidden", fields, "confirm_label", T(r, confirm_label), "cancel_href",
+                          cancel_href ? cancel_href : "/");
+    page_render(r, 200, "confirm", m);
+}
+
 void page_redirect_flash(req_t *r, const char *location, const char *flash_msgid)
 {
     if (flash_msgid) {
         buf_t b;
         buf_init(&b);
-        url_encode_to(&b, flash_msgid);
-        http_set_cookie(r, FLASH_COOKIE, b.data ? b.data : "", 60, true);
+        app_url_encode(&b, flash_msgid);
+        http_set_cookie(r->http, FLASH_COOKIE, b.data ? b.data : "", 60, true);
         buf_free(&b);
     }
-    http_redirect(r, location);
+    http_redirect(r->http, location);
 }
 
 static void times_iso_one(json_t *o, const char *const *keys)
@@ -310,4 +412,9 @@ void api_times_iso(json_t *obj, const char *const *keys)
             if (json_is_object(v))
                 times_iso_one(v, keys);
     }
+}
+
+json_t *json_str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
 }

@@ -1,50 +1,49 @@
 /* pipeline.c - what happens to every request before its handler runs, in a
- * fixed order: language, authentication, routing, 401, id -> node (404 when
+ * fixed order: authentication, language, routing, 401, id -> node (404 when
  * absent or outside scope), permission (403), body type (415); then, with the
- * body read: CSRF for cookie-authenticated writes, and the handler. */
+ * body read: CSRF for cookie-authenticated writes, and the handler. Every
+ * refusal leaves through one exit (refuse). */
 #include "app_internal.h"
-#include "../org/org.h"
 
 #include <string.h>
+#include <strings.h>
 
 static bool is_write(const char *m)
 {
     return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 && strcmp(m, "OPTIONS") != 0;
 }
 
-static bool type_is(const char *ct, const char *want)
+static bool has_body(const http_req_t *h)
 {
-    if (!ct)
-        return false;
-    size_t n = strlen(want);
-    return strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+    return h->content_length > 0 || (h->content_length < 0 && h->content_type);
 }
 
-static bool has_body(req_t *r)
+static app_user_t *load_user(req_t *r, int64_t uid)
 {
-    return r->content_length > 0 || (r->content_length < 0 && r->content_type);
+    return g_hooks.load_user ? g_hooks.load_user(r->db, r->arena, uid) : NULL;
 }
 
 static void authenticate(req_t *r)
 {
+    http_req_t *h = r->http;
     int64_t uid = 0;
-    const char *authz = r->authorization;
+    const char *authz = h->authorization;
     if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
         const char *tok = authz + 7;
         while (*tok == ' ')
             tok++;
-        if (r->db && api_token_lookup(r->db, tok, &uid) == 0) {
-            r->user = org_user_ctx_load(r->db, r->arena, uid);
+        if (api_token_lookup(r->db, tok, &uid) == 0) {
+            r->user = load_user(r, uid);
             if (r->user)
                 r->auth = AUTH_BEARER;
         }
         return; /* a bearer request never falls back to the cookie */
     }
-    const char *cookie = http_cookie(r, SESSION_COOKIE);
-    if (cookie && r->db) {
+    const char *cookie = http_cookie(h, SESSION_COOKIE);
+    if (cookie) {
         char csrf[128], hash[128];
         if (session_lookup(r->db, cookie, &uid, csrf, sizeof csrf, hash, sizeof hash) == 0) {
-            r->user = org_user_ctx_load(r->db, r->arena, uid);
+            r->user = load_user(r, uid);
             if (r->user) {
                 r->auth = AUTH_SESSION;
                 r->csrf_secret = arena_strdup(r->arena, csrf);
@@ -56,121 +55,140 @@ static void authenticate(req_t *r)
     }
     if (!r->user && !r->is_api) {
         /* before a session exists (login form): a secret in its own cookie */
-        const char *pre = http_cookie(r, CSRF_PRE_COOKIE);
+        const char *pre = http_cookie(h, CSRF_PRE_COOKIE);
         if (pre && strlen(pre) >= 40 && strlen(pre) < 64) {
             r->csrf_secret = pre;
         } else {
             char tok[64];
             token_random(tok, sizeof tok);
             r->csrf_secret = arena_strdup(r->arena, tok);
-            http_set_cookie(r, CSRF_PRE_COOKIE, tok, -1, true);
+            http_set_cookie(h, CSRF_PRE_COOKIE, tok, -1, true);
         }
     }
 }
 
+/* The language of the page: a language link (?lang=) wins and is kept for
+ * this browser (a cookie, not a write: reading a page never changes data);
+ * then the browser's choice, the user's saved preference, Accept-Language. */
 static void choose_language(req_t *r)
 {
-    const char *q = http_query(r, "lang");
-    if (q && i18n_supported(q) && !r->is_api) {
-        http_set_cookie(r, LANG_COOKIE, q, 365 * 24 * 3600, true);
-        /* the language links of the pages are the user's choice: keep it */
-        if (r->user && strcmp(r->method, "GET") == 0 && !str_eq(r->user->language, q) &&
-            org_user_set_language(r->db, r->user->id, q, req_ip(r)) == DB_OK)
-            r->user->language = arena_strdup(r->arena, q);
-    }
-    r->lang = i18n_negotiate(q, r->user ? r->user->language : NULL, http_cookie(r, LANG_COOKIE),
-                             r->accept_language);
+    const char *q = http_query(r->http, "lang");
+    if (q && i18n_supported(q) && !r->is_api)
+        http_set_cookie(r->http, LANG_COOKIE, q, 365 * 24 * 3600, true);
+    const char *cookie = r->is_api ? NULL : http_cookie(r->http, LANG_COOKIE);
+    if (q && !i18n_supported(q))
+        q = NULL;
+    if (!q && cookie && i18n_supported(cookie))
+        q = cookie;
+    r->lang = i18n_negotiate(q, r->user ? r->user->language : NULL, NULL,
+                             r->http->accept_language);
 }
 
-bool app_prepare(req_t *r)
+static bool body_type_ok(const route_t *route, const char *ct)
+{
+    if (route->flags & ROUTE_JSON)
+        return http_media_is(ct, "application/json") ||
+               ((route->flags & ROUTE_UPLOAD) && http_media_is(ct, "multipart/form-data"));
+    if (route->flags & (ROUTE_UPLOAD | ROUTE_FORM))
+        return http_media_is(ct, "multipart/form-data") ||
+               http_media_is(ct, "application/x-www-form-urlencoded");
+    return true;
+}
+
+/* The decision of the pipeline before the body is read: 0 to go on, or the
+ * status of the refusal with its code and message. */
+typedef struct {
+    int status;
+    const char *code;
+    const char *msgid;
+} refusal_t;
+
+static refusal_t decide(req_t *r)
 {
     const route_t *route = NULL;
-    int64_t ids[2] = {0, 0};
+    int64_t ids[2];
+    match_t m = app_route_match(r->method, r->path, &route, ids);
+    if (m == MATCH_NOT_FOUND)
+        return (refusal_t){404, "not_found", NULL};
+    if (m == MATCH_BAD_METHOD)
+        return (refusal_t){405, "method_not_allowed", NULL};
+    r->route = route;
+    r->ids[0] = ids[0];
+    r->ids[1] = ids[1];
+
+    if (route->perm != PERM_PUBLIC && !r->user)
+        return (refusal_t){401, "unauthorized", N_("Please sign in.")};
+    /* 404 outside scope (as if absent), then 403 */
+    if (route->resolve) {
+        int64_t node = route->resolve(r, ids[0]);
+        if (node <= 0)
+            return (refusal_t){404, "not_found", NULL};
+        r->node_id = node;
+        if (route->perm != PERM_PUBLIC && route->perm != PERM_AUTHENTICATED) {
+            node_kind_t kind;
+            if (!g_hooks.ancestry ||
+                g_hooks.ancestry(r->db, r->arena, node, &r->node_path, &r->n_node_path, &kind) != 0)
+                return (refusal_t){404, "not_found", NULL};
+            authz_result_t res = authz_decide(r->user->roles, r->user->n_roles, route->perm,
+                                              r->node_path, r->n_node_path, now_utc());
+            if (res == AUTHZ_NOT_FOUND)
+                return (refusal_t){404, "not_found", NULL};
+            if (res == AUTHZ_FORBIDDEN)
+                return (refusal_t){403, "forbidden", NULL};
+        }
+    } else if (route->perm != PERM_PUBLIC && !app_user_can_anywhere(r, route->perm)) {
+        return (refusal_t){403, "forbidden", NULL};
+    }
+    /* 415: a body of the wrong type (no body is fine where none is needed) */
+    if (is_write(r->method) && has_body(r->http) && !body_type_ok(route, r->http->content_type))
+        return (refusal_t){415, "unsupported_media_type", NULL};
+    return (refusal_t){0, NULL, NULL};
+}
+
+bool app_prepare(http_req_t *h)
+{
+    req_t *r = arena_alloc(h->arena, sizeof *r);
+    h->app = r;
+    r->http = h;
+    r->arena = h->arena;
+    r->method = h->method;
+    r->path = h->path;
+    r->is_api = h->is_api;
     r->lang = I18N_DEFAULT;
+    r->db = app_thread_db();
     if (!r->db) {
         respond_error(r, 503, "unavailable", NULL, NULL);
         return false;
     }
     authenticate(r);
     choose_language(r);
-
-    const char *method = strcmp(r->method, "HEAD") == 0 ? "GET" : r->method;
-    match_t m = http_route_match(g_modules.tables, g_modules.ntables, method, r->path, &route, ids);
-    if (m == MATCH_NOT_FOUND) {
-        respond_error(r, 404, "not_found", NULL, NULL);
+    refusal_t no = decide(r);
+    if (no.status) {
+        respond_error(r, no.status, no.code, no.msgid, NULL);
         return false;
     }
-    if (m == MATCH_BAD_METHOD) {
-        respond_error(r, 405, "method_not_allowed", NULL, NULL);
-        return false;
-    }
-    r->route = route;
-    r->ids[0] = ids[0];
-    r->ids[1] = ids[1];
-
-    /* 401 */
-    if (route->perm != PERM_PUBLIC && !r->user) {
-        respond_error(r, 401, "unauthorized", N_("Please sign in."), NULL);
-        return false;
-    }
-    /* 404 outside scope, then 403 */
-    if (route->resolve) {
-        int64_t node = route->resolve(r, ids[0]);
-        if (node <= 0) {
-            respond_error(r, 404, "not_found", NULL, NULL);
-            return false;
-        }
-        r->node_id = node;
-        if (route->perm != PERM_PUBLIC && route->perm != PERM_AUTHENTICATED) {
-            node_kind_t kind;
-            if (org_node_ancestry(r->db, r->arena, node, &r->node_path, &r->n_node_path, &kind) != 0) {
-                respond_error(r, 404, "not_found", NULL, NULL);
-                return false;
-            }
-            authz_result_t res = authz_decide(r->user->roles, r->user->n_roles, route->perm,
-                                              r->node_path, r->n_node_path, now_utc());
-            if (res != AUTHZ_ALLOW) {
-                respond_error(r, (int)res, res == AUTHZ_FORBIDDEN ? "forbidden" : "not_found",
-                              NULL, NULL);
-                return false;
-            }
-        }
-    } else if (!app_user_can_anywhere(r, route->perm) && route->perm != PERM_PUBLIC) {
-        respond_error(r, 403, "forbidden", NULL, NULL);
-        return false;
-    }
-    /* 415: a body of the wrong type (no body is fine where none is needed) */
-    if (is_write(r->method) && has_body(r)) {
-        const char *ct = r->content_type;
-        bool ok = true;
-        if (route->flags & ROUTE_JSON)
-            ok = type_is(ct, "application/json") ||
-                 ((route->flags & ROUTE_UPLOAD) && type_is(ct, "multipart/form-data"));
-        else if (route->flags & ROUTE_UPLOAD)
-            ok = type_is(ct, "multipart/form-data") || type_is(ct, "application/x-www-form-urlencoded");
-        else if (route->flags & ROUTE_FORM)
-            ok = type_is(ct, "application/x-www-form-urlencoded") || type_is(ct, "multipart/form-data");
-        if (!ok) {
-            respond_error(r, 415, "unsupported_media_type", NULL, NULL);
-            return false;
-        }
-    }
+    h->body_limit = (r->route->flags & ROUTE_UPLOAD) ? HTTP_MAX_UPLOAD : HTTP_MAX_BODY;
+    h->run_slow = (r->route->flags & ROUTE_SLOW) != 0;
     return true;
 }
 
-void app_handle(req_t *r)
+void app_handle(http_req_t *h)
 {
-    if (r->status)
+    req_t *r = h->app;
+    if (h->status || !r)
         return;
-    if (!r->route) {
-        respond_error(r, 404, "not_found", NULL, NULL);
+    /* a slow handler runs on a worker thread: that thread's connection */
+    r->db = app_thread_db();
+    r->json = h->json;
+    if (!r->route || !r->db) {
+        respond_error(r, r->db ? 404 : 503, r->db ? "not_found" : "unavailable", NULL, NULL);
         return;
     }
     /* CSRF follows the authentication: every cookie-authenticated write */
     if (r->auth == AUTH_SESSION && is_write(r->method) && !(r->route->flags & ROUTE_NO_CSRF)) {
-        const char *tok = http_form(r, CSRF_FIELD);
-        if (!tok && r->csrf_header)
-            tok = r->csrf_header;
+        const char *tok = http_form(h, CSRF_FIELD);
+        if (!tok && h->csrf_header)
+            tok = h->csrf_header;
         if (!tok || !r->csrf_secret || !csrf_check(r->csrf_secret, tok)) {
             respond_error(r, 403, "csrf",
                           N_("This form has expired. Go back, reload the page and try again."), NULL);
@@ -182,15 +200,26 @@ void app_handle(req_t *r)
         return;
     }
     r->route->handler(r);
-    if (!r->status) {
+    if (!h->status) {
         log_error("handler for %s %s set no response", r->method, r->route->pattern);
         respond_error(r, 500, "internal", NULL, NULL);
     }
 }
 
 /* Errors raised by the HTTP layer itself (413, 400 on a malformed body). */
-void app_http_error(req_t *r, int status)
+void app_http_error(http_req_t *h, int status)
 {
+    req_t *r = h->app;
+    if (!r) {
+        /* before the pipeline ran: a context just for the answer */
+        r = arena_alloc(h->arena, sizeof *r);
+        h->app = r;
+        r->http = h;
+        r->arena = h->arena;
+        r->method = h->method;
+        r->path = h->path;
+        r->is_api = h->is_api;
+    }
     if (!r->lang)
         r->lang = I18N_DEFAULT;
     const char *code = status == 413 ? "too_large" : status == 400 ? "bad_request" : "error";

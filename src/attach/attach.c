@@ -177,9 +177,9 @@ int attach_filename_clean(const char *in, char *out, size_t outlen)
 
 /* --- Storing -------------------------------------------------------------- */
 
-int attach_store(db_t *db, int64_t node_id, const char *owner_kind, int64_t owner_id,
-                 const http_file_t *file, int64_t actor, const char *ip, int64_t *id_out,
-                 const char **err_msgid)
+res_t attach_store(db_t *db, int64_t node_id, const char *owner_kind, int64_t owner_id,
+                   const http_file_t *file, int64_t actor, const char *ip, int64_t *id_out,
+                   const char **err_msgid)
 {
     const char *dummy;
     if (!err_msgid)
@@ -187,20 +187,20 @@ int attach_store(db_t *db, int64_t node_id, const char *owner_kind, int64_t owne
     *err_msgid = NULL;
     if (!file || !file->filename) {
         *err_msgid = N_("Choose a file to send.");
-        return -1;
+        return RES_INVALID;
     }
     if (file->len == 0 || !file->data) {
         *err_msgid = N_("The file is empty.");
-        return -1;
+        return RES_INVALID;
     }
     if (file->len > ATTACH_MAX_BYTES) {
         *err_msgid = N_("The file is too large: 8 MB at most.");
-        return -1;
+        return RES_INVALID;
     }
     char name[ATTACH_NAME_MAX * 4 + 1];
     if (attach_filename_clean(file->filename, name, sizeof name) != 0) {
         *err_msgid = N_("The file name is not valid.");
-        return -1;
+        return RES_INVALID;
     }
     const char *type = attach_sniff(file->data, file->len, name);
     if (!type) {
@@ -208,11 +208,11 @@ int attach_store(db_t *db, int64_t node_id, const char *owner_kind, int64_t owne
         // clang-format off
         *err_msgid = N_("This kind of file is not accepted. Send a PDF, an image (PNG, JPEG, GIF, WebP), an office document (DOCX, XLSX, PPTX, ODT, ODS) or a text file (TXT, CSV).");
         // clang-format on
-        return -1;
+        return RES_INVALID;
     }
     if (!attach_ext_fits(type, name)) {
         *err_msgid = N_("The file name does not match its content.");
-        return -1;
+        return RES_INVALID;
     }
     unsigned char digest[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(digest, (const unsigned char *)file->data, file->len);
@@ -223,7 +223,7 @@ int attach_store(db_t *db, int64_t node_id, const char *owner_kind, int64_t owne
     bool mine = !db_in_tx(db);
     if (mine && db_begin(db) != DB_OK) {
         *err_msgid = N_("The database is busy; try again.");
-        return DB_BUSY;
+        return RES_ERROR;
     }
     int64_t now = now_utc();
     int64_t id = db_query_int(
@@ -252,11 +252,11 @@ int attach_store(db_t *db, int64_t node_id, const char *owner_kind, int64_t owne
     }
     if (rc != DB_OK) {
         *err_msgid = N_("The file could not be saved; try again.");
-        return rc;
+        return RES_ERROR;
     }
     if (id_out)
         *id_out = id;
-    return 0;
+    return RES_OK;
 }
 
 /* --- Reading -------------------------------------------------------------- */
@@ -287,50 +287,49 @@ void attach_size_text(int64_t size, const char *lang, char *out, size_t outlen)
     snprintf(out, outlen, "%.*s%s%s", (int)(at - fmt), fmt, num, *at ? at + 2 : "");
 }
 
-json_t *attach_list_page(db_t *db, const char *owner_kind, int64_t owner_id, const char *lang,
-                         int64_t limit, int64_t offset)
+static json_t *attach_rows(db_t *db, const char *owner_kind, int64_t owner_id, int64_t limit,
+                           int64_t offset)
 {
     json_t *rows = db_query_json(
         db,
         "SELECT a.id, a.node_id, a.owner_kind, a.owner_id, a.filename, a.content_type, a.size, "
-        "a.sha256, a.created_at, a.created_by, u.name AS created_by_name FROM attachments a "
-        "LEFT JOIN users u ON u.id = a.created_by WHERE a.owner_kind = ? AND a.owner_id = ? "
+        "a.sha256, a.created_at, a.created_by FROM attachments a "
+        "WHERE a.owner_kind = ? AND a.owner_id = ? "
         "ORDER BY a.created_at DESC, a.id DESC LIMIT ? OFFSET ?",
         PARAMS(P_TEXT(owner_kind), P_INT(owner_id), P_INT(limit), P_INT(offset)));
-    if (!rows)
-        return json_array();
+    return rows ? rows : json_array();
+}
+
+json_t *attach_list_page(req_t *r, const char *owner_kind, int64_t owner_id, int64_t limit,
+                         int64_t offset)
+{
+    json_t *rows = attach_rows(r->db, owner_kind, owner_id, limit, offset);
     size_t i;
     json_t *row;
     json_array_foreach(rows, i, row) {
         char size_h[32], when[64];
-        attach_size_text(json_integer_value(json_object_get(row, "size")), lang, size_h,
+        attach_size_text(json_integer_value(json_object_get(row, "size")), r->lang, size_h,
                          sizeof size_h);
         format_local_datetime(json_integer_value(json_object_get(row, "created_at")), when,
                               sizeof when);
         json_object_set_new(row, "size_h", json_string(size_h));
         json_object_set_new(row, "created_at_h", json_string(when));
-        if (json_is_null(json_object_get(row, "created_by_name")))
-            json_object_set_new(row, "created_by_name", json_string(""));
+        const char *who = app_entity_name(r, "user", json_integer_value(json_object_get(row, "created_by")),
+                                          NULL);
+        json_object_set_new(row, "created_by_name", json_string(who ? who : ""));
     }
     return rows;
 }
 
 json_t *attach_list(db_t *db, const char *owner_kind, int64_t owner_id)
 {
-    return attach_list_page(db, owner_kind, owner_id, "en", 1000, 0);
+    return attach_rows(db, owner_kind, owner_id, 1000, 0);
 }
 
 int64_t attach_count(db_t *db, const char *owner_kind, int64_t owner_id)
 {
     return db_query_int(db, "SELECT count(*) FROM attachments WHERE owner_kind = ? AND owner_id = ?",
                         PARAMS(P_TEXT(owner_kind), P_INT(owner_id)), 0);
-}
-
-int64_t attach_resolve(req_t *r, int64_t id)
-{
-    if (id <= 0)
-        return 0;
-    return db_query_int(r->db, "SELECT node_id FROM attachments WHERE id = ?", PARAMS(P_INT(id)), 0);
 }
 
 /* Version 40. Files live in the database so that app servers keep no state. */
@@ -351,7 +350,6 @@ static const char attach_sql[] =
     "CREATE INDEX attachments_owner ON attachments(owner_kind, owner_id);\n"
     "CREATE INDEX attachments_node ON attachments(node_id);\n";
 
-const db_migration_t attach_migrations[] = {
+const db_migration_t attach_migrations[ATTACH_N_MIGRATIONS] = {
     {40, "attachments", attach_sql, NULL},
 };
-const size_t attach_migrations_count = ARRAY_LEN(attach_migrations);

@@ -76,15 +76,7 @@ int audit_write(db_t *db, int64_t actor, const char *action, const char *entity,
         return DB_ERR;
     /* The node's path is copied now so that reading by scope needs no join
      * and stays right even if the tree changes later. */
-    char *node_path = NULL;
-    if (node_id > 0) {
-        db_res_t *res = db_query(db, "SELECT path FROM nodes WHERE id = ?", PARAMS(P_INT(node_id)));
-        if (!res)
-            return db_last_code(db);
-        if (db_next(res) && db_text(res, 0))
-            node_path = xstrdup(db_text(res, 0));
-        db_res_free(res);
-    }
+    char *node_path = node_id > 0 ? app_node_path(db, node_id) : NULL;
     char *json = NULL;
     if (changes && json_is_object(changes) && json_object_size(changes) > 0) {
         json_t *clean = audit_redact(changes);
@@ -145,7 +137,14 @@ static const char audit_sql_pg[] =
     "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log\n"
     "  FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();\n";
 
-const db_migration_t audit_migrations[] = {
+/* Version 31: scope filters read a range of paths; on PostgreSQL the column
+ * compares bytes so that a plain index serves the range. */
+static const char audit_v31_pg[] =
+    "DROP INDEX audit_log_node_path;\n"
+    "ALTER TABLE audit_log ALTER COLUMN node_path TYPE TEXT COLLATE \"C\";\n"
+    "CREATE INDEX audit_log_node_path ON audit_log(node_path, at);\n";
+
+const db_migration_t audit_migrations[AUDIT_N_MIGRATIONS] = {
     {30, "audit_log", audit_sql_sqlite, audit_sql_pg},
+    {31, "audit_log: byte-ordered paths", "SELECT 1", audit_v31_pg},
 };
-const size_t audit_migrations_count = ARRAY_LEN(audit_migrations);

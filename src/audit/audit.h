@@ -4,8 +4,7 @@
 #ifndef JOUDA_AUDIT_H
 #define JOUDA_AUDIT_H
 
-#include "../db/db.h"
-#include "../http/http.h"
+#include "../app/app.h"
 #include <jansson.h>
 
 /* Write one audit row, inside the caller's transaction (same db).
@@ -23,9 +22,8 @@ int audit_write(db_t *db, int64_t actor, const char *action, const char *entity,
  * whose value differs from `before` (both objects). Returns a new object. */
 json_t *audit_diff(json_t *before, json_t *after);
 
-extern const route_t audit_routes[];
-extern const size_t audit_routes_count;
-extern const db_migration_t audit_migrations[];
-extern const size_t audit_migrations_count;
+#define AUDIT_N_MIGRATIONS 2
+extern const db_migration_t audit_migrations[AUDIT_N_MIGRATIONS]; /* versions 30-39 */
+extern const module_t audit_module;
 
 #endif

@@ -35,7 +35,9 @@ static unsigned role_perms(role_t r)
         return BIT(PERM_ORG_READ) | BIT(PERM_USER_READ) | BIT(PERM_ATTACH_READ) |
                BIT(PERM_ATTACH_WRITE) | BIT(PERM_QUALITY_READ) | BIT(PERM_QUALITY_WRITE);
     case ROLE_STAFF:
-        return BIT(PERM_ORG_READ) | BIT(PERM_ATTACH_READ) | BIT(PERM_QUALITY_READ) |
+        /* staff keep their own place's documents (a house's routines...) */
+        return BIT(PERM_ORG_READ) | BIT(PERM_ATTACH_READ) | BIT(PERM_ATTACH_WRITE) |
+               BIT(PERM_QUALITY_READ) |
                BIT(PERM_QUALITY_WRITE) | BIT(PERM_PERSONAL_READ) | BIT(PERM_PERSONAL_WRITE);
     case ROLE_INSPECTOR:
         /* read-only quality results; the expiry is checked by authz_decide */
@@ -94,9 +96,9 @@ bool authz_role_grants(role_t r, node_kind_t held_at, perm_t perm)
     return (role_perms(r) & BIT(perm)) != 0;
 }
 
-static bool assignment_live(const role_assignment_t *a, int64_t now)
+bool authz_role_live(const role_assignment_t *a, int64_t now)
 {
-    return role_valid(a->role) && (a->expires_at == 0 || a->expires_at > now);
+    return a && role_valid(a->role) && (a->expires_at == 0 || a->expires_at > now);
 }
 
 /* Is the assignment's node the target or one of its ancestors? */
@@ -119,7 +121,7 @@ authz_result_t authz_decide(const role_assignment_t *roles, int n_roles, perm_t 
     bool in_scope = false;
     for (int i = 0; i < n_roles; i++) {
         const role_assignment_t *a = &roles[i];
-        if (!assignment_live(a, now) || !assignment_covers(a, target_path, n_path))
+        if (!authz_role_live(a, now) || !assignment_covers(a, target_path, n_path))
             continue;
         in_scope = true;
         if (authz_role_grants(a->role, a->node_kind, perm))
@@ -150,7 +152,7 @@ bool authz_can_grant(const role_assignment_t *roles, int n_roles, role_t wanted,
         return false;
     for (int i = 0; i < n_roles; i++) {
         const role_assignment_t *a = &roles[i];
-        if (!assignment_live(a, now) || !authz_role_fits_node(a->role, a->node_kind))
+        if (!authz_role_live(a, now) || !authz_role_fits_node(a->role, a->node_kind))
             continue;
         /* The granter's node must be the target or above it: this is what
          * keeps an association admin from granting at the root, or a

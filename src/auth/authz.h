@@ -44,13 +44,16 @@ typedef enum {
     NODE_UNIT,
 } node_kind_t;
 
-/* One role given to a user at a node. ancestors: ids from the root down to
- * and including node_id. expires_at: 0 = never (inspectors have one). */
+/* One role given to a user at a node. expires_at: 0 = never (inspectors
+ * have one). node_path: the node's ancestry as stored ("/1/4/9/"), which
+ * list queries turn into a range of paths; NULL where nobody needs it. */
 typedef struct {
+    int64_t id;
     role_t role;
     int64_t node_id;
     node_kind_t node_kind;
     int64_t expires_at;
+    const char *node_path;
 } role_assignment_t;
 
 typedef enum {
@@ -65,6 +68,10 @@ typedef enum {
  * count for nothing. now: current UTC seconds. Pure: no I/O, no globals. */
 authz_result_t authz_decide(const role_assignment_t *roles, int n_roles, perm_t perm,
                             const int64_t *target_path, int n_path, int64_t now);
+
+/* Does the assignment count now? (a valid role, not expired) The one rule of
+ * live roles, used by every reader of roles. */
+bool authz_role_live(const role_assignment_t *a, int64_t now);
 
 /* Does role r, held at a node of kind k, give perm over its subtree? (the matrix) */
 bool authz_role_grants(role_t r, node_kind_t held_at, perm_t perm);

@@ -6,7 +6,7 @@
 #ifndef JOUDA_CLI_H
 #define JOUDA_CLI_H
 
-#include "../db/db.h"
+#include "../app/app.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -14,6 +14,10 @@
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
 #define CLI_DEFAULT_DB "var/jouda.db"
+
+/* The composition root (modules.c): hands the modules to the framework.
+ * Called first by main, and by the tests. */
+void jouda_use_modules(void);
 
 /* Subcommands: argv[0] is "jouda <name>", options follow. */
 int cli_serve(int argc, char **argv);

@@ -6,7 +6,8 @@
 #include "../app/app.h"
 #include "../audit/audit.h"
 #include "../auth/auth.h"
-#include "../org/org.h"
+#include "../nodes/nodes.h"
+#include "../users/users.h"
 #include "cli.h"
 
 #define CLI_HASH_LEN 128 /* crypto_pwhash_STRBYTES */
@@ -161,24 +162,9 @@ int cli_read_password(const char *cmd, const char *env, char *out, size_t outlen
     return 0;
 }
 
-static void cli_lower(char *s)
-{
-    for (; *s; s++)
-        if (*s >= 'A' && *s <= 'Z')
-            *s = (char)(*s - 'A' + 'a');
-}
-
 int64_t cli_find_user(db_t *db, const char *login)
 {
-    if (!login || !*login)
-        return 0;
-    char *key = xstrdup(login);
-    cli_lower(key);
-    const char *k = key;
-    int64_t id = db_query_int(db, "SELECT id FROM users WHERE email = ? OR username = ? ORDER BY id",
-                              PARAMS(P_TEXT(k), P_TEXT(k)), 0);
-    free(key);
-    return id;
+    return users_find_id(db, login);
 }
 
 /* A password from env or stdin, checked, hashed into hash (>= 128). */
@@ -229,7 +215,7 @@ static void cli_init_help(void)
  * with later modules; the root node comes with the org migration). */
 static int cli_seed(db_t *db)
 {
-    return org_root_id(db) > 0 ? 0 : -1;
+    return nodes_root_id(db) > 0 ? 0 : -1;
 }
 
 int cli_init(int argc, char **argv)
@@ -278,9 +264,9 @@ int cli_init(int argc, char **argv)
     rc = cli_password_hash(cmd, "JOUDA_ADMIN_PASSWORD", hash, sizeof hash);
     if (rc != CLI_OK)
         goto out;
-    int64_t root = org_root_id(db);
+    int64_t root = nodes_root_id(db);
     role_t role = ROLE_ADMIN;
-    org_user_new_t u = {.email = email, .name = name, .language = "fr", .password_hash = hash,
+    user_new_t u = {.email = email, .name = name, .language = "fr", .password_hash = hash,
                         .home_node_id = root, .roles = &role, .role_nodes = &root, .n_roles = 1};
     const char *why = NULL;
     int64_t id = 0;
@@ -288,7 +274,7 @@ int cli_init(int argc, char **argv)
         rc = cli_fail(cmd, "cannot start a transaction: %s", db_errmsg(db));
         goto out;
     }
-    if (org_user_create(db, 0, &u, &id, &why) != 0) {
+    if (users_insert(db, 0, &u, NULL, &id, &why, NULL) != RES_OK) {
         db_rollback(db);
         rc = why ? cli_usage_error(cmd, "%s", why) : cli_fail(cmd, "cannot create the account");
         goto out;
@@ -411,7 +397,10 @@ static int cli_user_add(int argc, char **argv)
     if (!db)
         return CLI_FAIL;
     int rc = CLI_OK;
-    if (db_query_int(db, "SELECT id FROM nodes WHERE id = ?", PARAMS(P_INT(node)), 0) <= 0) {
+    arena_t *na = arena_new();
+    bool node_exists = *nodes_path_of(db, na, node) != '\0';
+    arena_free(na);
+    if (!node_exists) {
         rc = cli_usage_error(cmd, "no node with id %lld", (long long)node);
         goto out;
     }
@@ -424,7 +413,7 @@ static int cli_user_add(int argc, char **argv)
     if (rc != CLI_OK)
         goto out;
     int64_t expiry = days ? now_utc() + days * 86400 : 0;
-    org_user_new_t u = {.email = email, .username = username, .name = name, .language = lang,
+    user_new_t u = {.email = email, .username = username, .name = name, .language = lang,
                         .password_hash = hash, .roles = &role, .role_nodes = &node,
                         .role_expiry = &expiry, .n_roles = 1};
     const char *why = NULL;
@@ -433,7 +422,7 @@ static int cli_user_add(int argc, char **argv)
         rc = cli_fail(cmd, "cannot start a transaction: %s", db_errmsg(db));
         goto out;
     }
-    if (org_user_create(db, 0, &u, &id, &why) != 0) {
+    if (users_insert(db, 0, &u, NULL, &id, &why, NULL) != RES_OK) {
         db_rollback(db);
         rc = why ? cli_usage_error(cmd, "%s", why) : cli_fail(cmd, "cannot create the account");
         goto out;
@@ -474,54 +463,46 @@ static int cli_user_list(int argc, char **argv)
     if (!db)
         return CLI_FAIL;
     int rc = CLI_OK;
-    char *prefix = NULL; /* the node's path: its subtree's paths start with it */
-    if (node) {
-        db_res_t *res = db_query(db, "SELECT path FROM nodes WHERE id = ?", PARAMS(P_INT(node)));
-        if (res && db_next(res) && db_text(res, 0))
-            prefix = xstrdup(db_text(res, 0));
-        if (res)
-            db_res_free(res);
-        if (!prefix) {
-            rc = cli_usage_error(cmd, "no node with id %lld", (long long)node);
-            goto out;
-        }
+    arena_t *a = arena_new();
+    if (node && !*nodes_path_of(db, a, node)) {
+        rc = cli_usage_error(cmd, "no node with id %lld", (long long)node);
+        goto out;
     }
-    /* one row per (user, role), users in id order */
-    const char *sql_all =
-        "SELECT u.id, COALESCE(u.email, u.username), u.name, u.active, ur.role, ur.node_id "
-        "FROM users u LEFT JOIN user_roles ur ON ur.user_id = u.id ORDER BY u.id, ur.id";
-    const char *sql_node =
-        "SELECT u.id, COALESCE(u.email, u.username), u.name, u.active, ur.role, ur.node_id "
-        "FROM users u JOIN nodes n ON n.id = u.node_id LEFT JOIN user_roles ur ON ur.user_id = u.id "
-        "WHERE instr(n.path, ?) = 1 ORDER BY u.id, ur.id";
-    const char *prefix_p = prefix;
-    db_res_t *res = node ? db_query(db, sql_node, PARAMS(P_TEXT(prefix_p))) : db_query(db, sql_all, NOPARAMS);
-    if (!res) {
+    /* one row per (user, role), users in id order; a node's accounts: their
+     * home or one of their roles in its subtree */
+    json_t *rows = users_listing(db, a, node);
+    if (!rows) {
         rc = cli_fail(cmd, "cannot read the accounts: %s", db_errmsg(db));
         goto out;
     }
     int64_t current = 0;
     int nroles = 0;
-    while (db_next(res)) {
-        int64_t id = db_int(res, 0);
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        int64_t id = json_integer_value(json_object_get(row, "id"));
         if (id != current) {
             if (current)
                 putchar('\n');
             current = id;
             nroles = 0;
-            printf("%lld\t%s\t%s\t%d\t", (long long)id, db_text(res, 1) ? db_text(res, 1) : "",
-                   db_text(res, 2) ? db_text(res, 2) : "", db_int(res, 3) ? 1 : 0);
+            const char *login = json_string_value(json_object_get(row, "login"));
+            const char *name = json_string_value(json_object_get(row, "name"));
+            printf("%lld\t%s\t%s\t%d\t", (long long)id, login ? login : "", name ? name : "",
+                   json_integer_value(json_object_get(row, "active")) ? 1 : 0);
         }
-        if (!db_isnull(res, 4)) {
-            printf("%s%s@%lld", nroles ? "," : "", db_text(res, 4), (long long)db_int(res, 5));
+        const char *role = json_string_value(json_object_get(row, "role"));
+        if (role) {
+            printf("%s%s@%lld", nroles ? "," : "", role,
+                   (long long)json_integer_value(json_object_get(row, "node_id")));
             nroles++;
         }
     }
     if (current)
         putchar('\n');
-    db_res_free(res);
+    json_decref(rows);
 out:
-    free(prefix);
+    arena_free(a);
     db_close(db);
     return rc;
 }
@@ -552,20 +533,17 @@ static int cli_user_disable(int argc, char **argv)
         rc = cli_fail(cmd, "no account '%s'", login);
         goto out;
     }
-    if (db_query_int(db, "SELECT active FROM users WHERE id = ?", PARAMS(P_INT(id)), 0) == 0) {
+    if (!users_is_active(db, id)) {
         printf("Account %s is already disabled.\n", login);
         goto out;
     }
-    if (org_user_is_last_admin(db, id)) {
+    if (users_is_last_admin(db, id)) {
         rc = cli_fail(cmd, "%s is the platform's last administrator: give the role to another "
                            "account first", login);
         goto out;
     }
     /* one transaction: the flag, its audit row and the end of the sessions */
-    if (db_begin(db) != DB_OK || org_user_set_active(db, 0, id, false) != 0 ||
-        session_delete_user(db, id) != 0 || db_commit(db) != DB_OK) {
-        if (db_in_tx(db))
-            db_rollback(db);
+    if (users_set_active(db, 0, id, false, NULL) != RES_OK) {
         rc = cli_fail(cmd, "cannot disable the account: %s", db_errmsg(db));
         goto out;
     }
@@ -669,11 +647,11 @@ int cli_token(int argc, char **argv)
         rc = cli_fail(cmd, "no account '%s'", login);
         goto out;
     }
-    if (db_query_int(db, "SELECT active FROM users WHERE id = ?", PARAMS(P_INT(uid)), 0) == 0) {
+    if (!users_is_active(db, uid)) {
         rc = cli_fail(cmd, "the account '%s' is disabled", login);
         goto out;
     }
-    int64_t home = db_query_int(db, "SELECT node_id FROM users WHERE id = ?", PARAMS(P_INT(uid)), 0);
+    int64_t home = users_home_of(db, uid);
     char token[128];
     int64_t tid = 0;
     if (db_begin(db) != DB_OK) {

@@ -126,7 +126,6 @@ int cli_serve(int argc, char **argv)
         .trust_proxy = trust_proxy,
         .prepare = app_prepare,
         .handle = app_handle,
-        .thread_db = app_thread_db,
         .error = app_http_error,
     };
     http_server_t *srv = http_server_start(&cfg, err, sizeof err);

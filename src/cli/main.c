@@ -17,7 +17,7 @@ static const cli_command_t cli_commands[] = {
     {"serve", cli_serve, "serve the web application and the API"},
     {"init", cli_init, "create or migrate the database and create the first national administrator"},
     {"migrate", cli_migrate, "apply the pending database migrations"},
-    {"demo", cli_demo, "add the demonstration data (idempotent)"},
+    {"demo", cli_demo, "add the demonstration data (idempotent; --scale national for the country)"},
     {"user", cli_user, "add, list or disable user accounts"},
     {"token", cli_token, "create an API bearer token for a user"},
     {"backup", cli_backup, "copy a SQLite database to a file while it is in use"},
@@ -40,6 +40,7 @@ static void cli_main_help(FILE *out)
 
 int main(int argc, char **argv)
 {
+    jouda_use_modules();
     if (argc < 2) {
         cli_main_help(stderr);
         return CLI_USAGE;

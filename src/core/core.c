@@ -513,3 +513,173 @@ void log_error(const char *fmt, ...)
     vlog("error", fmt, ap);
     va_end(ap);
 }
+
+/* ---- growable arrays ---- */
+
+void *vec_grow(arena_t *a, void **v, size_t *n, size_t *cap, size_t elem)
+{
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        void *nv = arena_alloc(a, ncap * elem);
+        if (*n)
+            memcpy(nv, *v, *n * elem);
+        *v = nv;
+        *cap = ncap;
+    }
+    void *slot = (char *)*v + (*n)++ * elem;
+    memset(slot, 0, elem);
+    return slot;
+}
+
+/* ---- ids ---- */
+
+bool id_parse(const char *s, const char **end, int64_t *out)
+{
+    if (!s || *s < '1' || *s > '9')
+        return false;
+    int64_t v = 0;
+    int digits = 0;
+    while (*s >= '0' && *s <= '9') {
+        if (++digits > ID_MAX_DIGITS)
+            return false;
+        v = v * 10 + (*s - '0');
+        s++;
+    }
+    *out = v;
+    if (end)
+        *end = s;
+    return true;
+}
+
+/* ---- filling messages ---- */
+
+static char *text_fill(arena_t *a, const char *text, char kind, const long long *nums,
+                       const char *const *strs, size_t n)
+{
+    buf_t b;
+    buf_init(&b);
+    size_t used = 0;
+    for (const char *p = text ? text : ""; *p; p++) {
+        if (p[0] == '%' && p[1] == '%') {
+            buf_putc(&b, '%');
+            p++;
+        } else if (p[0] == '%' && p[1] == kind) {
+            if (used < n) {
+                if (nums)
+                    buf_printf(&b, "%lld", nums[used]);
+                else if (strs[used])
+                    buf_puts(&b, strs[used]);
+            }
+            used++;
+            p++;
+        } else {
+            buf_putc(&b, *p);
+        }
+    }
+    char *out = arena_strdup(a, b.data ? b.data : "");
+    buf_free(&b);
+    return out;
+}
+
+char *text_fill_numbers(arena_t *a, const char *text, const long long *nums, size_t n)
+{
+    return text_fill(a, text, 'd', nums, NULL, n);
+}
+
+char *text_fill_strings(arena_t *a, const char *text, const char *const *strs, size_t n)
+{
+    return text_fill(a, text, 's', NULL, strs, n);
+}
+
+/* ---- files ---- */
+
+int file_read_all(const char *path, size_t max, char **data, size_t *len)
+{
+    *data = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    buf_t b;
+    buf_init(&b);
+    char chunk[16384];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (n > max - b.len || b.len > max) {
+            fclose(f);
+            buf_free(&b);
+            errno = EFBIG;
+            return -1;
+        }
+        buf_append(&b, chunk, n);
+    }
+    bool bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        buf_free(&b);
+        errno = EIO;
+        return -1;
+    }
+    *len = b.len;
+    *data = b.data ? buf_detach(&b) : xstrdup("");
+    return 0;
+}
+
+/* ---- lists and names ---- */
+
+bool str_in(const char *const *list, const char *s)
+{
+    if (!list || !s)
+        return false;
+    for (size_t i = 0; list[i]; i++)
+        if (strcmp(list[i], s) == 0)
+            return true;
+    return false;
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int ascii_lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+int str_natural_cmp(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a ? 1 : (b ? -1 : 0);
+    while (*a && *b) {
+        if (is_digit(*a) && is_digit(*b)) {
+            while (*a == '0')
+                a++;
+            while (*b == '0')
+                b++;
+            size_t la = 0, lb = 0;
+            while (is_digit(a[la]))
+                la++;
+            while (is_digit(b[lb]))
+                lb++;
+            if (la != lb)
+                return la < lb ? -1 : 1;
+            int c = strncmp(a, b, la);
+            if (c)
+                return c < 0 ? -1 : 1;
+            a += la;
+            b += lb;
+            continue;
+        }
+        int ca = ascii_lower((unsigned char)*a), cb = ascii_lower((unsigned char)*b);
+        if (ca != cb)
+            return ca < cb ? -1 : 1;
+        a++;
+        b++;
+    }
+    if (*a)
+        return 1;
+    if (*b)
+        return -1;
+    return 0;
+}

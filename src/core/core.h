@@ -31,6 +31,15 @@ char *arena_printf(arena_t *a, const char *fmt, ...) __attribute__((format(print
 /* Register a cleanup run by arena_free (e.g. json_decref of a model). */
 void arena_defer(arena_t *a, void (*fn)(void *), void *arg);
 
+/* Growable array in an arena: vec_push returns a zeroed new element. The
+ * old storage stays in the arena (freed with it).
+ *     VEC(node_t) rows = {0};
+ *     node_t *n = VEC_PUSH(a, &rows);   ... rows.v[i], rows.n */
+#define VEC(T) struct { T *v; size_t n, cap; }
+void *vec_grow(arena_t *a, void **v, size_t *n, size_t *cap, size_t elem);
+#define VEC_PUSH(a, vec) \
+    ((__typeof__((vec)->v))vec_grow((a), (void **)&(vec)->v, &(vec)->n, &(vec)->cap, sizeof *(vec)->v))
+
 /* Growable byte buffer, always NUL-terminated. */
 typedef struct {
     char *data;
@@ -57,6 +66,23 @@ bool str_eq(const char *a, const char *b);    /* NULL-safe */
 bool str_empty(const char *s);                /* NULL or "" or only spaces */
 char *str_trim(char *s);                      /* in place, ASCII spaces */
 bool str_to_i64(const char *s, int64_t *out); /* whole string, base 10 */
+bool str_in(const char *const *list, const char *s); /* s in a NULL-terminated list */
+/* Natural order for names: "Maison 2" < "Maison 10"; ASCII case folded. */
+int str_natural_cmp(const char *a, const char *b);
+/* An id as written in paths ("/admin/nodes/12", node paths "/1/4/9/"): a
+ * positive decimal integer, no sign, no leading zero, at most 18 digits.
+ * Reads from s, sets *end after the digits. false when there is none. */
+#define ID_MAX_DIGITS 18
+bool id_parse(const char *s, const char **end, int64_t *out);
+/* Text with "%d" (numbers) or "%s" (strings) placeholders, filled in order
+ * without ever using the text as a printf format (catalogue strings are
+ * data). "%%" is a percent sign; missing values print nothing. In the arena. */
+char *text_fill_numbers(arena_t *a, const char *text, const long long *nums, size_t n);
+char *text_fill_strings(arena_t *a, const char *text, const char *const *strs, size_t n);
+
+/* A whole file into a malloc'd buffer (NUL-terminated). 0, or -1 with errno
+ * set (EFBIG when larger than max bytes). */
+int file_read_all(const char *path, size_t max, char **data, size_t *len);
 
 /* Time: UTC seconds since the epoch; ms monotonic clock. */
 int64_t now_utc(void);

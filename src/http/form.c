@@ -452,22 +452,22 @@ int http_kv_all(const http_kv_t *kv, const char *key, const char **vals, int max
     return n;
 }
 
-const char *http_query(req_t *r, const char *key)
+const char *http_query(http_req_t *r, const char *key)
 {
     return http_kv_get(r->query, key);
 }
 
-const char *http_form(req_t *r, const char *key)
+const char *http_form(http_req_t *r, const char *key)
 {
     return http_kv_get(r->form, key);
 }
 
-const char *http_cookie(req_t *r, const char *key)
+const char *http_cookie(http_req_t *r, const char *key)
 {
     return http_kv_get(r->cookies, key);
 }
 
-const http_file_t *http_file(req_t *r, const char *field)
+const http_file_t *http_file(http_req_t *r, const char *field)
 {
     for (const http_file_t *f = r->files; f && field; f = f->next)
         if (strcmp(f->field, field) == 0)

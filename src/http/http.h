@@ -1,21 +1,21 @@
-/* http.h - the HTTP layer: server (libmicrohttpd), request, routes table,
- * body parsing (urlencoded, multipart, JSON), cookies and responses.
+/* http.h - the HTTP layer: server (libmicrohttpd), the protocol side of a
+ * request, path patterns, body parsing (urlencoded, multipart, JSON), cookies
+ * and responses. It knows nothing of users, permissions or modules: the
+ * application hangs its own context on http_req_t.app.
  *
  * A request flows one way:
- *   server (headers) -> app_prepare(): route, authenticate, resolve id -> node,
- *   authorize, check content type and size  -> server reads and parses the body
- *   -> app_handle(): CSRF, handler (in the worker pool when the route is SLOW)
- *   -> server sends the response (security headers, gzip, one log line).
+ *   server (headers) -> cfg.prepare (the application decides: answer now, or
+ *   read a body of at most body_limit bytes, inline or in the worker pool)
+ *   -> server reads and parses the body -> cfg.handle -> server sends the
+ *   response (security headers, gzip, one log line).
  * Everything allocated for a request lives in r->arena and dies with it. */
 #ifndef JOUDA_HTTP_H
 #define JOUDA_HTTP_H
 
-#include "../auth/authz.h"
 #include "../core/core.h"
-#include "../db/db.h"
 #include <jansson.h>
 
-typedef struct req req_t;
+typedef struct http_req http_req_t;
 
 /* Key/value list (query string, form fields, cookies). Later keys do not
  * replace earlier ones: http_kv_get returns the first, http_kv_all all. */
@@ -35,56 +35,19 @@ typedef struct http_file {
     struct http_file *next;
 } http_file_t;
 
-/* Handler: builds the response in r (via page_/api_ helpers of the app layer
- * or the http_respond* functions below). */
-typedef void (*handler_fn)(req_t *r);
-/* Resolver: the node an object id belongs to; 0 when the object does not exist.
- * Runs before authorization, so it must read nothing but the owning node. */
-typedef int64_t (*resolve_fn)(req_t *r, int64_t id);
+/* Does path match pattern? Patterns are literal except {id} and {id2},
+ * which match a positive decimal id segment (core's id_parse: no sign, no
+ * leading zero, at most 18 digits); ids[0..1] receive them. Exact: "/a/"
+ * does not match "/a". Pure. */
+bool http_path_match(const char *pattern, const char *path, int64_t ids[2]);
+/* Is the media type of a Content-Type header want (case-insensitive,
+ * parameters ignored)? "multipart/form-data; boundary=x" is "multipart/form-data". */
+bool http_media_is(const char *content_type, const char *want);
+/* HEAD is answered as GET without the body: the method to route by. */
+const char *http_route_method(const char *method);
 
-enum {
-    ROUTE_JSON = 1u << 0,   /* body must be application/json (API writes) */
-    ROUTE_FORM = 1u << 1,   /* body must be urlencoded or multipart (page posts) */
-    ROUTE_UPLOAD = 1u << 2, /* multipart with files allowed up to the upload limit */
-    ROUTE_SLOW = 1u << 3,   /* run the handler in the worker pool (password hashing, exports) */
-    ROUTE_NO_CSRF = 1u << 4,/* the handler checks its own token (login, before a session exists) */
-};
-
-typedef struct route {
-    const char *method;  /* "GET" "POST" "PATCH" "PUT" "DELETE" */
-    const char *pattern; /* "/api/v1/nodes/{id}": {id} (and {id2}) match a positive integer segment */
-    perm_t perm;
-    resolve_fn resolve;  /* for {id}: id -> node; NULL when the route takes no id */
-    handler_fn handler;
-    unsigned flags;
-} route_t;
-
-typedef struct route_table {
-    const route_t *routes;
-    size_t n;
-} route_table_t;
-
-typedef enum { MATCH_OK, MATCH_NOT_FOUND, MATCH_BAD_METHOD } match_t;
-/* Find the route for method+path; fills ids[0..1] for {id}/{id2}.
- * MATCH_BAD_METHOD: the path exists with other methods. Pure. */
-match_t http_route_match(const route_table_t *tables, size_t ntables, const char *method,
-                         const char *path, const route_t **out, int64_t ids[2]);
-
-typedef struct user_ctx {
-    int64_t id;
-    const char *name;
-    const char *username;
-    const char *email;
-    const char *language;
-    role_assignment_t *roles;
-    int n_roles;
-} user_ctx_t;
-
-typedef enum { AUTH_NONE = 0, AUTH_SESSION, AUTH_BEARER } auth_kind_t;
-
-struct req {
+struct http_req {
     arena_t *arena;
-    db_t *db;               /* this thread's connection */
 
     /* request line and headers */
     const char *method;
@@ -109,17 +72,10 @@ struct req {
     http_file_t *files;
     json_t *json;           /* parsed JSON body (decref'd with the arena) */
 
-    /* routing and access */
-    const route_t *route;
-    int64_t ids[2];
-    int64_t node_id;        /* resolved node of {id}, 0 when none */
-    int64_t *node_path;     /* its ancestry, root first */
-    int n_node_path;
-    user_ctx_t *user;       /* NULL when not authenticated */
-    auth_kind_t auth;
-    const char *session_hash;   /* hex; NULL without a session */
-    const char *csrf_secret;    /* session (or pre-session) CSRF secret */
-    const char *lang;       /* "fr" | "ar" | "en" */
+    /* set by cfg.prepare */
+    void *app;              /* the application's context of this request */
+    size_t body_limit;      /* largest body accepted (0: HTTP_MAX_BODY) */
+    bool run_slow;          /* run cfg.handle in the worker pool */
     int64_t started_ms;
 
     /* response */
@@ -136,23 +92,23 @@ struct req {
 };
 
 /* Lookups (NULL when absent). */
-const char *http_query(req_t *r, const char *key);
-const char *http_form(req_t *r, const char *key);
-const char *http_cookie(req_t *r, const char *key);
-const http_file_t *http_file(req_t *r, const char *field);
+const char *http_query(http_req_t *r, const char *key);
+const char *http_form(http_req_t *r, const char *key);
+const char *http_cookie(http_req_t *r, const char *key);
+const http_file_t *http_file(http_req_t *r, const char *field);
 const char *http_kv_get(const http_kv_t *kv, const char *key);
 /* Every value of key, in order: fills vals[0..max-1], returns how many exist
  * (may be more than max). */
 int http_kv_all(const http_kv_t *kv, const char *key, const char **vals, int max);
 
 /* Responses. */
-void http_respond(req_t *r, int status, const char *content_type, const char *body, size_t len);
-void http_respond_static(req_t *r, int status, const char *content_type, const void *data, size_t len);
-void http_redirect(req_t *r, const char *location);   /* 303 See Other */
-void http_add_header(req_t *r, const char *name, const char *value);
+void http_respond(http_req_t *r, int status, const char *content_type, const char *body, size_t len);
+void http_respond_static(http_req_t *r, int status, const char *content_type, const void *data, size_t len);
+void http_redirect(http_req_t *r, const char *location);   /* 303 See Other */
+void http_add_header(http_req_t *r, const char *name, const char *value);
 /* Set-Cookie with HttpOnly; SameSite=Lax; Path=/; Secure when r->tls.
  * max_age < 0: session cookie; 0: delete. */
-void http_set_cookie(req_t *r, const char *name, const char *value, int max_age, bool http_only);
+void http_set_cookie(http_req_t *r, const char *name, const char *value, int max_age, bool http_only);
 
 /* Body parsers (pure, fuzzed). Return 0 or -1 on malformed input.
  * Values are NUL-terminated copies in the arena; invalid UTF-8 is kept as is
@@ -181,17 +137,15 @@ typedef struct {
     int threads;              /* libmicrohttpd pool threads, default = cores */
     int workers;              /* worker pool threads for ROUTE_SLOW, default 2 */
     bool trust_proxy;         /* honour X-Forwarded-Proto / X-Forwarded-For from 127.0.0.1 */
-    /* Called once the headers are in. Returns true to go on reading the body,
-     * false when it has set a response (401, 404, 403, 413, 415...). */
-    bool (*prepare)(req_t *r);
+    /* Called once the headers are in. Returns true to go on reading the body
+     * (r->body_limit, r->run_slow set), false when it has set a response. */
+    bool (*prepare)(http_req_t *r);
     /* Called with the parsed body; must set a response. */
-    void (*handle)(req_t *r);
-    /* Gives each server thread (and worker) its own database connection. */
-    db_t *(*thread_db)(void);
+    void (*handle)(http_req_t *r);
     /* Optional: renders an error the server itself detects (400 malformed
      * body, 413 too large, 503 shutting down) in the request's language.
      * Must set a response; when NULL (or it sets none) a plain text body is sent. */
-    void (*error)(req_t *r, int status);
+    void (*error)(http_req_t *r, int status);
 } http_config_t;
 
 http_server_t *http_server_start(const http_config_t *cfg, char *err, size_t errlen);
@@ -203,7 +157,7 @@ int http_server_port(http_server_t *s);
  * ETag, a long cache, and a pre-compressed gzip copy. */
 int http_static_load(const char *dir);
 /* Returns true when the path was a static asset (response set, even 304/404). */
-bool http_static_serve(req_t *r);
+bool http_static_serve(http_req_t *r);
 /* "/static/jouda.css?v=<etag>" for templates (cache busting). */
 const char *http_static_url(const char *name);
 

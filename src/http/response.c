@@ -10,14 +10,14 @@
 #include <pthread.h>
 #include <zlib.h>
 
-static void clear_body(req_t *r)
+static void clear_body(http_req_t *r)
 {
     buf_reset(&r->resp_body);
     r->resp_static = NULL;
     r->resp_static_len = 0;
 }
 
-void http_respond(req_t *r, int status, const char *content_type, const char *body, size_t len)
+void http_respond(http_req_t *r, int status, const char *content_type, const char *body, size_t len)
 {
     r->status = status;
     r->resp_type = content_type ? arena_strdup(r->arena, content_type) : NULL;
@@ -36,7 +36,7 @@ void http_respond(req_t *r, int status, const char *content_type, const char *bo
         buf_append(&r->resp_body, body, len);
 }
 
-void http_respond_static(req_t *r, int status, const char *content_type, const void *data, size_t len)
+void http_respond_static(http_req_t *r, int status, const char *content_type, const void *data, size_t len)
 {
     clear_body(r);
     r->status = status;
@@ -56,7 +56,7 @@ static bool header_value_ok(const char *v)
     return true;
 }
 
-void http_redirect(req_t *r, const char *location)
+void http_redirect(http_req_t *r, const char *location)
 {
     if (!location || !header_value_ok(location) || location[0] == '\0')
         location = "/";
@@ -64,7 +64,7 @@ void http_redirect(req_t *r, const char *location)
     http_add_header(r, "Location", location);
 }
 
-void http_add_header(req_t *r, const char *name, const char *value)
+void http_add_header(http_req_t *r, const char *name, const char *value)
 {
     if (!name || !value || !header_value_ok(name) || !header_value_ok(value)) {
         log_error("http: refused header %s (control characters)", name ? name : "(null)");
@@ -94,7 +94,7 @@ static bool cookie_part_ok(const char *s, bool is_name)
     return true;
 }
 
-void http_set_cookie(req_t *r, const char *name, const char *value, int max_age, bool http_only)
+void http_set_cookie(http_req_t *r, const char *name, const char *value, int max_age, bool http_only)
 {
     if (!name || !*name || !cookie_part_ok(name, true) || (value && !cookie_part_ok(value, false))) {
         log_error("http: refused cookie %s (invalid characters)", name ? name : "(null)");

@@ -1,36 +1,29 @@
-/* router.c - matches method + path against the route tables. Patterns are
- * literal except {id}/{id2}, which match a positive decimal integer segment
- * (no sign, no leading zero, at most 18 digits so it always fits int64).
- * Matching is exact: "/a/" does not match "/a". Pure. */
+/* router.c - path patterns and the method a request is routed by. Patterns
+ * are literal except {id}/{id2}, which match an id segment as core's
+ * id_parse reads it (no sign, no leading zero, at most 18 digits, so it
+ * always fits int64). Matching is exact: "/a/" does not match "/a". Pure;
+ * the application keeps the routes themselves. */
 #include "http.h"
 
 #include <string.h>
+#include <strings.h>
 
-#define ROUTE_MAX_ID_DIGITS 18
-
-/* Does path match pattern? Fills ids (up to two placeholders). */
-static bool pattern_match(const char *pat, const char *path, int64_t ids[2])
+bool http_path_match(const char *pat, const char *path, int64_t ids[2])
 {
     int nids = 0;
     const char *p = pat, *s = path;
+    ids[0] = ids[1] = 0;
+    if (!pat || !path)
+        return false;
     while (*p) {
         if (*p == '{') {
             const char *close = strchr(p, '}');
-            if (!close || nids >= 2)
-                return false;
-            if (*s < '1' || *s > '9')
-                return false;
-            int64_t v = 0;
-            int digits = 0;
-            while (*s >= '0' && *s <= '9') {
-                if (++digits > ROUTE_MAX_ID_DIGITS)
-                    return false;
-                v = v * 10 + (*s - '0');
-                s++;
-            }
-            if (*s != '\0' && *s != '/')
+            const char *end;
+            int64_t v;
+            if (!close || nids >= 2 || !id_parse(s, &end, &v) || (*end != '\0' && *end != '/'))
                 return false;
             ids[nids++] = v;
+            s = end;
             p = close + 1;
             continue;
         }
@@ -42,36 +35,21 @@ static bool pattern_match(const char *pat, const char *path, int64_t ids[2])
     return *s == '\0';
 }
 
-static bool method_matches(const char *route_method, const char *method)
+const char *http_route_method(const char *method)
 {
-    if (strcmp(route_method, method) == 0)
-        return true;
     /* HEAD is a GET without the body (libmicrohttpd drops the body) */
-    return strcmp(method, "HEAD") == 0 && strcmp(route_method, "GET") == 0;
+    return method && strcmp(method, "HEAD") == 0 ? "GET" : method;
 }
 
-match_t http_route_match(const route_table_t *tables, size_t ntables, const char *method,
-                         const char *path, const route_t **out, int64_t ids[2])
+bool http_media_is(const char *ct, const char *want)
 {
-    bool other_method = false;
-    *out = NULL;
-    ids[0] = ids[1] = 0;
-    if (!method || !path)
-        return MATCH_NOT_FOUND;
-    for (size_t t = 0; t < ntables; t++) {
-        for (size_t i = 0; i < tables[t].n; i++) {
-            const route_t *rt = &tables[t].routes[i];
-            int64_t got[2] = {0, 0};
-            if (!rt->pattern || !rt->method || !pattern_match(rt->pattern, path, got))
-                continue;
-            if (method_matches(rt->method, method)) {
-                *out = rt;
-                ids[0] = got[0];
-                ids[1] = got[1];
-                return MATCH_OK;
-            }
-            other_method = true;
-        }
-    }
-    return other_method ? MATCH_BAD_METHOD : MATCH_NOT_FOUND;
+    if (!ct || !want)
+        return false;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    size_t n = strlen(want);
+    if (strncasecmp(ct, want, n) != 0)
+        return false;
+    char c = ct[n];
+    return c == '\0' || c == ';' || c == ' ' || c == '\t';
 }

@@ -1,6 +1,6 @@
-/* server.c - the libmicrohttpd glue: one req_t per request, headers in,
+/* server.c - the libmicrohttpd glue: one http_req_t per request, headers in,
  * app prepare, body read within limits and parsed, the handler run inline or
- * (ROUTE_SLOW) in the worker pool while the connection is suspended, then the
+ * (when the application asks) in the worker pool while the connection is suspended, then the
  * response out with the security headers, optional gzip and one log line.
  *
  * A request's conn_t lives from the first access-handler call to the
@@ -48,7 +48,7 @@ struct http_server {
 typedef enum { PH_BODY = 0, PH_WORKING, PH_QUEUED } phase_t;
 
 typedef struct {
-    req_t r;
+    http_req_t r;
     http_server_t *srv;
     struct MHD_Connection *mc;
     phase_t phase;
@@ -61,31 +61,17 @@ typedef struct {
 
 /* --- small helpers ------------------------------------------------------- */
 
-/* Media type of a Content-Type equals want (case-insensitive, parameters ignored). */
-static bool media_is(const char *ct, const char *want)
-{
-    if (!ct)
-        return false;
-    while (*ct == ' ' || *ct == '\t')
-        ct++;
-    size_t n = strlen(want);
-    if (strncasecmp(ct, want, n) != 0)
-        return false;
-    char c = ct[n];
-    return c == '\0' || c == ';' || c == ' ' || c == '\t';
-}
-
 static bool compressible_type(const char *t)
 {
     if (!t)
         return false;
     while (*t == ' ')
         t++;
-    return strncasecmp(t, "text/", 5) == 0 || media_is(t, "application/json") ||
-           media_is(t, "image/svg+xml");
+    return strncasecmp(t, "text/", 5) == 0 || http_media_is(t, "application/json") ||
+           http_media_is(t, "image/svg+xml");
 }
 
-static const char *resp_header(const req_t *r, const char *name)
+static const char *resp_header(const http_req_t *r, const char *name)
 {
     for (const http_kv_t *h = r->resp_headers; h; h = h->next)
         if (strcasecmp(h->key, name) == 0)
@@ -93,7 +79,7 @@ static const char *resp_header(const req_t *r, const char *name)
     return NULL;
 }
 
-static void plain(req_t *r, int status, const char *text)
+static void plain(http_req_t *r, int status, const char *text)
 {
     http_respond(r, status, "text/plain; charset=utf-8", text, strlen(text));
 }
@@ -113,7 +99,7 @@ static const char *status_text(int status)
  * the request's language; plain text otherwise. Extra headers stay (cookies). */
 static void server_error(conn_t *c, int status)
 {
-    req_t *r = &c->r;
+    http_req_t *r = &c->r;
     r->status = 0;
     r->resp_type = NULL;
     buf_reset(&r->resp_body);
@@ -189,7 +175,7 @@ static const char *forwarded_for(arena_t *a, const char *xff)
 
 /* --- building the request ------------------------------------------------ */
 
-static const char *hdr(req_t *r, struct MHD_Connection *mc, const char *name)
+static const char *hdr(http_req_t *r, struct MHD_Connection *mc, const char *name)
 {
     return arena_strdup(r->arena, MHD_lookup_connection_value(mc, MHD_HEADER_KIND, name));
 }
@@ -198,7 +184,7 @@ static enum MHD_Result query_iter(void *cls, enum MHD_ValueKind kind, const char
                                   size_t key_size, const char *value, size_t value_size)
 {
     (void)kind;
-    req_t *r = cls;
+    http_req_t *r = cls;
     if (!key || key_size == 0)
         return MHD_YES;
     http_kv_t *kv = arena_alloc(r->arena, sizeof *kv);
@@ -230,7 +216,7 @@ static conn_t *conn_new(http_server_t *s, struct MHD_Connection *mc, const char 
                         const char *method)
 {
     conn_t *c = xcalloc(1, sizeof *c);
-    req_t *r = &c->r;
+    http_req_t *r = &c->r;
     c->srv = s;
     c->mc = mc;
     buf_init(&c->body);
@@ -277,13 +263,12 @@ static conn_t *conn_new(http_server_t *s, struct MHD_Connection *mc, const char 
         http_parse_cookies(r->arena, cookies.data, &r->cookies);
     buf_free(&cookies);
 
-    r->db = s->cfg.thread_db ? s->cfg.thread_db() : NULL;
     return c;
 }
 
 static void conn_free(conn_t *c)
 {
-    req_t *r = &c->r;
+    http_req_t *r = &c->r;
     if (r->resp_fd >= 0)
         close(r->resp_fd);
     buf_free(&r->resp_body);
@@ -296,7 +281,7 @@ static void conn_free(conn_t *c)
 
 static struct MHD_Response *body_response(conn_t *c, bool *vary, bool *gzipped)
 {
-    req_t *r = &c->r;
+    http_req_t *r = &c->r;
     *vary = *gzipped = false;
     if (r->resp_fd >= 0) {
         struct MHD_Response *resp = MHD_create_response_from_fd(r->resp_fd_len, r->resp_fd);
@@ -342,7 +327,7 @@ static void add_header(struct MHD_Response *resp, const char *name, const char *
 
 static enum MHD_Result queue_response(conn_t *c)
 {
-    req_t *r = &c->r;
+    http_req_t *r = &c->r;
     http_server_t *s = c->srv;
     if (r->status < 100 || r->status > 599) {
         char m[16], p[SRV_LOG_PATH_MAX];
@@ -423,18 +408,18 @@ static void decref_json(void *p)
 /* Parses the complete body by Content-Type; false when malformed (400 set). */
 static bool parse_body(conn_t *c)
 {
-    req_t *r = &c->r;
+    http_req_t *r = &c->r;
     r->body = c->body.data ? c->body.data : arena_strdup(r->arena, "");
     r->body_len = c->body.len;
     if (r->body_len == 0)
         return true; /* nothing to parse: the app decides whether a body was due */
     int rc = 0;
-    if (media_is(r->content_type, "application/x-www-form-urlencoded")) {
+    if (http_media_is(r->content_type, "application/x-www-form-urlencoded")) {
         rc = http_parse_urlencoded(r->arena, r->body, r->body_len, &r->form);
-    } else if (media_is(r->content_type, "multipart/form-data")) {
+    } else if (http_media_is(r->content_type, "multipart/form-data")) {
         rc = http_parse_multipart(r->arena, r->content_type, r->body, r->body_len, &r->form,
                                   &r->files);
-    } else if (media_is(r->content_type, "application/json")) {
+    } else if (http_media_is(r->content_type, "application/json")) {
         json_error_t jerr;
         json_t *j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
         if (!j) {
@@ -458,7 +443,6 @@ static void slow_job(void *arg)
     conn_t *c = arg;
     http_server_t *s = c->srv;
     struct MHD_Connection *mc = c->mc;
-    c->r.db = s->cfg.thread_db ? s->cfg.thread_db() : NULL;
     if (s->cfg.handle)
         s->cfg.handle(&c->r);
     atomic_store(&c->job_done, true);
@@ -480,12 +464,12 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *mc, const cha
         c = conn_new(s, mc, url, method);
         *con_cls = c;
         atomic_fetch_add(&s->inflight, 1);
-        req_t *r = &c->r;
+        http_req_t *r = &c->r;
         if (http_static_serve(r))
             return queue_response(c);
         if (s->cfg.prepare && !s->cfg.prepare(r))
             return queue_response(c);
-        c->limit = (r->route && (r->route->flags & ROUTE_UPLOAD)) ? HTTP_MAX_UPLOAD : HTTP_MAX_BODY;
+        c->limit = r->body_limit ? r->body_limit : HTTP_MAX_BODY;
         if (r->content_length > (int64_t)c->limit) {
             server_error(c, 413);
             return queue_response(c);
@@ -512,7 +496,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *mc, const cha
     }
 
     /* the request is complete */
-    req_t *r = &c->r;
+    http_req_t *r = &c->r;
     if (c->phase == PH_WORKING)
         return atomic_load(&c->job_done) ? queue_response(c) : MHD_YES;
     if (c->too_large) {
@@ -521,7 +505,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *mc, const cha
     }
     if (!parse_body(c))
         return queue_response(c);
-    if (r->route && (r->route->flags & ROUTE_SLOW)) {
+    if (r->run_slow) {
         c->phase = PH_WORKING;
         MHD_suspend_connection(mc);
         if (wpool_submit(s->pool, slow_job, c) != 0) {

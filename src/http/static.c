@@ -78,30 +78,6 @@ static void type_for(const char *name, const char **type, bool *compressible)
         }
 }
 
-static int read_file(const char *path, char **data, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || st.st_size < 0 || st.st_size > STATIC_MAX_FILE) {
-        fclose(f);
-        return -1;
-    }
-    size_t n = (size_t)st.st_size;
-    char *d = xmalloc(n + 1);
-    size_t got = n ? fread(d, 1, n, f) : 0;
-    fclose(f);
-    if (got != n) {
-        free(d);
-        return -1;
-    }
-    d[n] = '\0';
-    *data = d;
-    *len = n;
-    return 0;
-}
-
 static void asset_free(asset_t *a)
 {
     free(a->name);
@@ -118,7 +94,7 @@ static int add_asset(asset_t **list, size_t *n, size_t *cap, const char *path, c
     }
     asset_t a;
     memset(&a, 0, sizeof a);
-    if (read_file(path, &a.data, &a.len) != 0) {
+    if (file_read_all(path, STATIC_MAX_FILE, &a.data, &a.len) != 0) {
         log_error("static: cannot read %s: %s", path, strerror(errno));
         return -1;
     }
@@ -249,7 +225,7 @@ static bool etag_matches(const char *inm, const char *etag)
     return false;
 }
 
-bool http_static_serve(req_t *r)
+bool http_static_serve(http_req_t *r)
 {
     if (!r->path || strncmp(r->path, "/static/", 8) != 0)
         return false;

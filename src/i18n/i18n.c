@@ -34,29 +34,17 @@ bool i18n_supported(const char *lang)
 /* 1 loaded, 0 absent, -1 error. */
 static int load_one(const char *path, mo_catalog_t **out, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    char *data;
+    size_t len;
+    if (file_read_all(path, I18N_MAX_MO, &data, &len) != 0) {
         if (errno == ENOENT)
             return 0;
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    buf_t b;
-    buf_init(&b);
-    char chunk[16384];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len <= I18N_MAX_MO)
-        buf_append(&b, chunk, n);
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad || b.len > I18N_MAX_MO) {
-        snprintf(err, errlen, "%s: %s", path, bad ? "read error" : "file too large");
-        buf_free(&b);
+        snprintf(err, errlen, "%s: %s", path, errno == EFBIG ? "file too large" : strerror(errno));
         return -1;
     }
     char perr[200];
-    *out = mo_parse(b.data, b.len, perr, sizeof perr);
-    buf_free(&b);
+    *out = mo_parse(data, len, perr, sizeof perr);
+    free(data);
     if (!*out) {
         snprintf(err, errlen, "%s: %s", path, perr);
         return -1;

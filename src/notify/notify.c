@@ -1,11 +1,9 @@
 /* notify.c - in-app notifications: storing them, counting the unread ones
  * for the header badge, the page /notifications and its JSON twin. A
- * notification holds a msgid and up to two arguments, so it is shown in the
+ * notification holds a msgid and its parameters, so it is shown in the
  * reader's language at display time, not in the writer's. */
 #include "notify.h"
 #include "../audit/audit.h"
-#include "../app/app.h"
-#include "../org/org.h"
 
 #include <string.h>
 
@@ -18,20 +16,36 @@ static bool notify_link_ok(const char *link)
            strlen(link) <= 500;
 }
 
-int notify_user(db_t *db, int64_t user_id, const char *kind, const char *msgid, const char *arg1,
-                const char *arg2, const char *link)
+int notify_user(db_t *db, int64_t user_id, const char *kind, const char *msgid, const char *link,
+                const notify_arg_t *args, int nargs)
 {
-    if (!db || user_id <= 0 || !kind || !msgid)
+    if (!db || user_id <= 0 || !kind || !msgid || nargs < 0 || nargs > NOTIFY_MAX_ARGS)
         return DB_ERR;
     if (link && !notify_link_ok(link)) {
         log_error("notify: refused link for user %lld", (long long)user_id);
         link = NULL;
     }
-    return db_exec(db,
-                   "INSERT INTO notifications(user_id, kind, msgid, arg1, arg2, link, created_at) "
-                   "VALUES(?, ?, ?, ?, ?, ?, ?)",
-                   PARAMS(P_INT(user_id), P_TEXT(kind), P_TEXT(msgid), P_TEXT(arg1), P_TEXT(arg2),
-                          P_TEXT(link), P_INT(now_utc())));
+    json_t *params = json_array();
+    for (int i = 0; i < nargs; i++) {
+        const notify_arg_t *a = &args[i];
+        if (a->kind == NOTIFY_ARG_REF)
+            json_array_append_new(params, json_pack("{s:s, s:s, s:I}", "t", "ref", "e", a->s ? a->s : "",
+                                                    "id", (json_int_t)a->id));
+        else
+            json_array_append_new(params, json_pack("{s:s, s:s}", "t",
+                                                    a->kind == NOTIFY_ARG_CODE ? "code" : "text", "v",
+                                                    a->s ? a->s : ""));
+    }
+    char *p = json_dumps(params, JSON_COMPACT);
+    json_decref(params);
+    const char *p_p = p;
+    int rc = db_exec(db,
+                     "INSERT INTO notifications(user_id, kind, msgid, params, link, created_at) "
+                     "VALUES(?, ?, ?, ?, ?, ?)",
+                     PARAMS(P_INT(user_id), P_TEXT(kind), P_TEXT(msgid), P_TEXT(p_p), P_TEXT(link),
+                            P_INT(now_utc())));
+    free(p);
+    return rc;
 }
 
 int64_t notify_unread_count(db_t *db, int64_t user_id)
@@ -42,9 +56,26 @@ int64_t notify_unread_count(db_t *db, int64_t user_id)
                         PARAMS(P_INT(user_id)), 0);
 }
 
-/* Arguments that are codes ("role.director", "category.children") are
- * translated; anything else (names) is shown as written. */
-static const char *notify_arg(req_t *r, const char *arg)
+/* One parameter as the reader reads it, isolated (FSI ... PDI) so that a
+ * Latin name inside Arabic text (or the reverse) keeps its own direction. */
+static const char *notify_param(req_t *r, json_t *p)
+{
+    const char *t = json_string_value(json_object_get(p, "t"));
+    const char *v = json_string_value(json_object_get(p, "v"));
+    const char *shown = "";
+    if (str_eq(t, "code"))
+        shown = v ? T(r, v) : "";
+    else if (str_eq(t, "ref"))
+        shown = app_entity_name(r, json_string_value(json_object_get(p, "e")),
+                                json_integer_value(json_object_get(p, "id")), NULL);
+    else
+        shown = v;
+    return arena_printf(r->arena, "\u2068%s\u2069", shown ? shown : "—");
+}
+
+/* Rows stored before parameters existed: arg1/arg2 as written then (codes
+ * such as "role.director" are translated). */
+static const char *notify_old_arg(req_t *r, const char *arg)
 {
     if (!arg)
         return "";
@@ -54,37 +85,33 @@ static const char *notify_arg(req_t *r, const char *arg)
     return arg;
 }
 
-/* The translated text with %s replaced by the arguments in order. The
+/* The translated text with its %s filled by the parameters in order. The
  * catalogue text is never used as a printf format. */
-static const char *notify_text(req_t *r, const char *msgid, const char *arg1, const char *arg2)
+static const char *notify_text(req_t *r, json_t *row)
 {
-    const char *fmt = T(r, msgid);
-    const char *args[2] = {notify_arg(r, arg1), notify_arg(r, arg2)};
-    int used = 0;
-    buf_t b;
-    buf_init(&b);
-    for (const char *c = fmt; *c; c++) {
-        if (c[0] == '%' && c[1] == 's') {
-            buf_puts(&b, used < 2 ? args[used] : "");
-            used++;
-            c++;
-        } else if (c[0] == '%' && c[1] == '%') {
-            buf_putc(&b, '%');
-            c++;
-        } else {
-            buf_putc(&b, *c);
-        }
+    const char *vals[NOTIFY_MAX_ARGS] = {NULL};
+    size_t n = 0;
+    const char *params = json_string_value(json_object_get(row, "params"));
+    json_t *arr = params ? json_loads(params, 0, NULL) : NULL;
+    if (json_is_array(arr)) {
+        size_t i;
+        json_t *p;
+        json_array_foreach(arr, i, p)
+            if (n < NOTIFY_MAX_ARGS)
+                vals[n++] = notify_param(r, p);
+    } else {
+        vals[n++] = notify_old_arg(r, json_string_value(json_object_get(row, "arg1")));
+        vals[n++] = notify_old_arg(r, json_string_value(json_object_get(row, "arg2")));
     }
-    const char *s = arena_strdup(r->arena, b.data ? b.data : "");
-    buf_free(&b);
-    return s;
+    json_decref(arr);
+    return text_fill_strings(r->arena, T(r, json_string_value(json_object_get(row, "msgid"))), vals, n);
 }
 
 /* The user's notifications, newest first, as given by the API. */
 static json_t *notify_fetch(req_t *r, int64_t limit, int64_t offset)
 {
     json_t *rows = db_query_json(r->db,
-                                 "SELECT id, kind, msgid, arg1, arg2, link, created_at, read_at "
+                                 "SELECT id, kind, msgid, arg1, arg2, params, link, created_at, read_at "
                                  "FROM notifications WHERE user_id = ? "
                                  "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
                                  PARAMS(P_INT(r->user->id), P_INT(limit), P_INT(offset)));
@@ -93,11 +120,10 @@ static json_t *notify_fetch(req_t *r, int64_t limit, int64_t offset)
     size_t i;
     json_t *row;
     json_array_foreach(rows, i, row) {
-        json_object_set_new(
-            row, "text",
-            json_string(notify_text(r, json_string_value(json_object_get(row, "msgid")),
-                                    json_string_value(json_object_get(row, "arg1")),
-                                    json_string_value(json_object_get(row, "arg2")))));
+        json_object_set_new(row, "text", json_string(notify_text(r, row)));
+        json_object_del(row, "arg1");
+        json_object_del(row, "arg2");
+        json_object_del(row, "params");
     }
     return rows;
 }
@@ -108,9 +134,9 @@ static int64_t notify_total(req_t *r)
                         PARAMS(P_INT(r->user->id)), 0);
 }
 
-/* Resolver: a notification belongs to a user, not to a node. The owner sees
- * it (the root node is everyone's "node" for PERM_AUTHENTICATED); anybody
- * else is told it does not exist. */
+/* Resolver: a notification belongs to a user, whose home node it answers
+ * with (the route needs no permission at a node); anybody else is told it
+ * does not exist. */
 static int64_t notify_resolve(req_t *r, int64_t id)
 {
     if (!r->user)
@@ -119,7 +145,7 @@ static int64_t notify_resolve(req_t *r, int64_t id)
                                  PARAMS(P_INT(id)), 0);
     if (owner == 0 || owner != r->user->id)
         return 0;
-    return org_root_id(r->db);
+    return r->user->home_node_id > 0 ? r->user->home_node_id : 1;
 }
 
 static void notify_page_list(req_t *r)
@@ -222,9 +248,9 @@ static void notify_mark_read(req_t *r)
                                    (json_int_t)notify_unread_count(r->db, r->user->id)));
         return;
     }
-    const char *open = http_form(r, "open");
+    const char *open = req_form(r, "open");
     if (open && strcmp(open, "1") == 0 && notify_link_ok(link)) {
-        http_redirect(r, link);
+        http_redirect(r->http, link);
         return;
     }
     page_redirect_flash(r, "/notifications", N_("The notification was marked as read."));
@@ -265,7 +291,7 @@ static void notify_api_list(req_t *r)
                                (json_int_t)notify_unread_count(r->db, r->user->id)));
 }
 
-const route_t notify_routes[] = {
+static const route_t notify_routes[] = {
     {"GET", "/notifications", PERM_AUTHENTICATED, NULL, notify_page_list, 0},
     {"POST", "/notifications/read-all", PERM_AUTHENTICATED, NULL, notify_mark_all, ROUTE_FORM},
     {"POST", "/notifications/{id}/read", PERM_AUTHENTICATED, notify_resolve, notify_mark_read,
@@ -275,9 +301,9 @@ const route_t notify_routes[] = {
     {"POST", "/api/v1/notifications/{id}/read", PERM_AUTHENTICATED, notify_resolve,
      notify_mark_read, ROUTE_JSON},
 };
-const size_t notify_routes_count = ARRAY_LEN(notify_routes);
 
-/* Version 50. */
+/* Version 50; 51: parameters rendered when read (arg1/arg2 stay for the
+ * rows written before). */
 static const char notify_sql[] =
     "CREATE TABLE notifications(\n"
     "  id ID_PK,\n"
@@ -293,7 +319,33 @@ static const char notify_sql[] =
     "CREATE INDEX notifications_user ON notifications(user_id, read_at);\n"
     "CREATE INDEX notifications_user_created ON notifications(user_id, created_at);\n";
 
-const db_migration_t notify_migrations[] = {
+static const db_migration_t notify_migrations[] = {
     {50, "notifications", notify_sql, NULL},
+    {51, "notifications: parameters", "ALTER TABLE notifications ADD COLUMN params TEXT;", NULL},
 };
-const size_t notify_migrations_count = ARRAY_LEN(notify_migrations);
+
+static int64_t notify_badge_count(req_t *r)
+{
+    return r->user ? notify_unread_count(r->db, r->user->id) : 0;
+}
+
+static const app_badge_t notify_badge = {"/notifications", N_("Notifications"), "bell",
+                                         notify_badge_count};
+
+static const app_entity_t notify_entities[] = {
+    {"notification", N_("audit_entity.notification"), NULL, NULL, NULL},
+};
+
+static const char *const notify_audit_actions[] = {"read", NULL};
+
+const module_t notify_module = {
+    .name = "notify",
+    .migrations = notify_migrations,
+    .n_migrations = ARRAY_LEN(notify_migrations),
+    .routes = notify_routes,
+    .n_routes = ARRAY_LEN(notify_routes),
+    .badge = &notify_badge,
+    .entities = notify_entities,
+    .n_entities = ARRAY_LEN(notify_entities),
+    .audit_actions = notify_audit_actions,
+};

@@ -105,34 +105,10 @@ int tpl_add(tpl_set_t *set, const char *name, const char *src, size_t len, char 
 
 static int read_file(const char *path, char **data, size_t *len, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    buf_t b;
-    buf_init(&b);
-    char chunk[16384];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        buf_append(&b, chunk, n);
-        if (b.len > TPL_MAX_SRC) {
-            fclose(f);
-            buf_free(&b);
-            snprintf(err, errlen, "%s: template too large", path);
-            return -1;
-        }
-    }
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        buf_free(&b);
-        snprintf(err, errlen, "%s: read error", path);
-        return -1;
-    }
-    *len = b.len;
-    *data = b.data ? buf_detach(&b) : xstrdup("");
-    return 0;
+    if (file_read_all(path, TPL_MAX_SRC, data, len) == 0)
+        return 0;
+    snprintf(err, errlen, "%s: %s", path, errno == EFBIG ? "template too large" : strerror(errno));
+    return -1;
 }
 
 /* Walk dir/rel recursively; rel is "" at the top. */

@@ -11,6 +11,9 @@
  *                                 false/null/empty array/""/0 -> skip
  *   {{^name}}...{{/name}}        inverted section
  *   {{> partial}}                include another template (same context)
+ *   {{>* name}}                  include the template whose name the model value
+ *                                 `name` holds (an error when it is not a string
+ *                                 naming a loaded template)
  *   {{_ "msgid"}}                translation of a literal msgid, escaped (the msgid
  *                                 may hold \" and \\; it cannot hold "}}")
  *   {{_n count "one" "many"}}    plural translation; %d in the result becomes count

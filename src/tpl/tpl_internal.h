@@ -15,6 +15,7 @@ enum tpl_kind {
     TK_SECTION,  /* name, end */
     TK_INVERTED, /* name, end */
     TK_PARTIAL,  /* s1: partial name */
+    TK_DYNPARTIAL, /* name: value holding the partial's name */
     TK_TR,       /* s1: msgid */
     TK_TRN,      /* name: count, s1: one, s2: many */
     TK_TRK,      /* name: value holding the msgid */

@@ -289,6 +289,13 @@ int tpl_parse(tpl_t *t, const char *src, size_t len, char *err, size_t errlen)
             }
             t->nodes[top->node].end = t->nnodes;
             nopen--;
+        } else if (sigil == '>' && (trim(&name, &nlen), nlen > 0 && name[0] == '*')) {
+            /* {{>* name}}: the partial named by the model value `name` */
+            name++;
+            nlen--;
+            trim(&name, &nlen);
+            tpl_node_t *n = new_node(&p, TK_DYNPARTIAL, line);
+            rc = set_name(&p, n, name, nlen);
         } else if (sigil == '>') {
             trim(&name, &nlen);
             if (nlen == 0 || nlen > 255) {

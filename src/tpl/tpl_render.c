@@ -248,9 +248,9 @@ static int render_section(rctx_t *c, const tpl_t *t, uint32_t i, const frame_t *
     return truthy(v) ? render_range(c, t, i + 1, n->end, f) : 0;
 }
 
-static int render_partial(rctx_t *c, const tpl_t *t, const tpl_node_t *n, const frame_t *f)
+static int render_partial_named(rctx_t *c, const tpl_t *t, const tpl_node_t *n, const frame_t *f,
+                                const char *name)
 {
-    const char *name = t->pool + n->s1;
     const tpl_t *p = tpl_find(c->set, name);
     if (!p)
         return rerr(c, t, n->line, "missing partial '%s'", name);
@@ -261,6 +261,24 @@ static int render_partial(rctx_t *c, const tpl_t *t, const tpl_node_t *n, const 
     int rc = render_range(c, p, 0, p->nnodes, f);
     c->partial_depth--;
     return rc;
+}
+
+static int render_partial(rctx_t *c, const tpl_t *t, const tpl_node_t *n, const frame_t *f)
+{
+    return render_partial_named(c, t, n, f, t->pool + n->s1);
+}
+
+/* {{>* name}}: the model names a template (sections of a page chosen by
+ * modules). A missing or non-string value is an error in every mode: a
+ * page must not lose a part silently. */
+static int render_dynpartial(rctx_t *c, const tpl_t *t, const tpl_node_t *n, const frame_t *f)
+{
+    json_t *v;
+    if (lookup(c, t, n, f, &v) != 0)
+        return -1;
+    if (!json_is_string(v))
+        return rerr(c, t, n->line, "'%s' does not name a template", t->pool + n->raw);
+    return render_partial_named(c, t, n, f, json_string_value(v));
 }
 
 static int render_node(rctx_t *c, const tpl_t *t, uint32_t i, const frame_t *f)
@@ -280,6 +298,8 @@ static int render_node(rctx_t *c, const tpl_t *t, uint32_t i, const frame_t *f)
         return render_section(c, t, i, f);
     case TK_PARTIAL:
         return render_partial(c, t, n, f);
+    case TK_DYNPARTIAL:
+        return render_dynpartial(c, t, n, f);
     case TK_TR: {
         const char *s = tr(c, t->pool + n->s1);
         tpl_escape(c->out, s, strlen(s));

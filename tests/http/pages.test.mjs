@@ -222,7 +222,14 @@ describe('users through the pages', () => {
     }, t)).json();
     const victim = await signIn(u.username, 'Leaving-2026-pass');
     const c = await signIn(DIR);
-    const res = await c.post(`/admin/users/${u.id}/disable`, {});
+    // first the question, and nothing changes yet
+    const ask = await c.post(`/admin/users/${u.id}/disable`, {});
+    assert.equal(ask.status, 200, show(ask));
+    const confirm = parseForm(ask.text, `/admin/users/${u.id}/disable`);
+    assert.ok(confirm && confirm.fields.confirm === '1', 'a confirmation form that posts confirm=1');
+    assert.match(decodeEntities(ask.text), /Omar Parti/, 'the question names the account');
+    assert.equal((await victim.get('/')).status, 200, 'not disabled before the answer');
+    const res = await c.post(`/admin/users/${u.id}/disable`, formFields(confirm));
     assert.equal(res.status, 303, show(res));
     assert.equal((await victim.get('/')).status, 303, 'session ended');
     const again = await new Client().login(u.username, 'Leaving-2026-pass');
@@ -252,21 +259,37 @@ describe('profile', () => {
     assert.equal(bad.status, 422, show(bad));
   });
 
-  test('a language link of the header becomes the user\'s choice (pages only, audited)', async () => {
+  test('a language link shows the pages in that language without writing anything', async () => {
     const t = { token: tokenFor(DIR) };
     const password = 'Header-lang-2026';
     const u = (await api('POST', '/api/v1/users', {
       username: uniq('hdr.'), name: 'Nadia Entete', password, language: 'fr', roles: [{ role: 'staff', node_id: d.eps1.id }],
     }, t)).json();
     const c = await signIn(u.username, password);
+    const auditBefore = (await api('GET', '/api/v1/audit?limit=1', undefined, t)).json().total;
     assert.deepEqual(htmlLangDir((await c.get('/?lang=ar')).text), { lang: 'ar', dir: 'rtl' });
     assert.deepEqual(htmlLangDir((await c.get('/')).text), { lang: 'ar', dir: 'rtl' }, 'the next page stays in Arabic');
-    assert.equal((await api('GET', `/api/v1/users/${u.id}`, undefined, t)).json().language, 'ar');
-    // ?lang= on the API answers in that language for this request only
-    await api('GET', '/api/v1/me?lang=en', undefined, { token: tokenFor(u.username) });
-    assert.equal((await api('GET', `/api/v1/users/${u.id}`, undefined, t)).json().language, 'ar');
-    const audit = (await api('GET', `/api/v1/audit?entity=user&limit=200`, undefined, t)).json();
-    assert.ok(audit.items.some((a) => a.entity_id === u.id && a.changes && a.changes.language), 'the change is audited');
+    const after = (await api('GET', `/api/v1/users/${u.id}`, undefined, t)).json();
+    assert.equal(after.language, 'fr', 'the saved preference changes only when the person saves it');
+    assert.equal(after.version, u.version, 'the account was not written');
+    assert.equal((await api('GET', '/api/v1/audit?limit=1', undefined, t)).json().total, auditBefore, 'no audit row for a GET');
+  });
+
+  test('the language chosen on the sign-in page is kept once signed in', async () => {
+    const t = { token: tokenFor(DIR) };
+    const password = 'Signin-lang-2026';
+    const u = (await api('POST', '/api/v1/users', {
+      username: uniq('mere.'), name: 'Houda Maison', password, language: 'fr', roles: [{ role: 'staff', node_id: d.maison1.id }],
+    }, t)).json();
+    const c = new Client();
+    const page = await c.get('/login?lang=ar');
+    assert.deepEqual(htmlLangDir(page.text), { lang: 'ar', dir: 'rtl' });
+    const res = await c.login(u.username, password);
+    assert.equal(res.status, 303, show(res));
+    const home = await c.get('/');
+    assert.equal(home.status, 200, show(home));
+    assert.deepEqual(htmlLangDir(home.text), { lang: 'ar', dir: 'rtl' }, 'her home page is in Arabic');
+    assert.equal((await api('GET', `/api/v1/users/${u.id}`, undefined, t)).json().language, 'fr', 'her saved preference is unchanged');
   });
 
   test('changing one\'s password needs the current one', async () => {

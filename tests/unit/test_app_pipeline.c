@@ -19,11 +19,11 @@ static pfx_t P;
 
 static int64_t add_user(const char *email, const char *lang, role_t role, int64_t node)
 {
-    org_user_new_t u = {.email = email, .name = "Fatima Zahra Bennani", .language = lang,
+    user_new_t u = {.email = email, .name = "Fatima Zahra Bennani", .language = lang,
                         .password_hash = TEST_FAKE_HASH, .roles = &role, .role_nodes = &node, .n_roles = 1};
     int64_t id = 0;
     const char *why = NULL;
-    if (org_user_create(P.db, 0, &u, &id, &why) != 0)
+    if (users_create(P.db, 0, &u, &id, &why) != 0)
         fprintf(stderr, "user %s: %s\n", email, why ? why : "?");
     return id;
 }
@@ -31,7 +31,7 @@ static int64_t add_user(const char *email, const char *lang, role_t role, int64_
 static int fixture(void)
 {
     int64_t tid;
-    P.root = org_root_id(P.db);
+    P.root = nodes_root_id(P.db);
     P.assoc = test_add_node(P.db, P.root, "association", "Association Amal");
     P.eps1 = test_add_node(P.db, P.assoc, "eps", "Village d'enfants Amal");
     P.unit1 = test_add_node(P.db, P.eps1, "unit", "Maison 1");
@@ -428,7 +428,7 @@ static void test_p_language(void **state)
 static void scope_ids(int64_t user, perm_t perm, const int64_t *want, int nwant)
 {
     req_t *r = preq("GET", "/api/v1/nodes");
-    r->user = org_user_ctx_load(P.db, r->arena, user);
+    r->user = users_load_ctx(P.db, r->arena, user);
     assert_non_null(r->user);
     buf_t sql;
     buf_init(&sql);

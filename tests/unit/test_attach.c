@@ -154,7 +154,7 @@ static int setup_db(void **state)
 static void test_store_and_list(void **state)
 {
     test_db_t *fx = *state;
-    int64_t root = org_root_id(fx->db);
+    int64_t root = nodes_root_id(fx->db);
     const char pdf[] = "%PDF-1.4\n1 0 obj\n";
     http_file_t f = {.field = "file", .filename = "dir/Projet d'établissement.pdf",
                      .content_type = "text/html", .data = pdf, .len = sizeof pdf - 1};
@@ -204,7 +204,7 @@ static void test_store_and_list(void **state)
 static void test_store_refusals(void **state)
 {
     test_db_t *fx = *state;
-    int64_t root = org_root_id(fx->db);
+    int64_t root = nodes_root_id(fx->db);
     const char *why = NULL;
     int64_t id = 0;
     struct {

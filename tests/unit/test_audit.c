@@ -104,7 +104,7 @@ static int setup_pg(void **state)
 static void test_write_and_append_only(void **state)
 {
     db_t *db = test_db_or_skip(*state);
-    int64_t root = org_root_id(db);
+    int64_t root = nodes_root_id(db);
     assert_true(root > 0);
 
     json_t *ch = json_pack("{s:{s:s, s:s}, s:s}", "name", "from", "A", "to", "B", "password",

@@ -53,8 +53,8 @@ static const matrix_row_t matrix[] = {
 
     {ROLE_STAFF, NODE_ROOT,              {1,  1,   0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0}},
     {ROLE_STAFF, NODE_ASSOCIATION,       {1,  1,   0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0}},
-    {ROLE_STAFF, NODE_EPS,               {1,  1,   1,  0,  0,  0,  0,  0,  1,  0,  1,  1,  1,  1}},
-    {ROLE_STAFF, NODE_UNIT,              {1,  1,   1,  0,  0,  0,  0,  0,  1,  0,  1,  1,  1,  1}},
+    {ROLE_STAFF, NODE_EPS,               {1,  1,   1,  0,  0,  0,  0,  0,  1,  1,  1,  1,  1,  1}},
+    {ROLE_STAFF, NODE_UNIT,              {1,  1,   1,  0,  0,  0,  0,  0,  1,  1,  1,  1,  1,  1}},
 
     {ROLE_INSPECTOR, NODE_ROOT,          {1,  1,   1,  0,  0,  0,  0,  0,  0,  0,  1,  0,  0,  0}},
     {ROLE_INSPECTOR, NODE_ASSOCIATION,   {1,  1,   1,  0,  0,  0,  0,  0,  0,  0,  1,  0,  0,  0}},

@@ -145,21 +145,21 @@ static void test_parse_date(void **state)
 static void test_path_parse(void **state)
 {
     (void)state;
-    int64_t ids[USERS_PATH_MAX];
-    assert_int_equal(users_path_parse("/1/4/9/", ids, USERS_PATH_MAX), 3);
+    int64_t ids[NODES_PATH_MAX];
+    assert_int_equal(users_path_parse("/1/4/9/", ids, NODES_PATH_MAX), 3);
     assert_int_equal(ids[0], 1);
     assert_int_equal(ids[1], 4);
     assert_int_equal(ids[2], 9);
-    assert_int_equal(users_path_parse("/1/", ids, USERS_PATH_MAX), 1);
-    assert_int_equal(users_path_parse("/", ids, USERS_PATH_MAX), -1);
-    assert_int_equal(users_path_parse("", ids, USERS_PATH_MAX), -1);
-    assert_int_equal(users_path_parse(NULL, ids, USERS_PATH_MAX), -1);
-    assert_int_equal(users_path_parse("1/4/", ids, USERS_PATH_MAX), -1);
-    assert_int_equal(users_path_parse("/1//4/", ids, USERS_PATH_MAX), -1);
-    assert_int_equal(users_path_parse("/1/4", ids, USERS_PATH_MAX), -1);
-    assert_int_equal(users_path_parse("/1/x/", ids, USERS_PATH_MAX), -1);
-    assert_int_equal(users_path_parse("/0/", ids, USERS_PATH_MAX), -1);
-    assert_int_equal(users_path_parse("/99999999999999999999/", ids, USERS_PATH_MAX), -1);
+    assert_int_equal(users_path_parse("/1/", ids, NODES_PATH_MAX), 1);
+    assert_int_equal(users_path_parse("/", ids, NODES_PATH_MAX), -1);
+    assert_int_equal(users_path_parse("", ids, NODES_PATH_MAX), -1);
+    assert_int_equal(users_path_parse(NULL, ids, NODES_PATH_MAX), -1);
+    assert_int_equal(users_path_parse("1/4/", ids, NODES_PATH_MAX), -1);
+    assert_int_equal(users_path_parse("/1//4/", ids, NODES_PATH_MAX), -1);
+    assert_int_equal(users_path_parse("/1/4", ids, NODES_PATH_MAX), -1);
+    assert_int_equal(users_path_parse("/1/x/", ids, NODES_PATH_MAX), -1);
+    assert_int_equal(users_path_parse("/0/", ids, NODES_PATH_MAX), -1);
+    assert_int_equal(users_path_parse("/99999999999999999999/", ids, NODES_PATH_MAX), -1);
     assert_int_equal(users_path_parse("/1/2/3/", ids, 2), -1);
 }
 
@@ -275,7 +275,7 @@ typedef struct {
 
 static int build_tree(fx_t *fx)
 {
-    fx->root = org_root_id(fx->db);
+    fx->root = nodes_root_id(fx->db);
     fx->assoc = test_add_node(fx->db, fx->root, "association", "Association Amal");
     fx->eps = test_add_node(fx->db, fx->assoc, "eps", "Village d'enfants");
     fx->unit = test_add_node(fx->db, fx->eps, "unit", "Maison 1");
@@ -315,12 +315,12 @@ static const char fake_hash[] = TEST_FAKE_HASH;
 static int64_t create(fx_t *fx, const char *email, const char *username, role_t role, int64_t node,
                       int64_t expiry, const char **why)
 {
-    org_user_new_t u = {.email = email, .username = username, .name = "Fatima Zahra Bennani",
+    user_new_t u = {.email = email, .username = username, .name = "Fatima Zahra Bennani",
                         .language = "ar", .password_hash = fake_hash, .roles = &role,
                         .role_nodes = &node, .role_expiry = &expiry, .n_roles = 1};
     int64_t id = 0;
     *why = NULL;
-    return org_user_create(fx->db, 7, &u, &id, why) == 0 ? id : -1;
+    return users_create(fx->db, 7, &u, &id, why) == 0 ? id : -1;
 }
 
 static void test_create_and_login(void **state)
@@ -349,15 +349,15 @@ static void test_create_and_login(void **state)
     /* sign-in lookup: email or username, any case, trimmed */
     int64_t id = 0;
     char hash[256];
-    assert_int_equal(org_user_find_login(fx->db, "MERE.fatima", &id, hash, sizeof hash), 0);
+    assert_int_equal(users_find_login(fx->db, "MERE.fatima", &id, hash, sizeof hash), 0);
     assert_int_equal(id, staff);
     assert_string_equal(hash, fake_hash);
-    assert_int_equal(org_user_find_login(fx->db, " directrice@amal.ma ", &id, hash, sizeof hash), 0);
+    assert_int_equal(users_find_login(fx->db, " directrice@amal.ma ", &id, hash, sizeof hash), 0);
     assert_int_equal(id, dir);
-    assert_int_equal(org_user_find_login(fx->db, "nobody", &id, hash, sizeof hash), -1);
-    assert_int_equal(org_user_find_login(fx->db, "", &id, hash, sizeof hash), -1);
+    assert_int_equal(users_find_login(fx->db, "nobody", &id, hash, sizeof hash), -1);
+    assert_int_equal(users_find_login(fx->db, "", &id, hash, sizeof hash), -1);
     /* an email is never matched against usernames and the other way round */
-    assert_int_equal(org_user_find_login(fx->db, "directrice", &id, hash, sizeof hash), -1);
+    assert_int_equal(users_find_login(fx->db, "directrice", &id, hash, sizeof hash), -1);
 
     /* duplicates, whatever the case */
     assert_int_equal(create(fx, NULL, "mere.FATIMA", ROLE_STAFF, fx->unit, 0, &why), -1);
@@ -397,7 +397,7 @@ static void test_context_and_disable(void **state)
                              PARAMS(P_INT(insp), P_INT(fx->eps2), P_INT(now - 10), P_INT(now))),
                      DB_OK);
     arena_t *a = arena_new();
-    user_ctx_t *u = org_user_ctx_load(fx->db, a, insp);
+    user_ctx_t *u = users_load_ctx(fx->db, a, insp);
     assert_non_null(u);
     assert_int_equal(u->id, insp);
     assert_string_equal(u->email, "inspecteur@entraide.ma");
@@ -420,16 +420,16 @@ static void test_context_and_disable(void **state)
     assert_int_equal(session_create(fx->db, insp, "127.0.0.1", NULL, tok, sizeof tok, sh, sizeof sh), 0);
     assert_int_equal(org_user_set_active(fx->db, 7, insp, false), 0);
     assert_int_equal(org_user_set_active(fx->db, 7, insp, false), 0); /* already: no second row */
-    assert_null(org_user_ctx_load(fx->db, a, insp));
+    assert_null(users_load_ctx(fx->db, a, insp));
     int64_t id;
     char hash[256];
-    assert_int_equal(org_user_find_login(fx->db, "inspecteur@entraide.ma", &id, hash, sizeof hash), -1);
+    assert_int_equal(users_find_login(fx->db, "inspecteur@entraide.ma", &id, hash, sizeof hash), -1);
     assert_int_equal(db_query_int(fx->db, "SELECT COUNT(*) FROM sessions WHERE user_id = ?",
                                   PARAMS(P_INT(insp)), -1), 0);
     assert_int_equal(db_query_int(fx->db, "SELECT COUNT(*) FROM audit_log WHERE action = 'disable' "
                                           "AND entity_id = ?", PARAMS(P_INT(insp)), -1), 1);
     assert_int_equal(org_user_set_active(fx->db, 7, insp, true), 0);
-    assert_non_null(org_user_ctx_load(fx->db, a, insp));
+    assert_non_null(users_load_ctx(fx->db, a, insp));
     assert_int_equal(org_user_set_active(fx->db, 7, 999999, true), -1);
     arena_free(a);
 
@@ -444,7 +444,7 @@ static req_t *fake_req(fx_t *fx, int64_t user_id)
     req_t *r = test_req(NULL, NULL);
     r->db = fx->db;
     r->client_ip = "192.0.2.1";
-    r->user = org_user_ctx_load(fx->db, r->arena, user_id);
+    r->user = users_load_ctx(fx->db, r->arena, user_id);
     assert_non_null(r->user);
     return r;
 }
@@ -502,9 +502,9 @@ static void test_role_rules(void **state)
     /* the command line's way in refuses them too */
     role_t st = ROLE_STAFF;
     int64_t node = fx->eps, far = INT64_MAX, uid = 0;
-    org_user_new_t nu = {.username = "loin", .name = "Loin", .language = "fr", .password_hash = fake_hash,
+    user_new_t nu = {.username = "loin", .name = "Loin", .language = "fr", .password_hash = fake_hash,
                          .roles = &st, .role_nodes = &node, .role_expiry = &far, .n_roles = 1};
-    assert_int_equal(org_user_create(fx->db, 1, &nu, &uid, &why), -1);
+    assert_int_equal(users_create(fx->db, 1, &nu, &uid, &why), -1);
 
     /* the only platform admin can be neither disabled nor lose the role */
     assert_true(users_is_last_admin(fx->db, admin));

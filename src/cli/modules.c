@@ -1,0 +1,25 @@
+/* modules.c - the program's composition root: the modules Jouda is made of,
+ * in order (menus and pages sort by their own orders; the demo data are
+ * added in this order). A new module adds its header and one line here;
+ * the framework itself names no module. */
+#include "../account/account.h"
+#include "../attach/attach.h"
+#include "../audit/audit.h"
+#include "../nodes/nodes.h"
+#include "../notify/notify.h"
+#include "../users/users.h"
+#include "cli.h"
+
+static const module_t *const jouda_modules[] = {
+    &audit_module,  /* the log every write goes to */
+    &notify_module, /* in-app notifications */
+    &nodes_module,  /* the organisation tree */
+    &users_module,  /* accounts and roles */
+    &account_module,/* signing in, profile */
+    &attach_module, /* documents */
+};
+
+void jouda_use_modules(void)
+{
+    app_use_modules(jouda_modules, ARRAY_LEN(jouda_modules));
+}
