@@ -95,6 +95,7 @@ typedef struct {
 typedef struct {
     const char *href;
     const char *label;  /* msgid, also the link's accessible name */
+    const char *short_label; /* msgid, the word under the icon on a phone */
     const char *icon;   /* "bell" */
     int64_t (*count)(req_t *r);
 } app_badge_t;

@@ -141,8 +141,9 @@ static json_t *build_badges(req_t *r)
         if (!b)
             continue;
         int64_t count = b->count ? b->count(r) : 0;
-        json_t *o = json_pack("{s:s, s:s, s:I, s:b}", "href", b->href, "label", T(r, b->label),
-                              "count", (json_int_t)count, "current", nav_current(r, b->href));
+        json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:b}", "href", b->href, "label", T(r, b->label),
+                              "short", T(r, b->short_label ? b->short_label : b->label), "count",
+                              (json_int_t)count, "current", nav_current(r, b->href));
         json_object_set_new(o, arena_printf(r->arena, "icon_%s", b->icon ? b->icon : "dot"),
                             json_true());
         json_array_append_new(out, o);

@@ -258,8 +258,21 @@ static void network_view(req_t *r, json_t *s, int64_t now)
         json_decref(rows);
     }
 
+    /* The figures of the associations and of the scope's top nodes (for
+     * the totals), in one go: the ids merged, ascending. */
+    int64_t roots[16];
+    size_t nroots = scope_roots(r, now, roots, ARRAY_LEN(roots));
+    int64_t *fids = arena_alloc(r->arena, sizeof(int64_t) * (na + nroots + 1));
+    size_t nf = 0;
+    for (size_t i = 0; i < na; i++)
+        fids[nf++] = aids[i];
+    for (size_t i = 0; i < nroots; i++)
+        if (id_index(aids, na, roots[i]) < 0)
+            fids[nf++] = roots[i];
+    qsort(fids, nf, sizeof *fids, id_cmp);
+    json_t *afigs = nodes_figures(r, fids, nf);
+
     /* Associations, by name, with their figures (only what the reader sees). */
-    json_t *afigs = nodes_figures(r, aids, na);
     json_t *assocs = json_array();
     int64_t t_assoc = 0, t_eps = 0, t_units = 0, t_capacity = 0;
     qsort(as.v, na, sizeof *as.v, assoc_cmp);
@@ -279,7 +292,7 @@ static void network_view(req_t *r, json_t *s, int64_t now)
         json_object_set_new(o, "eps_count", json_integer(a->n_eps));
         json_object_set_new(o, "units", json_integer(a->units));
         json_object_set_new(o, "capacity", json_integer(a->capacity));
-        ssize_t k = id_index(aids, na, a->id);
+        ssize_t k = id_index(fids, nf, a->id);
         json_object_set_new(o, "figures", k >= 0 ? json_incref(json_array_get(afigs, k)) : json_array());
         json_object_set_new(o, "has_eps", json_boolean(json_array_size(a->eps) > 0));
         bool can_add = a->active && app_can_at_path(r, PERM_ORG_MANAGE, a->path);
@@ -288,7 +301,6 @@ static void network_view(req_t *r, json_t *s, int64_t now)
         json_object_set_new(o, "eps", a->eps);
         json_array_append_new(assocs, o);
     }
-    json_decref(afigs);
 
     /* Totals: the tree's own counts, then the figures of the scope's top
      * nodes - the same definition as each panel's. */
@@ -296,22 +308,19 @@ static void network_view(req_t *r, json_t *s, int64_t now)
     add_stat(stats, r, t_assoc, TN(r, "association", "associations", (unsigned long)t_assoc));
     add_stat(stats, r, t_eps, TN(r, "establishment", "establishments", (unsigned long)t_eps));
     add_stat(stats, r, t_units, TN(r, "unit", "units", (unsigned long)t_units));
-    int64_t roots[16];
-    size_t nroots = scope_roots(r, now, roots, ARRAY_LEN(roots));
-    json_t *rfigs = nodes_figures(r, roots, nroots);
-    json_t *first = json_array_get(rfigs, 0);
+    json_t *first = nroots ? json_array_get(afigs, id_index(fids, nf, roots[0])) : NULL;
     size_t fi;
     json_t *f;
     json_array_foreach(first, fi, f) {
         const char *key = json_string_value(json_object_get(f, "key"));
         int64_t sum = 0;
         for (size_t k = 0; k < nroots; k++)
-            sum += nodes_figure(json_array_get(rfigs, k), key);
+            sum += nodes_figure(json_array_get(afigs, id_index(fids, nf, roots[k])), key);
         const char *one = json_string_value(json_object_get(f, "one"));
         const char *many = json_string_value(json_object_get(f, "many"));
         add_stat(stats, r, sum, one && many ? TN(r, one, many, (unsigned long)sum) : "");
     }
-    json_decref(rfigs);
+    json_decref(afigs);
     add_stat(stats, r, t_capacity,
              TN(r, "place (total capacity)", "places (total capacity)", (unsigned long)t_capacity));
     buf_free(&sql);

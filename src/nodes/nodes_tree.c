@@ -141,15 +141,24 @@ void nodes_page_tree(req_t *r)
     buf_init(&sql);
     db_param_t params[48];
     int np = 0;
+    /* Beyond TREE_UNITS_MAX_EPS establishments the units stay on each EPS
+     * page: they are not even read, unless a search may find one. */
+    buf_puts(&sql, "SELECT COUNT(*) FROM nodes n WHERE n.kind = 'eps' AND ");
+    app_scope_sql(r, PERM_ORG_READ, "n.path", &sql, params, &np, 48);
+    bool with_units = q || db_query_int(r->db, sql.data, params, np, 0) <= TREE_UNITS_MAX_EPS;
+    buf_reset(&sql);
+    np = 0;
     buf_puts(&sql,
              "SELECT n.id, n.parent_id, n.kind, n.name, n.name_ar, n.category, n.unit_kind,"
              " n.active, n.path, n.search_key"
              " FROM nodes n WHERE n.kind <> 'root' AND ");
+    if (!with_units)
+        buf_puts(&sql, "n.kind <> 'unit' AND ");
     app_scope_sql(r, PERM_ORG_READ, "n.path", &sql, params, &np, 48);
     buf_puts(&sql, " ORDER BY n.id");
     db_res_t *res = db_query(r->db, sql.data, params, np);
-    buf_free(&sql);
     if (!res) {
+        buf_free(&sql);
         app_fail(r, RES_ERROR, NULL, NULL);
         return;
     }
@@ -194,6 +203,24 @@ void nodes_page_tree(req_t *r)
             rows[i].parent->kids[rows[i].parent->nkids++] = &rows[i];
             rows[i].parent->n_children += rows[i].active;
         }
+    if (!with_units) {
+        /* the units of each EPS, counted by the index of children by kind */
+        buf_reset(&sql);
+        np = 0;
+        buf_puts(&sql, "SELECT n.parent_id, COUNT(*) FROM nodes n WHERE n.kind = 'unit' AND n.active = 1 AND ");
+        app_scope_sql(r, PERM_ORG_READ, "n.path", &sql, params, &np, 48);
+        buf_puts(&sql, " GROUP BY n.parent_id ORDER BY n.parent_id");
+        res = db_query(r->db, sql.data, params, np);
+        while (res && db_next(res)) {
+            int64_t pid = db_int(res, 0);
+            tnode_t *p = bsearch(&pid, rows, n, sizeof *rows, tnode_id_cmp);
+            if (p)
+                p->n_children = db_int(res, 1);
+        }
+        if (res)
+            db_res_free(res);
+    }
+    buf_free(&sql);
     /* Figures of associations and EPS (accounts...; rows are in id order). */
     int64_t *ids = arena_alloc(r->arena, sizeof(int64_t) * (n ? n : 1));
     tnode_t **which = arena_alloc(r->arena, sizeof(tnode_t *) * (n ? n : 1));
@@ -224,7 +251,8 @@ void nodes_page_tree(req_t *r)
             continue;
         n_assoc += rows[i].kind == NODE_ASSOCIATION;
         n_eps += rows[i].kind == NODE_EPS;
-        n_units += rows[i].kind == NODE_UNIT;
+        n_units += with_units ? rows[i].kind == NODE_UNIT
+                              : (rows[i].kind == NODE_EPS ? rows[i].n_children : 0);
     }
     c.show_units = n_eps <= TREE_UNITS_MAX_EPS;
     c.open_units = q || cat || n_eps <= 2;

@@ -5,6 +5,8 @@
 #include "notify.h"
 #include "../audit/audit.h"
 
+#include <stdlib.h>
+
 #include <string.h>
 
 #define NOTIFY_PAGE 50
@@ -329,8 +331,8 @@ static int64_t notify_badge_count(req_t *r)
     return r->user ? notify_unread_count(r->db, r->user->id) : 0;
 }
 
-static const app_badge_t notify_badge = {"/notifications", N_("Notifications"), "bell",
-                                         notify_badge_count};
+static const app_badge_t notify_badge = {"/notifications", N_("Notifications"), N_("Alerts"),
+                                         "bell", notify_badge_count};
 
 static const app_entity_t notify_entities[] = {
     {"notification", N_("audit_entity.notification"), NULL, NULL, NULL},

@@ -357,12 +357,13 @@ void users_node_figures(req_t *r, const int64_t *ids, size_t n, json_t *const *o
     int np = 0;
     buf_puts(&sql, "SELECT u.id, u.home_path FROM users u WHERE u.active = 1 AND ");
     app_scope_sql(r, PERM_ORG_READ, "u.home_path", &sql, params, &np, 48);
-    buf_puts(&sql, " UNION SELECT ur.user_id, ur.node_path FROM user_roles ur JOIN users u"
+    /* UNION ALL: the duplicates go with the sort of the pairs below, which
+     * costs less than the engine's own */
+    buf_puts(&sql, " UNION ALL SELECT ur.user_id, ur.node_path FROM user_roles ur JOIN users u"
                    " ON u.id = ur.user_id WHERE u.active = 1"
                    " AND (ur.expires_at IS NULL OR ur.expires_at > ?) AND ");
     params[np++] = P_INT(now_utc());
     app_scope_sql(r, PERM_ORG_READ, "ur.node_path", &sql, params, &np, 100);
-    buf_puts(&sql, " ORDER BY 1, 2");
     db_res_t *res = db_query(r->db, sql.data, params, np);
     buf_free(&sql);
     VEC(pair_t) pairs = {0};
@@ -384,8 +385,8 @@ void users_node_figures(req_t *r, const int64_t *ids, size_t n, json_t *const *o
         if (i == 0 || pair_cmp(&pairs.v[i], &pairs.v[i - 1]) != 0)
             counts[pairs.v[i].idx]++;
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(out[i], app_figure(r, "accounts", N_("User accounts"), N_("user account"),
-                                                 N_("user accounts"), counts[i]));
+        json_array_append_new(out[i], app_figure(r, "accounts", N_("User accounts"), "user account",
+                                                 "user accounts", counts[i]));
 }
 
 /* ------------------------------------------------------ the command line -- */
