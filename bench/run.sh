@@ -1,19 +1,28 @@
 #!/bin/bash
-# bench/run.sh - jouda against nginx serving a saved copy of the same page.
-# Builds the release, creates a demo SQLite database, starts jouda and nginx on
-# free loopback ports, runs wrk on both (home page of a signed-in director,
-# and /healthz), prints requests/s, p99 latency, the ratio jouda/nginx and
-# jouda's peak RSS, and writes bench/output/results.md.
-# Environment: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (32), BENCH_THREADS (2).
+# bench/run.sh - jouda against nginx serving the same bytes, on SQLite and on
+# PostgreSQL, on the demo data and on the national organisation.
+# For each engine and each scale (`jouda demo` and `jouda demo --scale
+# national`: 60 associations, 1,100 EPS, 11,000 units, ~15,000 accounts) it
+# creates a database, starts jouda, signs in as the national administrator
+# and as the director of EPS 1, and runs wrk on each of their pages: the
+# home page and the node list (GET /api/v1/nodes?limit=50); then nginx
+# serves the saved bytes of each page as the yardstick. Prints requests/s,
+# p99 latency and jouda's peak RSS, and writes bench/output/results.md.
+# Environment: BENCH_SECONDS (default 5) per run, BENCH_CONNECTIONS (32),
+# BENCH_THREADS (2), BENCH_ENGINES ("sqlite postgresql"), BENCH_SCALES
+# ("small national").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-SECONDS_PER_RUN=${BENCH_SECONDS:-10}
+SECONDS_PER_RUN=${BENCH_SECONDS:-5}
 CONNS=${BENCH_CONNECTIONS:-32}
 THREADS=${BENCH_THREADS:-2}
+ENGINES=${BENCH_ENGINES:-sqlite postgresql}
+SCALES=${BENCH_SCALES:-small national}
 OUT=bench/output
 mkdir -p "$OUT"
+rm -f "$OUT"/wrk-*.txt
 
 for tool in wrk nginx curl node; do
     command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || {
@@ -29,9 +38,16 @@ TMP=$(mktemp -d /tmp/jouda-bench.XXXXXX)
 chmod 755 "$TMP"
 JPID=""
 NPID=""
-cleanup() {
+# shellcheck source=tests/lib/pg.sh
+source tests/lib/pg.sh
+stop_jouda() {
     [ -n "$JPID" ] && kill -TERM "$JPID" 2>/dev/null && wait "$JPID" 2>/dev/null
+    JPID=""
+}
+cleanup() {
+    stop_jouda || true
     [ -n "$NPID" ] && kill -QUIT "$NPID" 2>/dev/null && wait "$NPID" 2>/dev/null
+    pg_stop || true
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -48,92 +64,115 @@ wait_http() {
     return 1
 }
 
-echo "bench: demo database"
-DB=$TMP/bench.db
-if ! { JOUDA_ADMIN_PASSWORD=Jouda-admin-2026 ./jouda init --db "$DB" --admin-email admin@jouda.ma &&
-    ./jouda demo --db "$DB"; } </dev/null >"$TMP/setup.log" 2>&1; then
-    cat "$TMP/setup.log" >&2
-    exit 1
-fi
+# signin URL LOGIN PASSWORD -> prints the session cookie header
+signin() {
+    local url=$1 login=$2 pw=$3 jar
+    jar=$(mktemp "$TMP/jar.XXXXXX")
+    local csrf code
+    csrf=$(curl -fsS -c "$jar" "$url/login" | grep -o 'name="_csrf" value="[^"]*"' | head -n 1 | sed 's/.*value="//; s/"$//')
+    code=$(curl -sS -o /dev/null -w '%{http_code}' -b "$jar" -c "$jar" \
+        --data-urlencode "_csrf=$csrf" --data-urlencode "login=$login" \
+        --data-urlencode "password=$pw" "$url/login")
+    [ "$code" = 303 ] || { echo "bench: login of $login answered $code" >&2; return 1; }
+    echo "Cookie: jouda_session=$(awk '$6 == "jouda_session" {print $7}' "$jar")"
+}
 
-JPORT=$(free_port)
-J=http://127.0.0.1:$JPORT
-./jouda serve --db "$DB" --listen "127.0.0.1:$JPORT" </dev/null >"$TMP/jouda.log" 2>&1 &
-JPID=$!
-wait_http "$J/healthz"
-
-# sign in as the director of EPS 1 through the form
-JAR=$TMP/cookies
-csrf=$(curl -fsS -c "$JAR" "$J/login" | grep -o 'name="_csrf" value="[^"]*"' | head -n 1 | sed 's/.*value="//; s/"$//')
-code=$(curl -sS -o /dev/null -w '%{http_code}' -b "$JAR" -c "$JAR" \
-    --data-urlencode "_csrf=$csrf" --data-urlencode "login=directrice.casa@amal.ma" \
-    --data-urlencode "password=Jouda-demo-2026" "$J/login")
-[ "$code" = 303 ] || { echo "bench: login answered $code" >&2; exit 1; }
-SESSION=$(awk '$6 == "jouda_session" {print $7}' "$JAR")
-[ -n "$SESSION" ] || { echo "bench: no session cookie" >&2; exit 1; }
-COOKIE="Cookie: jouda_session=$SESSION"
-
-mkdir -p "$TMP/www"
-code=$(curl -sS -o "$TMP/www/index.html" -w '%{http_code}' -H "$COOKIE" "$J/")
-[ "$code" = 200 ] || { echo "bench: home page answered $code" >&2; exit 1; }
-curl -fsS -o "$TMP/www/healthz.json" "$J/healthz"
-chmod -R a+rX "$TMP/www"
-PAGE_BYTES=$(stat -c %s "$TMP/www/index.html")
-GZ_BYTES=$(curl -sS -H "$COOKIE" -H 'Accept-Encoding: gzip' "$J/" | wc -c)
-
-NPORT=$(free_port)
-N=http://127.0.0.1:$NPORT
-sed -e "s|@DIR@|$TMP|g" -e "s|@PORT@|$NPORT|g" bench/nginx.conf.in >"$TMP/nginx.conf"
-"$NGINX" -p "$TMP" -c "$TMP/nginx.conf" -e "$TMP/error.log" </dev/null >"$TMP/nginx.out" 2>&1 &
-NPID=$!
-wait_http "$N/healthz"
-
-# run NAME URL [header...] -> "rps p99 non2xx"
-run() {
+# wrk_run NAME URL [header...] -> "rps p99 non2xx"
+wrk_run() {
     local name=$1 url=$2
     shift 2
     local hdrs=(-H 'Accept-Encoding: gzip')
     for h in "$@"; do hdrs+=(-H "$h"); done
     local log=$OUT/wrk-$name.txt
     timeout $((SECONDS_PER_RUN + 30)) wrk -t"$THREADS" -c"$CONNS" -d"${SECONDS_PER_RUN}s" --timeout 5s --latency \
-        "${hdrs[@]}" "$url" >"$log" 2>&1
+        "${hdrs[@]}" "$url" >"$log" 2>&1 || true
     local rps p99 bad
-    rps=$(awk '/^Requests\/sec:/ {print $2}' "$log")
+    rps=$(awk '/^Requests\/sec:/ {printf "%d", $2}' "$log")
     p99=$(awk '$1 == "99%" {print $2}' "$log")
     bad=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$log")
     echo "${rps:-0} ${p99:-?} ${bad:-0}"
 }
 
-echo "bench: wrk -t$THREADS -c$CONNS -d${SECONDS_PER_RUN}s on each (loopback)"
-read -r j_home_rps j_home_p99 j_home_bad < <(run jouda-home "$J/" "$COOKIE")
-read -r n_home_rps n_home_p99 n_home_bad < <(run nginx-home "$N/")
-read -r j_h_rps j_h_p99 j_h_bad < <(run jouda-healthz "$J/healthz")
-read -r n_h_rps n_h_p99 n_h_bad < <(run nginx-healthz "$N/healthz")
+mkdir -p "$TMP/www/p" "$TMP/www/j"
+chmod -R a+rX "$TMP/www"
+NPORT=$(free_port)
+N=http://127.0.0.1:$NPORT
+sed -e "s|@DIR@|$TMP|g" -e "s|@PORT@|$NPORT|g" bench/nginx.conf.in >"$TMP/nginx.conf"
+"$NGINX" -p "$TMP" -c "$TMP/nginx.conf" -e "$TMP/error.log" </dev/null >"$TMP/nginx.out" 2>&1 &
+NPID=$!
 
-RSS_KB=$(awk '/^VmHWM:/ {print $2}' "/proc/$JPID/status")
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+PG_STARTED=0
+ROWS=()
+NOTES=()
+for engine in $ENGINES; do
+    if [ "$engine" = postgresql ] && [ $PG_STARTED = 0 ]; then
+        pg_start "$TMP/postgresql.log" >/dev/null || { echo "bench: PostgreSQL did not start" >&2; exit 1; }
+        PG_STARTED=1
+    fi
+    for scale in $SCALES; do
+        tag=$engine-$scale
+        if [ "$engine" = sqlite ]; then
+            DB=$TMP/$tag.db
+        else
+            DB=$(pg_createdb "bench_$scale")
+        fi
+        echo "bench: $tag: init + demo --scale $scale"
+        t0=$(date +%s.%N)
+        if ! { JOUDA_ADMIN_PASSWORD=Jouda-admin-2026 ./jouda init --db "$DB" --admin-email admin@jouda.ma &&
+            ./jouda demo --db "$DB" --scale "$scale" --quiet; } </dev/null >"$TMP/setup-$tag.log" 2>&1; then
+            cat "$TMP/setup-$tag.log" >&2
+            exit 1
+        fi
+        NOTES+=("$tag: $(grep '^Demo data' "$TMP/setup-$tag.log") (init + demo $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s)")
+        JPORT=$(free_port)
+        J=http://127.0.0.1:$JPORT
+        ./jouda serve --db "$DB" --listen "127.0.0.1:$JPORT" </dev/null >"$TMP/jouda-$tag.log" 2>&1 &
+        JPID=$!
+        wait_http "$J/healthz"
+        ADMIN=$(signin "$J" admin@jouda.ma Jouda-admin-2026)
+        DIRECTOR=$(signin "$J" directrice.casa@amal.ma Jouda-demo-2026)
+        for who in admin director; do
+            cookie=$ADMIN
+            [ $who = director ] && cookie=$DIRECTOR
+            for page in home nodes; do
+                if [ $page = home ]; then path=/; kind=p; else path="/api/v1/nodes?limit=50"; kind=j; fi
+                name=$tag-$who-$page
+                code=$(curl -sS -o "$TMP/www/$kind/$name" -w '%{http_code}' -H "$cookie" "$J$path")
+                [ "$code" = 200 ] || { echo "bench: $name answered $code" >&2; exit 1; }
+                chmod a+r "$TMP/www/$kind/$name"
+                bytes=$(stat -c %s "$TMP/www/$kind/$name")
+                read -r jr jp jb < <(wrk_run "jouda-$name" "$J$path" "$cookie")
+                read -r nr np nb < <(wrk_run "nginx-$name" "$N/$kind/$name")
+                ratio=$(awk -v a="$jr" -v b="$nr" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
+                label="$who $page"
+                [ $who = admin ] && label="national admin"
+                [ $who = director ] && label="director of EPS 1"
+                [ $page = home ] && label="$label, home page" || label="$label, node list (API)"
+                ROWS+=("| $engine | $scale | $label | $bytes | $jr | $jp | $nr | $np | $ratio |")
+                [ "$jb$nb" != 00 ] && NOTES+=("$name: non-2xx answers: jouda $jb, nginx $nb")
+                echo "   $name: jouda $jr req/s (p99 $jp), nginx $nr req/s (p99 $np)"
+            done
+        done
+        RSS_KB=$(awk '/^VmHWM:/ {print $2}' "/proc/$JPID/status")
+        NOTES+=("$tag: jouda peak RSS (VmHWM) $((RSS_KB / 1024)) MiB")
+        stop_jouda
+    done
+done
 
 CPU=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
-NCPU=$(nproc)
 {
     echo "# Jouda benchmark"
     echo
-    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $NCPU cores ($CPU), loopback."
-    echo "wrk -t$THREADS -c$CONNS -d${SECONDS_PER_RUN}s --latency, \`Accept-Encoding: gzip\` on every request."
-    echo "jouda: release build, SQLite demo database, default threads; the home page of directrice.casa@amal.ma"
-    echo "(session cookie; $PAGE_BYTES bytes, $GZ_BYTES gzipped). nginx $("$NGINX" -v 2>&1 | sed 's/.*\///'): 2 workers, gzip on,"
-    echo "serving the saved bytes of the same page and of /healthz."
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($CPU), loopback."
+    echo "wrk -t$THREADS -c$CONNS -d${SECONDS_PER_RUN}s --latency, \`Accept-Encoding: gzip\` on every request;"
+    echo "jouda: release build, default threads, signed in (session cookie). nginx $("$NGINX" -v 2>&1 | sed 's/.*\///'):"
+    echo "2 workers, gzip on, serving the saved bytes of each answer."
     echo
-    echo "| Request | jouda req/s | jouda p99 | nginx req/s | nginx p99 | jouda/nginx |"
-    echo "|---|---:|---:|---:|---:|---:|"
-    echo "| home page (signed in) | $j_home_rps | $j_home_p99 | $n_home_rps | $n_home_p99 | $(ratio "$j_home_rps" "$n_home_rps") |"
-    echo "| /healthz | $j_h_rps | $j_h_p99 | $n_h_rps | $n_h_p99 | $(ratio "$j_h_rps" "$n_h_rps") |"
+    echo "| Engine | Data | Request | Bytes | jouda req/s | jouda p99 | nginx req/s | nginx p99 | jouda/nginx |"
+    echo "|---|---|---|---:|---:|---:|---:|---:|---:|"
+    for row in "${ROWS[@]}"; do echo "$row"; done
     echo
-    echo "jouda peak RSS (VmHWM): $((RSS_KB / 1024)) MiB ($RSS_KB kB)."
-    if [ "$j_home_bad$n_home_bad$j_h_bad$n_h_bad" != 0000 ]; then
-        echo
-        echo "Non-2xx answers: jouda home $j_home_bad, nginx home $n_home_bad, jouda healthz $j_h_bad, nginx healthz $n_h_bad."
-    fi
+    for n in "${NOTES[@]}"; do echo "- $n"; done
     echo
     echo "Raw wrk output: bench/output/wrk-*.txt."
 } >"$OUT/results.md"

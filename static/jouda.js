@@ -16,10 +16,22 @@
     box.scrollIntoView({ block: 'start' });
     field.focus({ preventScroll: true });
   });
-  // Ask before irreversible actions (forms marked data-confirm).
+  // Ask before irreversible actions (forms marked data-confirm); once asked
+  // here, the server's own confirmation page is not needed (confirm=1).
   document.addEventListener('submit', function (e) {
     var form = e.target;
     var msg = form.getAttribute && form.getAttribute('data-confirm');
-    if (msg && !window.confirm(msg)) e.preventDefault();
+    if (!msg) return;
+    if (!window.confirm(msg)) {
+      e.preventDefault();
+      return;
+    }
+    if (!form.querySelector('input[name="confirm"]')) {
+      var c = document.createElement('input');
+      c.type = 'hidden';
+      c.name = 'confirm';
+      c.value = '1';
+      form.appendChild(c);
+    }
   });
 })();

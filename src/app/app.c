@@ -57,6 +57,15 @@ const app_entity_t *app_entity(const char *code)
     return NULL;
 }
 
+/* A page names the same people and places many times (the audit log, a
+ * list): each is described once per request. */
+struct app_name_cache {
+    const app_entity_t *e;
+    int64_t id;
+    const char *name, *href;
+    struct app_name_cache *next;
+};
+
 const char *app_entity_name(req_t *r, const char *entity, int64_t id, const char **href)
 {
     if (href)
@@ -64,10 +73,19 @@ const char *app_entity_name(req_t *r, const char *entity, int64_t id, const char
     const app_entity_t *e = app_entity(entity);
     if (!e || !e->describe || id <= 0)
         return NULL;
+    for (struct app_name_cache *c = r->names; c; c = c->next)
+        if (c->e == e && c->id == id) {
+            if (href)
+                *href = c->href;
+            return c->name;
+        }
     const char *h = NULL;
     const char *name = e->describe(r, id, &h);
+    struct app_name_cache *c = arena_alloc(r->arena, sizeof *c);
+    *c = (struct app_name_cache){e, id, name, name ? h : NULL, r->names};
+    r->names = c;
     if (href)
-        *href = name ? h : NULL;
+        *href = c->href;
     return name;
 }
 

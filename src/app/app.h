@@ -79,6 +79,7 @@ struct req {
     const char *session_hash;   /* hex; NULL without a session */
     const char *csrf_secret;    /* session (or pre-session) CSRF secret */
     const char *lang;       /* "fr" | "ar" | "en" */
+    struct app_name_cache *names; /* app_entity_name's answers, for this request */
 };
 
 /* --- The module seam ----------------------------------------------------- */

@@ -99,7 +99,8 @@ int cli_demo(int argc, char **argv)
     } else {
         for (size_t i = 0; i < app_module_count() && !failed; i++) {
             const module_t *m = app_module(i);
-            if (m->demo && m->demo(&d) != DB_OK)
+            /* each module's data gives the planner new statistics for the next */
+            if (m->demo && (m->demo(&d) != DB_OK || app_analyze(db) != DB_OK))
                 failed = m->name;
         }
         if (failed) {

@@ -73,6 +73,9 @@ int64_t nodes_resolve(req_t *r, int64_t node_id);
 /* The node that manages accounts for a role held at role_node_id: a unit
  * lifts to its EPS. 0 when absent. */
 int64_t nodes_home_for(db_t *db, int64_t role_node_id);
+/* The stored names of nodes ids (n <= 500) in one read: an object
+ * {"<id>": "name"} (a new object; absent ids are left out). */
+json_t *nodes_names(db_t *db, const int64_t *ids, size_t n);
 /* The API view of a node (a new object). */
 json_t *nodes_json(const node_t *n);
 

@@ -234,6 +234,12 @@ static int demo_country(app_demo_t *d, int64_t root, const char *root_path)
     }
     for (int e = 0; e < DEMO_NATIONAL_EPS; e++) {
         int ai = e % DEMO_NATIONAL_ASSOCIATIONS;
+        /* the table grows a hundredfold: statistics now and then keep the
+         * planner on the indexes */
+        if (e % 150 == 0 && app_analyze(d->db) != DB_OK) {
+            arena_free(a);
+            return -1;
+        }
         const demo_region_t *g = &demo_regions[assoc_region[ai]];
         const demo_kind_t *k = &demo_kinds[(e / DEMO_NATIONAL_ASSOCIATIONS + e) % ARRAY_LEN(demo_kinds)];
         char name[200], name_ar[260], auth[40];

@@ -5,6 +5,7 @@
 #include "nodes_internal.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -359,6 +360,33 @@ int64_t nodes_figure(json_t *figs, const char *key)
 json_t *nodes_figures(req_t *r, const int64_t *ids, size_t n)
 {
     return app_node_figures(r, ids, n);
+}
+
+json_t *nodes_names(db_t *db, const int64_t *ids, size_t n)
+{
+    json_t *out = json_object();
+    if (n == 0 || n > 500)
+        return out;
+    buf_t sql;
+    buf_init(&sql);
+    buf_puts(&sql, "SELECT id, name FROM nodes WHERE id IN (");
+    db_param_t *params = xcalloc(n, sizeof *params);
+    for (size_t i = 0; i < n; i++) {
+        buf_puts(&sql, i ? ", ?" : "?");
+        params[i] = P_INT(ids[i]);
+    }
+    buf_puts(&sql, ") ORDER BY id");
+    db_res_t *res = db_query(db, sql.data, params, (int)n);
+    while (res && db_next(res)) {
+        char key[24];
+        snprintf(key, sizeof key, "%lld", (long long)db_int(res, 0));
+        json_object_set_new(out, key, json_string(db_text(res, 1) ? db_text(res, 1) : ""));
+    }
+    if (res)
+        db_res_free(res);
+    buf_free(&sql);
+    free(params);
+    return out;
 }
 
 /* name or name_ar in Arabic; units carry their parent's name. */

@@ -128,8 +128,8 @@ typedef struct {
     int64_t limit, offset;
 } users_filter_t;
 json_t *users_list(req_t *r, const users_filter_t *f, int64_t *total);
-/* The API view of a user record with its roles (scoped to r). */
-json_t *users_record_json(req_t *r, const user_t *u);
+/* The API view of user records with their roles (scoped to r): an array. */
+json_t *users_records_json(req_t *r, const user_t *users, size_t n);
 
 /* --- Module parts --------------------------------------------------------- */
 /* Accounts of nodes: active accounts whose home or a live role is at the

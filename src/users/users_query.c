@@ -221,19 +221,79 @@ json_t *users_roles_json(req_t *r, int64_t id, bool live_only, bool scoped)
     return out;
 }
 
-json_t *users_record_json(req_t *r, const user_t *u)
+static json_t *role_json(const role_assignment_t *ra, json_t *names)
 {
-    node_t home;
-    bool has = nodes_load(r->db, r->arena, u->node_id, &home) == 0;
-    json_t *o = json_pack("{s:I, s:o, s:o, s:s, s:s, s:I, s:s, s:b, s:I, s:I, s:o}", "id",
-                          (json_int_t)u->id, "email", json_str_or_null(u->email), "username",
-                          json_str_or_null(u->username), "name", u->name, "language", u->language,
-                          "node_id", (json_int_t)u->node_id, "node_name", has ? home.name : "",
-                          "active", u->active, "version", (json_int_t)u->version, "created_at",
-                          (json_int_t)u->created_at, "last_login_at",
-                          u->last_login_at ? json_integer(u->last_login_at) : json_null());
-    json_object_set_new(o, "roles", users_roles_json(r, u->id, false, true));
-    return o;
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)ra->node_id);
+    const char *name = json_string_value(json_object_get(names, key));
+    return json_pack("{s:I, s:s, s:I, s:s, s:s, s:o}", "id", (json_int_t)ra->id, "role",
+                     role_code(ra->role), "node_id", (json_int_t)ra->node_id, "node_name",
+                     name ? name : "", "node_kind", node_kind_code(ra->node_kind), "expires_at",
+                     ra->expires_at ? json_integer(ra->expires_at) : json_null());
+}
+
+/* A page of users with their roles (scoped to r) in three reads, whatever
+ * the number of users: the roles of all, then the names of their places. */
+json_t *users_records_json(req_t *r, const user_t *users, size_t n)
+{
+    json_t *items = json_array();
+    if (n == 0)
+        return items;
+    buf_t sql;
+    buf_init(&sql);
+    db_param_t *params = arena_alloc(r->arena, sizeof(db_param_t) * (n + 72));
+    int np = 0;
+    buf_puts(&sql, "SELECT " ROLE_COLS ", ur.user_id FROM user_roles ur WHERE ur.user_id IN (");
+    for (size_t i = 0; i < n; i++) {
+        buf_puts(&sql, i ? ", ?" : "?");
+        params[np++] = P_INT(users[i].id);
+    }
+    buf_puts(&sql, ") AND ");
+    app_scope_sql(r, PERM_USER_READ, "ur.node_path", &sql, params, &np, np + 64);
+    buf_puts(&sql, " ORDER BY ur.user_id, ur.id");
+    db_res_t *res = db_query(r->db, sql.data, params, np);
+    buf_free(&sql);
+    typedef struct {
+        role_assignment_t ra;
+        int64_t user;
+    } urole_t;
+    VEC(urole_t) roles = {0};
+    VEC(int64_t) nodes = {0};
+    for (size_t i = 0; i < n; i++)
+        *VEC_PUSH(r->arena, &nodes) = users[i].node_id;
+    while (res && db_next(res)) {
+        urole_t ur;
+        if (!users_role_from_row(r->arena, res, 0, &ur.ra))
+            continue;
+        ur.user = db_int(res, 6);
+        *VEC_PUSH(r->arena, &roles) = ur;
+        *VEC_PUSH(r->arena, &nodes) = ur.ra.node_id;
+    }
+    if (res)
+        db_res_free(res);
+    json_t *names = nodes_names(r->db, nodes.v, nodes.n);
+    for (size_t i = 0; i < n; i++) {
+        const user_t *u = &users[i];
+        char key[24];
+        snprintf(key, sizeof key, "%lld", (long long)u->node_id);
+        const char *home = json_string_value(json_object_get(names, key));
+        json_t *o = json_pack("{s:I, s:o, s:o, s:s, s:s, s:I, s:s, s:b, s:I, s:I, s:o}", "id",
+                              (json_int_t)u->id, "email", json_str_or_null(u->email), "username",
+                              json_str_or_null(u->username), "name", u->name, "language",
+                              u->language, "node_id", (json_int_t)u->node_id, "node_name",
+                              home ? home : "", "active", u->active, "version",
+                              (json_int_t)u->version, "created_at", (json_int_t)u->created_at,
+                              "last_login_at",
+                              u->last_login_at ? json_integer(u->last_login_at) : json_null());
+        json_t *rl = json_array();
+        for (size_t k = 0; k < roles.n; k++)
+            if (roles.v[k].user == u->id)
+                json_array_append_new(rl, role_json(&roles.v[k].ra, names));
+        json_object_set_new(o, "roles", rl);
+        json_array_append_new(items, o);
+    }
+    json_decref(names);
+    return items;
 }
 
 json_t *users_json(req_t *r, int64_t id)
@@ -241,7 +301,10 @@ json_t *users_json(req_t *r, int64_t id)
     user_t u;
     if (users_load(r->db, r->arena, id, &u) != 0)
         return NULL;
-    return users_record_json(r, &u);
+    json_t *items = users_records_json(r, &u, 1);
+    json_t *o = json_incref(json_array_get(items, 0));
+    json_decref(items);
+    return o;
 }
 
 /* ------------------------------------------------------------- listing -- */
@@ -307,15 +370,12 @@ json_t *users_list(req_t *r, const users_filter_t *f, int64_t *total)
     params[np++] = P_INT(f->limit);
     params[np++] = P_INT(f->offset);
     db_res_t *res = db_query(r->db, sql, params, np);
-    json_t *items = json_array();
-    while (res && db_next(res)) {
-        user_t u;
-        users_from_row(r->arena, res, 0, &u);
-        json_array_append_new(items, users_record_json(r, &u));
-    }
+    VEC(user_t) users = {0};
+    while (res && db_next(res))
+        users_from_row(r->arena, res, 0, VEC_PUSH(r->arena, &users));
     if (res)
         db_res_free(res);
-    return items;
+    return users_records_json(r, users.v, users.n);
 }
 
 /* ------------------------------------------------------ accounts of nodes -- */
