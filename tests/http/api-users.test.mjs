@@ -3,7 +3,9 @@
 // users are filtered by scope; no password or hash ever comes back.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, tokenFor, demo, uniq, show, listAll, Client, htmlLangDir, signIn, decodeEntities, ADMIN_EMAIL } from './lib.mjs';
+import {
+  api, tokenFor, demo, uniq, show, listAll, Client, htmlLangDir, signIn, decodeEntities, translation, ADMIN_EMAIL,
+} from './lib.mjs';
 
 const DIR = 'directrice.casa@amal.ma';
 let d;
@@ -147,6 +149,29 @@ describe('PATCH /api/v1/users/{id}', () => {
 
   test('the director cannot edit herself into a wider role nor edit users elsewhere', async () => {
     const t = { token: tokenFor(DIR) };
+    const me = d.user(DIR);
+    const roles0 = (await api('GET', '/api/v1/me', undefined, t)).json().roles.map((r) => `${r.role}@${r.node_id}`);
+    assert.deepEqual(roles0, [`director@${d.eps1.id}`]);
+    // her own roles, through the page: refused, whether wider or not
+    const c = await signIn(DIR);
+    const own = translation('fr', 'You cannot change your own roles.');
+    for (const [role, node] of [['admin', d.assoc1.id], ['admin', d.eps1.id], ['quality_referent', d.eps1.id]]) {
+      const res = await c.post(`/admin/users/${me.id}/roles`, { role, role_node: String(node), expires: '' });
+      assert.equal(res.status, 403, `${role} at ${node}: ${show(res)}`);
+      assert.ok(decodeEntities(res.text).includes(own), `${role} at ${node}: the page says "${own}"`);
+    }
+    // through the API: no roles field, and no home above her EPS
+    const cur = (await api('GET', `/api/v1/users/${me.id}`, undefined, t)).json();
+    err(await api('PATCH', `/api/v1/users/${me.id}`, { version: cur.version, roles: [{ role: 'admin', node_id: d.assoc1.id }] }, t), 422, 'roles');
+    const up = await api('PATCH', `/api/v1/users/${me.id}`, { version: cur.version, node_id: d.assoc1.id }, t);
+    assert.ok([403, 404].includes(up.status), `node_id of the association: ${show(up)}`);
+    // nothing changed
+    const after = (await api('GET', `/api/v1/users/${me.id}`, undefined, t)).json();
+    assert.equal(after.version, cur.version);
+    assert.equal(after.node_id, d.eps1.id);
+    const roles1 = (await api('GET', '/api/v1/me', undefined, t)).json().roles.map((r) => `${r.role}@${r.node_id}`);
+    assert.deepEqual(roles1, roles0);
+    // users elsewhere
     const tanger = d.user('directeur.tanger@amal.ma');
     err(await api('PATCH', `/api/v1/users/${tanger.id}`, { version: tanger.version, name: 'Piraté' }, t), 404);
     const nour = d.user('directrice@nour.ma');

@@ -4,7 +4,7 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BASE, ENGINE, Client, rawRequest, api, signIn, htmlLangDir, demo, show, tokenFor,
+  BASE, ENGINE, Client, rawRequest, api, signIn, htmlLangDir, demo, show, tokenFor, decodeEntities, translation,
 } from './lib.mjs';
 
 function assertSecurityHeaders(res, what) {
@@ -42,7 +42,18 @@ describe('health', () => {
     assert.ok(j.version.length > 0);
   });
 
-  test('HEAD and unknown paths do not crash the server', async () => {
+  test('HEAD answers like GET without a body; unknown paths do not crash the server', async () => {
+    for (const path of ['/healthz', '/login']) {
+      const get = await rawRequest('GET', path);
+      const head = await rawRequest('HEAD', path);
+      assert.equal(head.status, 200, `HEAD ${path}: ${show(head)}`);
+      assert.equal(head.rawLength, 0, `HEAD ${path} has no body`);
+      assert.equal(head.headers['content-type'], get.headers['content-type'], `HEAD ${path}: the type of GET`);
+      assertSecurityHeaders(head, `HEAD ${path}`);
+    }
+    const headMissing = await rawRequest('HEAD', '/no/such/page');
+    assert.equal(headMissing.status, 404, show(headMissing));
+    assert.equal(headMissing.rawLength, 0);
     const res = await rawRequest('GET', '/no/such/page');
     assert.equal(res.status, 404, show(res));
     const res2 = await rawRequest('GET', '/%00%ff/../../etc/passwd');
@@ -170,7 +181,12 @@ describe('language', () => {
     const res = await rawRequest('GET', '/login?lang=ar');
     assert.equal(res.status, 200);
     assert.deepEqual(htmlLangDir(res.text), { lang: 'ar', dir: 'rtl' });
-    assert.match(res.text, /[\u0600-\u06FF]/, 'Arabic text on the page');
+    // the words of the form, in Arabic and not in French
+    const text = decodeEntities(res.text);
+    for (const msgid of ['Email or username', 'Password', 'Sign in']) {
+      assert.ok(text.includes(translation('ar', msgid)), `"${translation('ar', msgid)}" (${msgid}) on the page`);
+      assert.equal(text.includes(translation('fr', msgid)), false, `"${translation('fr', msgid)}" (French) on the page`);
+    }
   });
 
   test('?lang=en gives English', async () => {

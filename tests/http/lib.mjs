@@ -1,11 +1,15 @@
 // lib.mjs - helpers for the HTTP tests: a client keeping its own cookies
 // (one per signed-in user), login through the real form with its CSRF token,
 // JSON API calls with a bearer token or a session, API tokens made with the
-// command line, and the demo data looked up through the root admin's API.
+// command line, and the demo data looked up through the root admin's API;
+// the translations of po/*.po, SQL on the test database for states no route
+// produces, and scopeCheck, the scope test every module's routes go through
+// (with the demo logins of fixture.mjs).
 // Redirects are never followed: tests assert status codes exactly.
 import http from 'node:http';
 import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 
 export const BASE = (process.env.JOUDA_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
@@ -415,4 +419,161 @@ export function smallPdf(text = 'Jouda test') {
 /** A readable summary of a response for assertion messages. */
 export function show(res) {
   return `${res.status} ${res.headers['content-type'] || ''} ${res.location ? `-> ${res.location} ` : ''}${res.text.slice(0, 400).replace(/\s+/g, ' ')}`;
+}
+
+/* ------------------------------------------------------------ translations */
+
+const catalogues = new Map();
+function poString(s) {
+  const m = s.trim().match(/^"((?:[^"\\]|\\.)*)"$/);
+  if (!m) throw new Error(`po: not a string: ${s}`);
+  return m[1].replace(/\\(.)/g, (_, c) => ({ n: '\n', t: '\t', '"': '"', '\\': '\\' }[c] ?? c));
+}
+function parsePo(text) {
+  const map = new Map();
+  let cur = null;
+  let field = null;
+  const flush = () => { if (cur && cur.msgid && cur.msgstr) map.set(cur.msgid, cur.msgstr); };
+  for (const line of text.split('\n')) {
+    if (line.startsWith('msgid ')) {
+      flush();
+      cur = { msgid: poString(line.slice(6)), msgstr: '' };
+      field = 'msgid';
+    } else if (line.startsWith('msgid_plural ')) {
+      field = null;
+    } else if (line.startsWith('msgstr ') || line.startsWith('msgstr[0] ')) {
+      cur.msgstr = poString(line.slice(line.indexOf(' ') + 1));
+      field = 'msgstr';
+    } else if (line.startsWith('msgstr[')) {
+      field = null;
+    } else if (line.startsWith('"') && cur && field) {
+      cur[field] += poString(line);
+    }
+  }
+  flush();
+  return map;
+}
+
+/** The translation of msgid in po/<lang>.po (the singular of a plural entry),
+ *  as the server shows it. Throws when the catalogue has none. */
+export function translation(lang, msgid) {
+  if (!catalogues.has(lang)) {
+    catalogues.set(lang, parsePo(readFileSync(new URL(`../../po/${lang}.po`, import.meta.url), 'utf8')));
+  }
+  const s = catalogues.get(lang).get(msgid);
+  if (!s) throw new Error(`po/${lang}.po has no translation of "${msgid}"`);
+  return s;
+}
+
+/** msgid translated, its %s replaced in order by args. */
+export function translated(lang, msgid, ...args) {
+  let i = 0;
+  return translation(lang, msgid).replace(/%s/g, () => String(args[i++] ?? ''));
+}
+
+/* ---------------------------------------------------------- the database */
+
+/** Runs one SQL statement on the test database with the engine's own client
+ *  (sqlite3 or psql); for states that no route or command produces. */
+export function dbExec(sql) {
+  const args = ENGINE === 'postgresql'
+    ? ['psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', DB_URL, '-c', sql]]
+    : ['sqlite3', ['-bail', '-cmd', '.timeout 10000', DB_URL, sql]];
+  return execFileSync(args[0], args[1], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60000 });
+}
+
+/** A new API token (not cached) made with `jouda token create --label`. */
+export function newToken(login, label) {
+  const out = execFileSync(BIN, ['token', 'create', '--db', DB_URL, '--user', login, '--label', label], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60000,
+  });
+  const token = out.trim().split('\n').pop().trim();
+  if (!token || /\s/.test(token)) throw new Error(`token create for ${login} printed: ${out}`);
+  return token;
+}
+
+/* ------------------------------------------------------------------ scope */
+
+const statusList = (v, ...args) => {
+  const s = typeof v === 'function' ? v(...args) : v;
+  return Array.isArray(s) ? s : [s];
+};
+
+/** Tries one actor on every route that takes an id, and says what did not
+ *  answer as it should. The pattern every module's scope tests follow:
+ *
+ *  scopeCheck({ actor, routes, inside, outside })
+ *   actor   a demo login as fixture.mjs demoActor() describes it (can, anywhere)
+ *   routes  [{ kind, perm, label, read, call(obj) -> Promise<response>,
+ *              outside?: statuses | (obj, actor) => statuses   (default 404),
+ *              ok?: statuses | (obj) => statuses   (a permitted read; default 200),
+ *              verify?(res, obj) -> message | null   (what a permitted read shows) }]
+ *            kind names the objects the route takes ('node', 'user', ...);
+ *            perm is a fixture.mjs permission or 'authenticated';
+ *            read: true when the route changes nothing.
+ *   inside  [{ kind, id, node, label }]: objects in the actor's scope (node: the
+ *            node the object belongs to)
+ *   outside [{ kind, id, label, absent? }]: objects outside it (absent: an id
+ *            that does not exist, which must look the same)
+ *
+ *  Outside, every route answers 404, as if the object did not exist. Inside,
+ *  a route needing a permission the actor lacks at the object's node answers
+ *  403; a permitted read answers 200 and shows the object (verify); a
+ *  permitted write is not tried (the data must not change).
+ *  Throws unless some existing objects are inside and outside, and every route
+ *  was tried at least once. Returns {wrong: the wrong answers (empty: all
+ *  good), inside: requests made inside the scope, outside: requests outside,
+ *  read: the kinds of which an object inside was read (200)}. */
+export async function scopeCheck({ actor, routes, inside, outside }) {
+  if (!inside.length) throw new Error(`${actor.login}: no object inside the scope to try`);
+  if (!outside.some((o) => !o.absent)) throw new Error(`${actor.login}: no existing object outside the scope to try`);
+  const wrong = [];
+  const tried = new Set();
+  const count = { inside: 0, outside: 0 };
+  const read = new Set();
+  const attempt = async (route, obj, want, where) => {
+    tried.add(route);
+    count[obj.where]++;
+    const label = `${route.label} on ${obj.kind} ${obj.id}${obj.label ? ` (${obj.label})` : ''}, ${where}`;
+    let res;
+    try {
+      res = await route.call(obj);
+    } catch (e) {
+      wrong.push(`${label}: ${e.message}`);
+      return;
+    }
+    if (!want.includes(res.status)) {
+      wrong.push(`${label}: want ${want.join('|')}, got ${res.status} ${res.text.slice(0, 120).replace(/\s+/g, ' ')}`);
+      return;
+    }
+    if (res.status === 200 && route.verify) {
+      const why = route.verify(res, obj);
+      if (why) {
+        wrong.push(`${label}: ${why}`);
+        return;
+      }
+    }
+    if (res.status === 200 && obj.where === 'inside') read.add(obj.kind);
+  };
+  for (const o of outside) {
+    const obj = { ...o, where: 'outside' };
+    for (const route of routes.filter((r) => r.kind === obj.kind)) {
+      await attempt(route, obj, statusList(route.outside ?? 404, obj, actor), 'outside the scope');
+    }
+  }
+  for (const o of inside) {
+    const obj = { ...o, where: 'inside' };
+    for (const route of routes.filter((r) => r.kind === obj.kind)) {
+      if (!actor.can(route.perm, obj.node)) {
+        await attempt(route, obj, [403], `in scope without ${route.perm}`);
+      } else if (route.read) {
+        await attempt(route, obj, statusList(route.ok ?? 200, obj), `in scope with ${route.perm}`);
+      }
+    }
+  }
+  const never = routes.filter((r) => !tried.has(r)).map((r) => r.label);
+  if (never.length) throw new Error(`${actor.login}: routes never tried: ${never.join(', ')}`);
+  return { wrong, ...count, read: [...read].sort() };
 }

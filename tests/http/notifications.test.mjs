@@ -3,7 +3,7 @@
 // nobody reads or marks someone else's notifications.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, tokenFor, demo, uniq, show, signIn, decodeEntities, ADMIN_EMAIL } from './lib.mjs';
+import { api, tokenFor, demo, uniq, show, signIn, decodeEntities, translated, ADMIN_EMAIL } from './lib.mjs';
 
 const DIR = 'directrice.casa@amal.ma';
 let d;
@@ -48,17 +48,24 @@ describe('notifications', () => {
     assert.equal(badge(home1.text), count0 + 1, 'the badge counts one more unread notification');
     const list = await grantee.get('/notifications');
     assert.equal(list.status, 200);
-    const text = decodeEntities(list.text);
-    assert.ok(text.includes('Village d\'enfants Casablanca') || text.includes(d.eps1.name), 'the notification names the EPS');
+    // "You were given the role Quality referent at <EPS>." in French
+    const expected = translated('fr', 'You were given the role %s at %s.', translated('fr', 'role.quality_referent'), d.eps1.name);
+    assert.ok(decodeEntities(list.text).includes(expected), `the page shows "${expected}"`);
     const api1 = await grantee.api('GET', '/api/v1/notifications');
     assert.equal(api1.status, 200, show(api1));
-    assert.ok((api1.json().items || []).length >= 1);
+    assert.ok((api1.json().items || []).some((n) => n.text === expected), JSON.stringify(api1.json().items));
   });
 
   test('the notification is in the reader\'s language', async () => {
     const ar = await signIn(user.username, password, { lang: 'ar' });
     const res = await ar.get('/notifications?lang=ar');
-    assert.match(res.text, /[\u0600-\u06FF]/);
+    assert.equal(res.status, 200, show(res));
+    // the sentence and the role are translated; the place keeps its name
+    const expected = translated('ar', 'You were given the role %s at %s.', translated('ar', 'role.quality_referent'), d.eps1.name);
+    assert.ok(decodeEntities(res.text).includes(expected), `the page shows "${expected}"`);
+    const byApi = await ar.api('GET', '/api/v1/notifications?lang=ar');
+    assert.equal(byApi.status, 200, show(byApi));
+    assert.ok(byApi.json().items.some((n) => n.text === expected), JSON.stringify(byApi.json().items));
   });
 
   test('somebody else cannot mark it read (404), the owner can', async () => {

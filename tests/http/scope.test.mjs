@@ -1,15 +1,21 @@
 // scope.test.mjs - a user of one EPS (or association, or unit) can see or
-// change nothing outside their scope through any page or API route.
-// For each demo user below, every node and user outside their scope (computed
-// from their role assignments) is tried on EVERY route that takes an id; each
-// must answer 404 as if absent, and afterwards nothing has changed. Inside
-// their scope, what their roles do not allow answers 403. Lists never show
-// anything from outside.
+// change nothing outside their scope through any page or API route, and can
+// read what their role allows inside it.
+// For each known demo login, the scope comes from the fixture (fixture.mjs:
+// where the demo data give them their role), never from the server's /me.
+// Objects outside it (nodes, users, documents, other people's notifications)
+// are tried on EVERY route that takes an id: each must answer 404 as if
+// absent. Objects inside it answer 200 on the routes their role may read and
+// 403 on the routes it does not allow (lib.mjs scopeCheck). Lists hold exactly
+// the scope, pages name their own places and nothing from outside, and
+// afterwards nothing has changed.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  api, tokenFor, demo, uniq, show, listAll, signIn, smallPdf, multipart, rawRequest, decodeEntities, ADMIN_EMAIL,
+  api, tokenFor, demo, uniq, show, listAll, signIn, smallPdf, multipart, rawRequest, decodeEntities,
+  scopeCheck, ADMIN_EMAIL,
 } from './lib.mjs';
+import { DEMO_ROLES, demoActor } from './fixture.mjs';
 
 const ACTORS = [
   'directrice.casa@amal.ma', // director, EPS 1
@@ -24,10 +30,13 @@ const ACTORS = [
   'inspecteur@entraide.ma', // inspector, EPS 1 (expires)
   'observateur@entraide.ma', // observer at the root: everything in scope, read-only
 ];
+const ABSENT = 987654; // an id that exists nowhere
 
 let d;
 let admin;
-let attachments = new Map(); // node id -> attachment id (uploaded by the root admin)
+const attachments = new Map(); // node id -> attachment id (uploaded by the root admin)
+const pdfs = new Map(); // attachment id -> its bytes
+const notifications = new Map(); // login -> the id of one of their notifications
 let before_;
 
 async function snapshot() {
@@ -43,28 +52,32 @@ async function snapshot() {
     const l = await api('GET', `/api/v1/nodes/${nodeId}/attachments`, undefined, admin);
     s[`attachments of ${nodeId}`] = l.status === 200 ? String((l.json().items || []).length) : `status ${l.status}`;
   }
-  return s;
-}
-
-/** Ids of nodes in the scope of a user: the subtrees of their live roles. */
-function scopeOf(me) {
-  const now = Date.now() / 1000;
-  const inScope = new Set();
-  for (const r of me.roles) {
-    if (r.expires_at && Date.parse(r.expires_at) / 1000 < now) continue;
-    for (const n of d.subtree(r.node_id)) inScope.add(n.id);
+  for (const login of Object.keys(DEMO_ROLES)) {
+    const l = await api('GET', '/api/v1/notifications?limit=100', undefined, { token: tokenFor(login) });
+    s[`notifications of ${login}`] = l.status === 200
+      ? JSON.stringify(l.json().items.map((n) => [n.id, n.read_at ?? null]))
+      : `status ${l.status}`;
   }
-  return inScope;
+  return s;
 }
 
 before(async () => {
   d = await demo();
   admin = { token: tokenFor(ADMIN_EMAIL) };
-  // one document on a few nodes, to try /attachments/{id} from outside
+  // one document on a few nodes, to try /attachments/{id} from inside and outside
   for (const n of [d.eps1, d.eps2, d.eps3, d.nour, d.maison1]) {
-    const mp = multipart({}, [{ field: 'file', filename: `rapport-${n.id}.pdf`, type: 'application/pdf', data: smallPdf(`node ${n.id}`) }]);
+    const data = smallPdf(`node ${n.id}`);
+    const mp = multipart({}, [{ field: 'file', filename: `rapport-${n.id}.pdf`, type: 'application/pdf', data }]);
     const res = await api('POST', `/api/v1/nodes/${n.id}/attachments`, mp.body, { ...admin, type: mp.contentType });
-    if (res.status === 201) attachments.set(n.id, res.json().id);
+    if (res.status === 201) {
+      attachments.set(n.id, res.json().id);
+      pdfs.set(res.json().id, data);
+    }
+  }
+  // every known login has a notification of their own (the demo welcomes them)
+  for (const login of Object.keys(DEMO_ROLES)) {
+    const res = await api('GET', '/api/v1/notifications?limit=1', undefined, { token: tokenFor(login) });
+    if (res.status === 200 && res.json().items?.[0]) notifications.set(login, res.json().items[0].id);
   }
   before_ = await snapshot();
 });
@@ -73,202 +86,250 @@ test('the root admin could upload the documents used below', () => {
   assert.equal(attachments.size, 5, 'POST /api/v1/nodes/{id}/attachments as the root admin answers 201 {id}');
 });
 
+test('every known demo login has a notification of their own', () => {
+  assert.deepEqual(Object.keys(DEMO_ROLES).filter((l) => !notifications.has(l)), []);
+});
+
+const childKind = { root: 'association', association: 'eps', eps: 'unit', unit: 'unit' };
+const nodeObj = (n) => ({ kind: 'node', id: n.id, node: n.id, label: `${n.kind} ${n.name}`, n });
+const userObj = (u) => ({ kind: 'user', id: u.id, node: u.node_id, label: u.email || u.username, u });
+const docObj = (nodeId, id) => ({ kind: 'document', id, node: nodeId, label: `at node ${nodeId}` });
+const noteObj = (login, id) => ({ kind: 'notification', id, node: null, label: `of ${login}` });
+const absent = (kind) => ({ kind, id: ABSENT, node: null, label: 'does not exist', absent: true, n: { version: 1, kind: 'eps' }, u: { version: 1, node_id: ABSENT, roles: [] } });
+
+/** Every route of the organisation, documents and notifications modules that
+ *  takes an id, for one actor (c: their browser session, tok: their token). */
+function routesOf(actor, c, tok) {
+  const pdf = [{ field: 'file', filename: 'intrus.pdf', type: 'application/pdf', data: smallPdf('intrus') }];
+  const ownNode = actor.roles[0].node.id;
+  const named = (res, name) => (decodeEntities(res.text).includes(name) ? null : `the page does not show "${name}"`);
+  const sameId = (res, obj) => {
+    const j = res.json();
+    return j.id === obj.id ? null : `answered the object ${j.id}`;
+  };
+  const node = (label, perm, read, call, more = {}) => ({ kind: 'node', label, perm, read, call, ...more });
+  const user = (label, perm, read, call, more = {}) => ({ kind: 'user', label, perm, read, call, ...more });
+  return [
+    node('GET /admin/nodes/{id}', 'org.read', true, (o) => c.get(`/admin/nodes/${o.id}`),
+      { verify: (res, o) => named(res, o.n.name) }),
+    node('GET /admin/nodes/{id}/edit', 'org.manage', true, (o) => c.get(`/admin/nodes/${o.id}/edit`),
+      { verify: (res, o) => named(res, o.n.name) }),
+    node('POST /admin/nodes/{id}', 'org.manage', false, (o) => c.post(`/admin/nodes/${o.id}`, { name: 'Piraté', version: String(o.n.version) })),
+    node('POST /admin/nodes/{id}/disable', 'org.manage', false, (o) => c.post(`/admin/nodes/${o.id}/disable`, {})),
+    node('POST /admin/nodes/{id}/enable', 'org.manage', false, (o) => c.post(`/admin/nodes/${o.id}/enable`, {})),
+    node('POST /admin/nodes/{id}/documents', 'attach.write', false, (o) => c.postMultipart(`/admin/nodes/${o.id}/documents`, {}, pdf)),
+    node('GET /admin/nodes/new?parent={id}', 'org.manage', true,
+      (o) => c.get(`/admin/nodes/new?parent=${o.id}&kind=${childKind[o.n.kind] || 'unit'}`),
+      { ok: (o) => (o.n.kind === 'unit' ? 422 : 200) }), // nothing goes below a unit
+    node('POST /admin/nodes (parent {id})', 'org.manage', false,
+      (o) => c.post('/admin/nodes', { parent_id: String(o.id), kind: childKind[o.n.kind] || 'unit', name: 'Intrus', category: 'children' })),
+    node('API GET /api/v1/nodes/{id}', 'org.read', true, (o) => api('GET', `/api/v1/nodes/${o.id}`, undefined, tok),
+      { verify: sameId }),
+    node('API PATCH /api/v1/nodes/{id}', 'org.manage', false, (o) => api('PATCH', `/api/v1/nodes/${o.id}`, { version: o.n.version, name: 'Piraté' }, tok)),
+    node('API PATCH /api/v1/nodes/{id} text/plain (404/403 before 415)', 'org.manage', false,
+      (o) => api('PATCH', `/api/v1/nodes/${o.id}`, 'x', { ...tok, type: 'text/plain' })),
+    node('API PATCH /api/v1/nodes/{id} invalid (404/403 before 422)', 'org.manage', false,
+      (o) => api('PATCH', `/api/v1/nodes/${o.id}`, { name: '' }, tok)),
+    node('API GET /api/v1/nodes/{id}/attachments', 'attach.read', true, (o) => api('GET', `/api/v1/nodes/${o.id}/attachments`, undefined, tok),
+      { verify: (res) => (Array.isArray(res.json().items) ? null : 'no items') }),
+    node('API POST /api/v1/nodes/{id}/attachments', 'attach.write', false, (o) => {
+      const mp = multipart({}, pdf);
+      return api('POST', `/api/v1/nodes/${o.id}/attachments`, mp.body, { ...tok, type: mp.contentType });
+    }),
+    node('API POST /api/v1/nodes (parent {id})', 'org.manage', false,
+      (o) => api('POST', '/api/v1/nodes', { parent_id: o.id, kind: childKind[o.n.kind] || 'unit', name: 'Intrus', category: 'children' }, tok)),
+    node('session API GET /api/v1/nodes/{id}', 'org.read', true, (o) => c.api('GET', `/api/v1/nodes/${o.id}`), { verify: sameId }),
+    node('session API PATCH /api/v1/nodes/{id}', 'org.manage', false, (o) => c.api('PATCH', `/api/v1/nodes/${o.id}`, { version: o.n.version, name: 'Piraté' })),
+
+    user('GET /admin/users/{id}', 'user.read', true, (o) => c.get(`/admin/users/${o.id}`), { verify: (res, o) => named(res, o.u.name) }),
+    user('POST /admin/users/{id}', 'user.manage', false, (o) => c.post(`/admin/users/${o.id}`, { name: 'Piraté', language: 'fr', version: String(o.u.version) })),
+    user('POST /admin/users/{id}/disable', 'user.manage', false, (o) => c.post(`/admin/users/${o.id}/disable`, {})),
+    user('POST /admin/users/{id}/enable', 'user.manage', false, (o) => c.post(`/admin/users/${o.id}/enable`, {})),
+    user('POST /admin/users/{id}/roles', 'user.manage', false,
+      (o) => c.post(`/admin/users/${o.id}/roles`, { role: 'staff', role_node: String(ownNode), node_id: String(ownNode) })),
+    user('POST /admin/users/{id}/roles/{role}/delete', 'user.manage', false,
+      (o) => c.post(`/admin/users/${o.id}/roles/${(o.u.roles || [])[0]?.id ?? 1}/delete`, {})),
+    user('POST /admin/users/{id}/password', 'user.password', false,
+      (o) => c.post(`/admin/users/${o.id}/password`, { password: 'Hijacked-2026-pass', password_confirm: 'Hijacked-2026-pass' })),
+    user('API GET /api/v1/users/{id}', 'user.read', true, (o) => api('GET', `/api/v1/users/${o.id}`, undefined, tok), { verify: sameId }),
+    user('API PATCH /api/v1/users/{id}', 'user.manage', false, (o) => api('PATCH', `/api/v1/users/${o.id}`, { version: o.u.version, name: 'Piraté' }, tok)),
+    user('API PATCH /api/v1/users/{id} password', 'user.manage', false,
+      (o) => api('PATCH', `/api/v1/users/${o.id}`, { version: o.u.version, password: 'Hijacked-2026-pass' }, tok)),
+    user('API PATCH /api/v1/users/{id} text/plain', 'user.manage', false,
+      (o) => api('PATCH', `/api/v1/users/${o.id}`, 'x', { ...tok, type: 'text/plain' })),
+    // a role at the user's node: someone who manages users nowhere gets 403 at once (it reveals nothing)
+    user('API POST /api/v1/users (role at the node of {id})', 'user.manage', false,
+      (o) => api('POST', '/api/v1/users', {
+        username: uniq('intrus.'), name: 'Intrus', password: 'Intruder-2026-pass', language: 'fr', roles: [{ role: 'staff', node_id: o.u.node_id }],
+      }, tok),
+      { outside: (o, a) => (a.anywhere('user.manage') ? 404 : 403) }),
+
+    { kind: 'document', label: 'GET /attachments/{id}', perm: 'attach.read', read: true, call: (o) => c.get(`/attachments/${o.id}`),
+      verify: (res, o) => (res.body.equals(pdfs.get(o.id)) ? null : 'not the document uploaded') },
+    { kind: 'document', label: 'GET /attachments/{id} with a bearer token', perm: 'attach.read', read: true,
+      call: (o) => rawRequest('GET', `/attachments/${o.id}`, { headers: { authorization: `Bearer ${tok.token}` } }),
+      verify: (res, o) => (res.body.equals(pdfs.get(o.id)) ? null : 'not the document uploaded') },
+
+    { kind: 'notification', label: 'POST /notifications/{id}/read', perm: 'authenticated', read: false,
+      call: (o) => c.post(`/notifications/${o.id}/read`, {}) },
+    { kind: 'notification', label: 'API POST /api/v1/notifications/{id}/read', perm: 'authenticated', read: false,
+      call: (o) => api('POST', `/api/v1/notifications/${o.id}/read`, {}, tok) },
+  ];
+}
+
 for (const login of ACTORS) {
   describe(`scope of ${login}`, () => {
-    let me;
-    let inScope;
+    let actor;
+    let self;
     let c; // signed-in browser session
     let tok;
-    let outNodes;
+    let inside;
+    let outside;
+    let insideUsers;
     let outUsers;
 
     before(async () => {
+      actor = demoActor(d, login);
+      self = d.user(login);
       tok = { token: tokenFor(login) };
-      me = (await api('GET', '/api/v1/me', undefined, tok)).json();
-      inScope = scopeOf(me);
       c = await signIn(login);
+      const inScope = (n) => n && actor.scope.has(n.id);
+
+      // nodes: where the roles are held, a child and a grandchild, EPS 1 and its Maison 1
+      const insideNodes = [];
+      for (const r of actor.roles) {
+        const child = d.children(r.node.id)[0];
+        insideNodes.push(r.node, child, child && d.children(child.id)[0]);
+      }
+      insideNodes.push(d.eps1, d.maison1);
       const candidates = [d.assoc1, d.assoc2, d.eps1, d.eps2, d.eps3, d.nour, d.maison1,
         ...d.children(d.eps1.id).slice(1, 2), ...d.children(d.eps2.id).slice(0, 1),
         ...d.children(d.eps3.id).slice(0, 1), ...d.children(d.nour.id).slice(0, 1)];
-      outNodes = [...new Map(candidates.filter((n) => n && !inScope.has(n.id)).map((n) => [n.id, n])).values()];
+      const uniqById = (xs) => [...new Map(xs.filter(Boolean).map((x) => [x.id, x])).values()];
+      const outNodes = uniqById(candidates.filter((n) => n && !inScope(n)));
+
+      // users: known logins of the scope and someone else there (accounts belong
+      // to an EPS or above: staff of a unit has nobody in scope)
+      const preferred = ['directrice.casa@amal.ma', 'directeur.tanger@amal.ma', 'directrice@nour.ma', 'educateur.casa',
+        ...Object.keys(DEMO_ROLES)];
+      const mineKnown = uniqById(preferred.map((l) => d.user(l)).filter((u) => actor.scope.has(u.node_id) && u.id !== self.id));
+      const known = new Set(Object.keys(DEMO_ROLES).map((l) => d.user(l).id));
+      const another = d.users.find((u) => !known.has(u.id) && actor.scope.has(u.node_id));
+      insideUsers = uniqById([...mineKnown.slice(0, 2), another]);
       const userCandidates = ['directrice.casa@amal.ma', 'mere.fatima', 'directeur.tanger@amal.ma', 'directrice@nour.ma',
         'admin@amal.ma', 'admin@nour.ma', 'referent.casa@amal.ma', 'admin@jouda.ma'].map((l) => d.user(l));
       const eps2Staff = d.users.find((u) => u.node_id === d.eps2.id);
       if (eps2Staff) userCandidates.push(eps2Staff);
-      outUsers = userCandidates.filter((u) => !inScope.has(u.node_id) && u.id !== me.id);
+      outUsers = uniqById(userCandidates.filter((u) => !actor.scope.has(u.node_id) && u.id !== self.id));
+
+      inside = [
+        ...uniqById(insideNodes.filter(inScope)).map(nodeObj),
+        ...insideUsers.map(userObj),
+        ...[...attachments].filter(([nodeId]) => actor.scope.has(nodeId)).map(([nodeId, id]) => docObj(nodeId, id)),
+      ];
+      outside = [
+        ...outNodes.map(nodeObj),
+        ...outUsers.map(userObj),
+        ...[...attachments].filter(([nodeId]) => !actor.scope.has(nodeId)).map(([nodeId, id]) => docObj(nodeId, id)),
+        ...[...notifications].filter(([l]) => l !== login).slice(0, 3).map(([l, id]) => noteObj(l, id)),
+        absent('node'), absent('user'), absent('document'), absent('notification'),
+      ];
     });
 
-    test('every node route answers 404 outside the scope', async () => {
-      const wrong = [];
-      const expect404 = async (label, p) => {
-        const res = await p;
-        if (res.status !== 404) wrong.push(`${label}: ${res.status} ${res.text.slice(0, 120).replace(/\s+/g, ' ')}`);
-      };
-      const pdf = [{ field: 'file', filename: 'intrus.pdf', type: 'application/pdf', data: smallPdf('intrus') }];
-      for (const n of outNodes) {
-        const id = n.id;
-        const tag = `${n.kind} ${id} (${n.name})`;
-        await expect404(`GET /admin/nodes/${id} ${tag}`, c.get(`/admin/nodes/${id}`));
-        await expect404(`GET /admin/nodes/${id}/edit`, c.get(`/admin/nodes/${id}/edit`));
-        await expect404(`POST /admin/nodes/${id}`, c.post(`/admin/nodes/${id}`, { name: 'Piraté', version: String(n.version) }));
-        await expect404(`POST /admin/nodes/${id}/disable`, c.post(`/admin/nodes/${id}/disable`, {}));
-        await expect404(`POST /admin/nodes/${id}/enable`, c.post(`/admin/nodes/${id}/enable`, {}));
-        await expect404(`POST /admin/nodes/${id}/documents`, c.postMultipart(`/admin/nodes/${id}/documents`, {}, pdf));
-        await expect404(`GET /admin/nodes/new?parent=${id}`, c.get(`/admin/nodes/new?parent=${id}&kind=unit`));
-        await expect404(`POST /admin/nodes (parent ${id})`, c.post('/admin/nodes', { parent_id: String(id), kind: n.kind === 'association' ? 'eps' : 'unit', name: 'Intrus', category: 'children' }));
-        await expect404(`API GET /api/v1/nodes/${id}`, api('GET', `/api/v1/nodes/${id}`, undefined, tok));
-        await expect404(`API PATCH /api/v1/nodes/${id}`, api('PATCH', `/api/v1/nodes/${id}`, { version: n.version, name: 'Piraté' }, tok));
-        await expect404(`API PATCH /api/v1/nodes/${id} text/plain (404 before 415)`, api('PATCH', `/api/v1/nodes/${id}`, 'x', { ...tok, type: 'text/plain' }));
-        await expect404(`API PATCH /api/v1/nodes/${id} invalid (404 before 422)`, api('PATCH', `/api/v1/nodes/${id}`, { name: '' }, tok));
-        await expect404(`API GET /api/v1/nodes/${id}/attachments`, api('GET', `/api/v1/nodes/${id}/attachments`, undefined, tok));
-        const mp = multipart({}, pdf);
-        await expect404(`API POST /api/v1/nodes/${id}/attachments`, api('POST', `/api/v1/nodes/${id}/attachments`, mp.body, { ...tok, type: mp.contentType }));
-        await expect404(`API POST /api/v1/nodes (parent ${id})`, api('POST', '/api/v1/nodes', { parent_id: id, kind: n.kind === 'association' ? 'eps' : 'unit', name: 'Intrus', category: 'children' }, tok));
-        await expect404(`session API GET /api/v1/nodes/${id}`, c.api('GET', `/api/v1/nodes/${id}`));
-        await expect404(`session API PATCH /api/v1/nodes/${id}`, c.api('PATCH', `/api/v1/nodes/${id}`, { version: n.version, name: 'Piraté' }));
-      }
-      // an id that does not exist looks the same
-      await expect404('GET /admin/nodes/987654', c.get('/admin/nodes/987654'));
-      await expect404('API GET /api/v1/nodes/987654', api('GET', '/api/v1/nodes/987654', undefined, tok));
-      assert.deepEqual(wrong, [], `${login}: routes that did not answer 404`);
+    test('the server gives the roles the demo data say', async () => {
+      const res = await api('GET', '/api/v1/me', undefined, tok);
+      assert.equal(res.status, 200, show(res));
+      const me = res.json();
+      assert.equal(me.id, self.id);
+      assert.deepEqual(me.roles.map((r) => `${r.role}@${r.node_id}`).sort(),
+        actor.roles.map((r) => `${r.role}@${r.node.id}`).sort());
     });
 
-    test('every user route answers 404 outside the scope', async () => {
-      const wrong = [];
-      const expect404 = async (label, p) => {
-        const res = await p;
-        if (res.status !== 404) wrong.push(`${label}: ${res.status} ${res.text.slice(0, 120).replace(/\s+/g, ' ')}`);
-      };
-      const ownNode = [...inScope][0];
-      for (const u of outUsers) {
-        const id = u.id;
-        const tag = `${u.email || u.username}`;
-        const roleId = (u.roles || [])[0]?.id ?? 1;
-        await expect404(`GET /admin/users/${id} ${tag}`, c.get(`/admin/users/${id}`));
-        await expect404(`POST /admin/users/${id}`, c.post(`/admin/users/${id}`, { name: 'Piraté', language: 'fr', version: String(u.version) }));
-        await expect404(`POST /admin/users/${id}/disable`, c.post(`/admin/users/${id}/disable`, {}));
-        await expect404(`POST /admin/users/${id}/enable`, c.post(`/admin/users/${id}/enable`, {}));
-        await expect404(`POST /admin/users/${id}/roles`, c.post(`/admin/users/${id}/roles`, { role: 'staff', role_node: String(ownNode), node_id: String(ownNode) }));
-        await expect404(`POST /admin/users/${id}/roles/${roleId}/delete`, c.post(`/admin/users/${id}/roles/${roleId}/delete`, {}));
-        await expect404(`POST /admin/users/${id}/password`, c.post(`/admin/users/${id}/password`, { password: 'Hijacked-2026-pass', password_confirm: 'Hijacked-2026-pass' }));
-        await expect404(`API GET /api/v1/users/${id}`, api('GET', `/api/v1/users/${id}`, undefined, tok));
-        await expect404(`API PATCH /api/v1/users/${id}`, api('PATCH', `/api/v1/users/${id}`, { version: u.version, name: 'Piraté' }, tok));
-        await expect404(`API PATCH /api/v1/users/${id} password`, api('PATCH', `/api/v1/users/${id}`, { version: u.version, password: 'Hijacked-2026-pass' }, tok));
-        await expect404(`API PATCH /api/v1/users/${id} text/plain`, api('PATCH', `/api/v1/users/${id}`, 'x', { ...tok, type: 'text/plain' }));
-        // someone who manages users nowhere may get 403 at once (it reveals nothing)
-        const created = await api('POST', '/api/v1/users', {
-          username: uniq('intrus.'), name: 'Intrus', password: 'Intruder-2026-pass', language: 'fr', roles: [{ role: 'staff', node_id: u.node_id }],
-        }, tok);
-        const managesUsers = me.roles.some((r) => r.role === 'admin' || r.role === 'director');
-        if (!(created.status === 404 || (!managesUsers && created.status === 403))) {
-          wrong.push(`API POST /api/v1/users (role at ${u.node_id}): ${created.status} ${created.text.slice(0, 120)}`);
-        }
-      }
-      await expect404('GET /admin/users/987654', c.get('/admin/users/987654'));
-      await expect404('API GET /api/v1/users/987654', api('GET', '/api/v1/users/987654', undefined, tok));
-      assert.deepEqual(wrong, [], `${login}: routes that did not answer 404`);
+    test('the objects tried cover every kind, inside and outside the scope', () => {
+      const kinds = (xs) => [...new Set(xs.filter((o) => !o.absent).map((o) => o.kind))].sort();
+      const someoneInScope = d.users.some((u) => u.id !== self.id && actor.scope.has(u.node_id));
+      assert.deepEqual(kinds(inside), someoneInScope ? ['document', 'node', 'user'] : ['document', 'node']);
+      assert.equal(someoneInScope, login !== 'mere.fatima', 'only the house mother has no account in scope');
+      // the observer's scope is the whole platform: only other people's notifications are outside
+      assert.deepEqual(kinds(outside), actor.wholePlatform ? ['notification'] : ['document', 'node', 'notification', 'user']);
+      for (const r of actor.roles) assert.ok(inside.some((o) => o.kind === 'node' && o.id === r.node.id), `the node of the role ${r.role}`);
     });
 
-    test('a role of someone outside cannot be removed through a user inside', async () => {
-      const mine = d.users.filter((u) => inScope.has(u.node_id) && u.id !== me.id);
-      const victim = outUsers.find((u) => (u.roles || []).length > 0);
-      if (mine.length === 0 || !victim) return;
-      const res = await c.post(`/admin/users/${mine[0].id}/roles/${victim.roles[0].id}/delete`, {});
-      assert.ok([403, 404].includes(res.status), `POST /admin/users/${mine[0].id}/roles/${victim.roles[0].id}/delete: ${show(res)}`);
+    test('every route with an id: 404 outside, 403 without the permission, 200 for what may be read', async (t) => {
+      const res = await scopeCheck({ actor, routes: routesOf(actor, c, tok), inside, outside });
+      t.diagnostic(`${login}: ${res.outside} requests outside the scope, ${res.inside} inside`);
+      assert.deepEqual(res.wrong, [], `${login}: answers that break the scope`);
+      // what the role may read inside the scope was read: one object of each kind at least
+      const mayRead = ['node'];
+      if (actor.anywhere('user.read') && inside.some((o) => o.kind === 'user')) mayRead.push('user');
+      if (actor.anywhere('attach.read')) mayRead.push('document');
+      assert.deepEqual(res.read, mayRead.sort(), `${login}: kinds read by id inside the scope`);
     });
 
-    test('documents outside the scope answer 404', async () => {
-      const wrong = [];
-      for (const [nodeId, attId] of attachments) {
-        if (inScope.has(nodeId)) continue;
-        const page = await c.get(`/attachments/${attId}`);
-        if (page.status !== 404) wrong.push(`GET /attachments/${attId} (node ${nodeId}): ${page.status}`);
-        const byToken = await rawRequest('GET', `/attachments/${attId}`, { headers: { authorization: `Bearer ${tok.token}` } });
-        if (![401, 303, 404].includes(byToken.status)) wrong.push(`GET /attachments/${attId} with a bearer token: ${byToken.status}`);
-        if (byToken.status === 200 || page.status === 200) wrong.push(`document ${attId} was served`);
-      }
-      assert.deepEqual(wrong, []);
+    test('a role of someone else cannot be removed through a user in scope or their own account', async () => {
+      const through = insideUsers[0] || self;
+      // outside the scope; for the observer (nobody is outside), someone inside
+      const victim = outUsers.find((u) => (u.roles || []).length > 0) ||
+        (actor.wholePlatform ? d.users.find((u) => u.id !== through.id && u.id !== self.id && (u.roles || []).length > 0) : undefined);
+      assert.ok(victim, 'someone else holding a role');
+      const want = actor.scope.has(victim.node_id) ? [403] : [403, 404];
+      const path = `/admin/users/${through.id}/roles/${victim.roles[0].id}/delete`;
+      const res = await c.post(path, {});
+      assert.ok(want.includes(res.status), `POST ${path}: want ${want.join('|')}, ${show(res)}`);
     });
 
-    test('lists show nothing from outside', async () => {
+    test('lists hold the whole scope and nothing else', async () => {
       const nodes = await listAll('/api/v1/nodes', tok);
-      for (const n of nodes.items) assert.ok(inScope.has(n.id), `node ${n.id} ${n.name} listed for ${login}`);
       assert.equal(nodes.total, nodes.items.length);
-      const users = await api('GET', '/api/v1/users?limit=200', undefined, tok);
-      if (users.status === 200) {
+      const listed = new Set(nodes.items.map((n) => n.id));
+      for (const r of actor.roles) assert.ok(listed.has(r.node.id), `${login}: the node of their role (${r.node.name}) is listed`);
+      const name = (id) => `${id} ${d.byId.get(id)?.name}`;
+      assert.deepEqual([...actor.scope].filter((id) => !listed.has(id)).map(name), [], 'nodes of the scope not listed');
+      assert.deepEqual([...listed].filter((id) => !actor.scope.has(id)).map(name), [], 'nodes listed from outside the scope');
+
+      if (actor.anywhere('user.read')) {
         const all = await listAll('/api/v1/users', tok);
-        for (const u of all.items) assert.ok(inScope.has(u.node_id), `user ${u.id} ${u.name} (node ${u.node_id}) listed for ${login}`);
+        assert.equal(all.total, all.items.length);
+        const seen = new Set(all.items.map((u) => u.id));
+        const expected = d.users.filter((u) => actor.scopeOf('user.read').has(u.node_id));
+        assert.ok(expected.length > 0);
+        assert.deepEqual(expected.filter((u) => !seen.has(u.id)).map((u) => u.id), [], 'users of the scope not listed');
+        assert.deepEqual(all.items.filter((u) => !actor.scopeOf('user.read').has(u.node_id)).map((u) => `${u.id} (node ${u.node_id})`), [],
+          'users listed from outside the scope');
       } else {
+        const users = await api('GET', '/api/v1/users?limit=200', undefined, tok);
         assert.equal(users.status, 403, show(users));
       }
-      const audit = await api('GET', '/api/v1/audit?limit=200', undefined, tok);
-      if (audit.status === 200) {
+
+      if (actor.anywhere('audit.read')) {
         const all = await listAll('/api/v1/audit', tok, 200);
-        for (const a of all.items) {
-          assert.ok(a.node_id && inScope.has(a.node_id), `audit row ${a.id} (${a.action} ${a.entity} ${a.entity_id}, node ${a.node_id}) listed for ${login}`);
-        }
+        assert.ok(all.items.length > 0, 'the audit log of the scope is not empty');
+        const auditScope = actor.scopeOf('audit.read');
+        assert.deepEqual(all.items.filter((a) => !(a.node_id && auditScope.has(a.node_id)))
+          .map((a) => `${a.id} (${a.action} ${a.entity} ${a.entity_id}, node ${a.node_id})`), [], 'audit rows from outside the scope');
       } else {
-        assert.ok([403].includes(audit.status), `GET /api/v1/audit: ${show(audit)}`);
+        const audit = await api('GET', '/api/v1/audit?limit=200', undefined, tok);
+        assert.equal(audit.status, 403, show(audit));
       }
-      // the pages too: names of EPS outside the scope never appear
-      // (the names of the nodes above their own may appear as context)
-      const context = new Set(inScope);
-      for (const id of inScope) for (let x = d.byId.get(id); x; x = d.byId.get(d.parentOf(x))) context.add(x.id);
+    });
+
+    test('pages name the places of the scope and nothing outside', async () => {
+      // the names of the nodes above their own may appear as context
+      const context = new Set(actor.scope);
+      for (const id of actor.scope) for (let x = d.byId.get(id); x; x = d.byId.get(d.parentOf(x))) context.add(x.id);
       for (const p of ['/', '/admin/nodes']) {
         const res = await c.get(p);
-        if (res.status !== 200) continue;
+        assert.equal(res.status, 200, `GET ${p}: ${show(res)}`);
         const text = decodeEntities(res.text);
         for (const n of [d.eps1, d.eps2, d.eps3, d.nour]) {
           if (context.has(n.id)) continue;
           assert.equal(text.includes(n.name), false, `${p} shows ${n.name} to ${login}`);
         }
+        for (const r of actor.roles) assert.ok(text.includes(r.node.name), `${p} names ${r.node.name}, where ${login} works`);
       }
     });
   });
 }
-
-describe('in scope but not allowed: 403', () => {
-  test('read-only roles and staff', async () => {
-    const wrong = [];
-    const check = async (label, want, p) => {
-      const res = await p;
-      if (res.status !== want) wrong.push(`${label}: want ${want}, got ${res.status} ${res.text.slice(0, 100).replace(/\s+/g, ' ')}`);
-    };
-    const eps1 = (await api('GET', `/api/v1/nodes/${d.eps1.id}`, undefined, admin)).json();
-    const dir = d.user('directrice.casa@amal.ma');
-    for (const login of ['observateur@entraide.ma', 'inspecteur@entraide.ma', 'educateur.casa', 'referent.casa@amal.ma', 'conseil@amal.ma']) {
-      const tok = { token: tokenFor(login) };
-      const c = await signIn(login);
-      await check(`${login} API GET node`, 200, api('GET', `/api/v1/nodes/${d.eps1.id}`, undefined, tok));
-      await check(`${login} page GET node`, 200, c.get(`/admin/nodes/${d.eps1.id}`));
-      await check(`${login} API PATCH node`, 403, api('PATCH', `/api/v1/nodes/${d.eps1.id}`, { version: eps1.version, name: 'Piraté' }, tok));
-      await check(`${login} GET edit`, 403, c.get(`/admin/nodes/${d.eps1.id}/edit`));
-      await check(`${login} POST node`, 403, c.post(`/admin/nodes/${d.eps1.id}`, { name: 'Piraté' }));
-      await check(`${login} POST disable`, 403, c.post(`/admin/nodes/${d.eps1.id}/disable`, {}));
-      await check(`${login} POST unit`, 403, c.post('/admin/nodes', { parent_id: String(d.eps1.id), kind: 'unit', name: 'Refusée' }));
-      await check(`${login} POST user disable`, 403, c.post(`/admin/users/${dir.id}/disable`, {}));
-      await check(`${login} POST user password`, 403, c.post(`/admin/users/${dir.id}/password`, { password: 'Hijacked-2026-pass', password_confirm: 'Hijacked-2026-pass' }));
-      await check(`${login} API PATCH user`, 403, api('PATCH', `/api/v1/users/${dir.id}`, { version: dir.version, name: 'Piraté' }, tok));
-    }
-    // observer and inspector: never personal data, so no users
-    for (const login of ['observateur@entraide.ma', 'inspecteur@entraide.ma']) {
-      const tok = { token: tokenFor(login) };
-      const c = await signIn(login);
-      await check(`${login} API GET user`, 403, api('GET', `/api/v1/users/${dir.id}`, undefined, tok));
-      await check(`${login} page GET user`, 403, c.get(`/admin/users/${dir.id}`));
-      const att = attachments.get(d.eps1.id);
-      if (att) await check(`${login} GET /attachments/${att}`, 403, c.get(`/attachments/${att}`));
-    }
-    // staff at a unit reads the unit but cannot change it
-    const fatima = { token: tokenFor('mere.fatima') };
-    const m1 = (await api('GET', `/api/v1/nodes/${d.maison1.id}`, undefined, fatima));
-    await check('mere.fatima GET her unit', 200, Promise.resolve(m1));
-    if (m1.status === 200) {
-      await check('mere.fatima PATCH her unit', 403, api('PATCH', `/api/v1/nodes/${d.maison1.id}`, { version: m1.json().version, name: 'Piraté' }, fatima));
-    }
-    assert.deepEqual(wrong, []);
-  });
-});
 
 test('after all of this, nothing has changed', async () => {
   const after = await snapshot();

@@ -87,10 +87,12 @@ static int teardown(void **state)
     return 0;
 }
 
-#define NEED_DB()       \
-    do {                \
-        if (!P.db)      \
-            skip();     \
+#define NEED_DB()                                                                  \
+    do {                                                                           \
+        if (!P.db && (!P.pg || test_pg_url()))                                     \
+            fail_msg("the test database could not be opened (see above)");        \
+        if (!P.db)                                                                 \
+            skip();                                                                \
     } while (0)
 
 static req_t *preq(const char *method, const char *path)

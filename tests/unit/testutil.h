@@ -24,7 +24,10 @@
 #include "http/http.h"
 #include "app/app.h"
 
-/* PostgreSQL URL for tests that run on both engines; NULL skips them. */
+/* PostgreSQL URL for tests that run on both engines; NULL skips them (and
+ * tests/run-all.sh counts a skip as a failure unless JOUDA_TEST_SQLITE_ONLY=1
+ * says PostgreSQL is left out). When it is set, a PostgreSQL database that
+ * cannot be made or opened fails the test. */
 static inline const char *test_pg_url(void)
 {
     const char *u = getenv("JOUDA_TEST_PG_URL");
@@ -133,11 +136,18 @@ static inline db_t *test_db_connect(const test_db_t *t)
     return db;
 }
 
-/* The test's connection, or skip the test when PostgreSQL is not configured. */
+/* The test's connection, or skip the test when PostgreSQL is not configured
+ * (JOUDA_TEST_PG_URL unset). Fails when the database was not opened. */
 static inline db_t *test_db_or_skip(const test_db_t *t)
 {
-    if (!t || !t->db)
+    if (!t)
+        fail_msg("the test database could not be opened (see above)");
+    if (!t->db) {
+        if (!t->pg || test_pg_url())
+            fail_msg("the test database could not be opened (see above)");
+        fprintf(stderr, "JOUDA_TEST_PG_URL is not set: this PostgreSQL case is skipped\n");
         skip();
+    }
     return t->db;
 }
 
