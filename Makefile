@@ -73,6 +73,8 @@ build/fuzz/%: fuzz/%.c $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)
 	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -Isrc -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS)
 fuzz: $(FUZZ_BIN)
+# the instrumented objects are kept between builds (not intermediate files)
+.SECONDARY: $(FUZZ_OBJ)
 
 deps:
 	@scripts/deps.sh run

@@ -42,7 +42,7 @@ export const ROLE_PERMS = {
   director: ['org.read', 'org.manage', 'user.read', 'user.manage', 'user.password', 'audit.read',
     'attach.read', 'attach.write'],
   quality_referent: ['org.read', 'user.read', 'attach.read', 'attach.write'],
-  staff: ['org.read', 'attach.read'],
+  staff: ['org.read', 'attach.read', 'attach.write'],
   inspector: ['org.read'],
 };
 

@@ -9,6 +9,9 @@ const DIR = 'directrice.casa@amal.ma';
 let d;
 before(async () => { d = await demo(); });
 
+/** A value inside a notification: isolated, so that its direction is its own. */
+const iso = (s) => `\u2068${s}\u2069`;
+
 function badge(html) {
   const m = html.match(/class="badge"[^>]*>\s*(\d+)/);
   return m ? parseInt(m[1], 10) : 0;
@@ -49,7 +52,7 @@ describe('notifications', () => {
     const list = await grantee.get('/notifications');
     assert.equal(list.status, 200);
     // "You were given the role Quality referent at <EPS>." in French
-    const expected = translated('fr', 'You were given the role %s at %s.', translated('fr', 'role.quality_referent'), d.eps1.name);
+    const expected = translated('fr', 'You were given the role %s at %s.', iso(translated('fr', 'role.quality_referent')), iso(d.eps1.name));
     assert.ok(decodeEntities(list.text).includes(expected), `the page shows "${expected}"`);
     const api1 = await grantee.api('GET', '/api/v1/notifications');
     assert.equal(api1.status, 200, show(api1));
@@ -60,8 +63,10 @@ describe('notifications', () => {
     const ar = await signIn(user.username, password, { lang: 'ar' });
     const res = await ar.get('/notifications?lang=ar');
     assert.equal(res.status, 200, show(res));
-    // the sentence and the role are translated; the place keeps its name
-    const expected = translated('ar', 'You were given the role %s at %s.', translated('ar', 'role.quality_referent'), d.eps1.name);
+    // the sentence and the role are translated, the place named as Arabic
+    // readers know it (name_ar), each value isolated
+    assert.ok(d.eps1.name_ar, 'the EPS has an Arabic name');
+    const expected = translated('ar', 'You were given the role %s at %s.', iso(translated('ar', 'role.quality_referent')), iso(d.eps1.name_ar));
     assert.ok(decodeEntities(res.text).includes(expected), `the page shows "${expected}"`);
     const byApi = await ar.api('GET', '/api/v1/notifications?lang=ar');
     assert.equal(byApi.status, 200, show(byApi));

@@ -169,7 +169,13 @@ describe('editing a node', () => {
     const page = await c.get(`/admin/nodes/${n.id}`);
     const f = parseForm(page.text, `/admin/nodes/${n.id}/disable`);
     assert.ok(f, 'a disable form on the unit page');
-    const off = await c.post(`/admin/nodes/${n.id}/disable`, formFields(f));
+    // asked first; nothing changes until the answer
+    const ask = await c.post(`/admin/nodes/${n.id}/disable`, formFields(f));
+    assert.equal(ask.status, 200, show(ask));
+    assert.equal((await api('GET', `/api/v1/nodes/${n.id}`, undefined, t)).json().active, true, 'still active before the answer');
+    const yes = parseForm(ask.text, `/admin/nodes/${n.id}/disable`);
+    assert.ok(yes && yes.fields.confirm === '1', 'the confirmation posts confirm=1');
+    const off = await c.post(`/admin/nodes/${n.id}/disable`, formFields(yes));
     assert.equal(off.status, 303, show(off));
     assert.equal((await api('GET', `/api/v1/nodes/${n.id}`, undefined, t)).json().active, false);
     const page2 = await c.get(`/admin/nodes/${n.id}`);
