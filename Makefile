@@ -33,7 +33,7 @@ UNIT_REL  := $(patsubst tests/unit/%.c,build/rel/tests/%,$(UNIT_SRC))
 UNIT_ASAN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
 FUZZ_BIN  := $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all asan unit fuzz locale run test deps deps-test clean bench
+.PHONY: all asan unit fuzz locale run test deps deps-test clean bench mutants
 all: jouda locale
 
 locale: $(MO)
@@ -88,6 +88,10 @@ run: deps
 test: deps-test
 	@$(MAKE) --no-print-directory -j2 all asan unit fuzz
 	@tests/run-all.sh
+
+mutants: deps-test
+	@$(MAKE) --no-print-directory all
+	@tests/mutants/run.sh
 
 bench: deps-test
 	@$(MAKE) --no-print-directory all

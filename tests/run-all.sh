@@ -3,6 +3,8 @@
 #   1 unit tests (release and ASan builds)      4 command line tests
 #   2 translation check                         5 HTTP tests (release and ASan servers)
 #   3 fuzzers (bounded time)                    6 browser tests
+#                                               7 mutants: deliberate faults the
+#                                                 tests must catch (tests/mutants)
 # Needs the builds from `make -j2 all asan unit fuzz` (make test does both):
 # a unit test, ASan or fuzz binary that is missing counts as a failure.
 # A fuzzer that runs no input fails too. Logs go to tests/output/. Ends with
@@ -12,7 +14,7 @@
 # JOUDA_TEST_SQLITE_ONLY asks for.
 #
 # Environment: FUZZ_SECONDS (default 20) per fuzzer; JOUDA_TEST_STEPS, a list
-# among "unit i18n fuzz cli http browser" (default all) to run only some steps;
+# among "unit i18n fuzz cli http browser mutants" (default all) to run only some steps;
 # JOUDA_TEST_VARIANTS "rel asan" (default both) for the HTTP step;
 # JOUDA_TEST_SQLITE_ONLY=1 to leave PostgreSQL out: no private server is
 # started, the PostgreSQL steps and unit cases are not run and are counted as
@@ -28,7 +30,7 @@ LOGS=$OUT/logs
 mkdir -p "$LOGS" "$OUT/screenshots"
 rm -f "$LOGS"/*.log
 
-STEPS=${JOUDA_TEST_STEPS:-unit i18n fuzz cli http browser}
+STEPS=${JOUDA_TEST_STEPS:-unit i18n fuzz cli http browser mutants}
 VARIANTS=${JOUDA_TEST_VARIANTS:-rel asan}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 SQLITE_ONLY=0
@@ -483,6 +485,28 @@ if want browser; then
             cp "$shots/home-fr-1280.png" docs/screenshot.png
         fi
     done
+fi
+
+# ---------------------------------------------------------------- 7 mutants
+# The server built with one deliberate fault at a time (a resolver that finds
+# nothing, authz allowing everything, no CSRF check, a list without its scope
+# filter): the test files that must catch each one have to fail.
+if want mutants; then
+    echo "== 7. mutants"
+    log=$LOGS/mutants.log
+    MUTANTS_LOGS=$ROOT/$LOGS timeout 900 tests/mutants/run.sh >"$log" 2>&1 </dev/null
+    rc=$?
+    read -r p f _ found < <(closing_counts "$log")
+    note=""
+    if [ "$found" != 1 ]; then
+        f=$((f + 1))
+        note="no closing line, exit status $rc"
+    elif [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
+        f=1
+        note="exit status $rc"
+    fi
+    [ "$f" -gt 0 ] && note="${note:+$note, }see $log"
+    record "7 mutants caught (tests/mutants/run.sh)" "$p" "$f" 0 "$note"
 fi
 
 # ---------------------------------------------------------------- summary
