@@ -1,7 +1,9 @@
 /* test_app.c - the application layer without a server or a database: input
- * validation (forms and JSON), form errors kept for display, number
- * formatting and translation of errors, scope filters and menus from role
- * assignments. The request pipeline on a database: test_app_pipeline.c. */
+ * validation (forms and JSON), form errors kept for display and in the
+ * form's order, texts filled with numbers, numbers written for a language,
+ * translation of errors, the one mapping of model results to HTTP, scope
+ * filters (ranges of paths) and menus from role assignments. The request
+ * pipeline on a database: test_app_pipeline.c. */
 #include "testutil.h"
 
 #include "app/app_internal.h"
@@ -527,17 +529,26 @@ static void test_format_numbers(void **state)
 {
     (void)state;
     req_t *r = test_req("GET", "/");
-    assert_string_equal(app_format_numbers(r, "Between %d and %d.", 1, 10), "Between 1 and 10.");
-    assert_string_equal(app_format_numbers(r, "%d%d%d", 1, 2), "12%d"); /* two at most */
-    assert_string_equal(app_format_numbers(r, "At most %d.", 7, 9), "At most 7.");
-    assert_string_equal(app_format_numbers(r, "no numbers", 1, 2), "no numbers");
-    assert_string_equal(app_format_numbers(r, "", 1, 2), "");
-    assert_string_equal(app_format_numbers(r, "%d..%d", -5, 9223372036854775807LL),
-                        "-5..9223372036854775807");
-    assert_string_equal(app_format_numbers(r, "100%", 1, 2), "100%");
-    assert_string_equal(app_format_numbers(r, "%s %x %d", 7, 8), "%s %x 7"); /* no printf */
-    assert_string_equal(app_format_numbers(r, "أدخل عددًا بين %d و%d.", 1, 500),
-                        "أدخل عددًا بين 1 و500.");
+    /* TF: the translation (here the msgid: no catalogue) with its numbers */
+    assert_string_equal(TF(r, "Between %d and %d.", 1, 10), "Between 1 and 10.");
+    assert_string_equal(TF(r, "%d%d%d", 1, 2), "12"); /* two at most; a third prints nothing */
+    assert_string_equal(TF(r, "At most %d.", 7, 9), "At most 7.");
+    assert_string_equal(TF(r, "no numbers", 1, 2), "no numbers");
+    assert_string_equal(TF(r, "", 1, 2), "");
+    assert_string_equal(TF(r, "%d..%d", -5, 9223372036854775807LL), "-5..9223372036854775807");
+    assert_string_equal(TF(r, "100%", 1, 2), "100%");
+    assert_string_equal(TF(r, "%d%% full", 40, 2), "40% full");
+    assert_string_equal(TF(r, "%s %x %d", 7, 8), "%s %x 7"); /* no printf */
+    assert_string_equal(TF(r, "أدخل عددًا بين %d و%d.", 1, 500), "أدخل عددًا بين 1 و500.");
+
+    /* app_number: Western digits, grouped from 10 000 */
+    assert_string_equal(app_number(r, 0), "0");
+    assert_string_equal(app_number(r, 7), "7");
+    assert_string_equal(app_number(r, 9999), "9999");
+    assert_string_equal(app_number(r, -9999), "-9999");
+    assert_string_equal(app_number(r, 10000), "10\u202f000");
+    assert_string_equal(app_number(r, 1234567), "1\u202f234\u202f567");
+    assert_string_equal(app_number(r, -120000), "-120\u202f000");
     test_req_free(r);
 }
 
@@ -608,8 +619,8 @@ static void test_errors_translated(void **state)
     r->lang = "fr";
     r->is_api = true;
     respond_error(r, 422, "invalid", NULL, e); /* steals e */
-    assert_int_equal(r->status, 422);
-    json_t *body = json_loads(r->resp_body.data, 0, NULL);
+    assert_int_equal(r->http->status, 422);
+    json_t *body = json_loads(r->http->resp_body.data, 0, NULL);
     assert_non_null(body);
     json_t *err_o = json_object_get(body, "error");
     assert_string_equal(json_string_value(json_object_get(err_o, "code")), "invalid");
@@ -630,9 +641,146 @@ static void test_errors_translated(void **state)
     rmdir(dir);
 }
 
+/* --- results and statuses ---------------------------------------------------- */
+
+/* The error object of an API answer: {"error": {code, message, fields}}. */
+static json_t *api_error(req_t *r)
+{
+    json_t *body = json_loads(r->http->resp_body.data ? r->http->resp_body.data : "", 0, NULL);
+    assert_non_null(body);
+    json_t *e = json_incref(json_object_get(body, "error"));
+    json_decref(body);
+    assert_non_null(e);
+    return e;
+}
+
+static void test_results_to_http(void **state)
+{
+    (void)state;
+    static const struct {
+        res_t res;
+        int status;
+        const char *code;
+        const char *message; /* the standard message, NULL when none */
+    } map[] = {
+        {RES_NOT_FOUND, 404, "not_found", "Not found."},
+        {RES_FORBIDDEN, 403, "forbidden", "You are not allowed to do this."},
+        {RES_INVALID, 422, "invalid", NULL},
+        {RES_CONFLICT, 409, "conflict", NULL},
+        {RES_LIMITED, 429, "too_many", NULL},
+        {RES_ERROR, 500, "internal", "Something went wrong; try again."},
+        {RES_OK, 500, "internal", "Something went wrong; try again."}, /* a programming error */
+    };
+    for (size_t i = 0; i < ARRAY_LEN(map); i++) {
+        assert_int_equal(app_status_of(map[i].res), map[i].status);
+        req_t *r = test_req("GET", "/api/v1/nodes/3");
+        app_fail(r, map[i].res, NULL, NULL);
+        assert_int_equal(r->http->status, map[i].status);
+        json_t *e = api_error(r);
+        assert_string_equal(json_string_value(json_object_get(e, "code")), map[i].code);
+        if (map[i].message)
+            assert_string_equal(json_string_value(json_object_get(e, "message")), map[i].message);
+        assert_null(json_object_get(e, "fields"));
+        json_decref(e);
+        test_req_free(r);
+    }
+
+    /* a message of the handler's own and field errors, translated */
+    req_t *r = test_req("PATCH", "/api/v1/nodes/3");
+    json_t *fields = json_object();
+    v_error(fields, "capacity", REQUIRED);
+    app_fail(r, RES_CONFLICT, "This establishment changed meanwhile.", fields); /* steals fields */
+    assert_int_equal(r->http->status, 409);
+    json_t *e = api_error(r);
+    assert_string_equal(json_string_value(json_object_get(e, "code")), "conflict");
+    assert_string_equal(json_string_value(json_object_get(e, "message")),
+                        "This establishment changed meanwhile.");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(e, "fields"), "capacity")),
+                        REQUIRED);
+    json_decref(e);
+    test_req_free(r);
+}
+
+/* --- small input helpers ------------------------------------------------------ */
+
+static void test_input_helpers(void **state)
+{
+    (void)state;
+    req_t *r = test_req("POST", "/admin/nodes/3");
+    test_req_form(r, "name=Dar&empty=&confirm=1");
+    test_req_query(r, "tab=docs&page=2");
+    /* the protocol side through the request */
+    assert_string_equal(req_form(r, "name"), "Dar");
+    assert_null(req_form(r, "tab"));
+    assert_string_equal(req_query(r, "tab"), "docs");
+    assert_null(req_query(r, "name"));
+    assert_string_equal(req_ip(r), "127.0.0.1");
+    /* present, even empty */
+    assert_true(input_present(r, "name"));
+    assert_true(input_present(r, "empty"));
+    assert_false(input_present(r, "absent"));
+    assert_false(input_present(r, "tab")); /* the query string is not the body */
+    /* confirm=1 posted: no confirmation page needed */
+    assert_false(page_needs_confirm(r));
+    test_req_free(r);
+
+    r = test_req("POST", "/admin/nodes/3/disable");
+    test_req_form(r, "confirm=0");
+    assert_true(page_needs_confirm(r));
+    test_req_free(r);
+    r = test_req("POST", "/admin/nodes/3/disable");
+    assert_true(page_needs_confirm(r));
+    test_req_free(r);
+
+    r = test_req("PATCH", "/api/v1/nodes/3");
+    test_req_json(r, "{\"name\":\"x\",\"name_ar\":null,\"confirm\":\"1\"}");
+    assert_true(input_present(r, "name"));
+    assert_true(input_present(r, "name_ar")); /* JSON null is present: it clears */
+    assert_false(input_present(r, "capacity"));
+    assert_false(page_needs_confirm(r)); /* the API never asks */
+    test_req_free(r);
+    r = test_req("PATCH", "/api/v1/nodes/3");
+    test_req_json(r, "[\"name\"]");
+    assert_false(input_present(r, "name"));
+    test_req_free(r);
+
+    /* v_error keeps the first error of a field */
+    json_t *e = json_object();
+    v_error(e, "name", REQUIRED);
+    v_error(e, "name", TOO_LONG);
+    assert_string_equal(emsg(e, "name"), REQUIRED);
+    /* v_errors_order: the form's order, anything not listed after it */
+    v_error(e, "zeta", IN_LIST);
+    v_error(e, "email", EMAIL_SHAPE);
+    v_error(e, "capacity", WHOLE);
+    static const char *const order[] = {"email", "name", "capacity", "absent", NULL};
+    v_errors_order(e, order);
+    assert_int_equal(json_object_size(e), 4);
+    static const char *const want[] = {"email", "name", "capacity", "zeta"};
+    size_t k = 0;
+    const char *key;
+    json_t *val;
+    json_object_foreach(e, key, val) {
+        assert_true(k < ARRAY_LEN(want));
+        assert_string_equal(key, want[k]);
+        k++;
+    }
+    assert_string_equal(emsg(e, "capacity"), WHOLE);
+    assert_string_equal(emsg(e, "zeta"), IN_LIST);
+    json_decref(e);
+
+    json_t *j = json_str_or_null("texte");
+    assert_string_equal(json_string_value(j), "texte");
+    json_decref(j);
+    j = json_str_or_null(NULL);
+    assert_true(json_is_null(j));
+    json_decref(j);
+}
+
 /* --- scope filters and menus ------------------------------------------------ */
 
-#define IN_SCOPE "instr(n.path, ?) > 0"
+/* One range of paths per live assignment that grants the permission. */
+#define RANGE "(n.path >= ? AND n.path < ?)"
 
 static void scope(req_t *r, perm_t perm, const char *want_sql, const char *const *want_params)
 {
@@ -653,68 +801,141 @@ static void scope(req_t *r, perm_t perm, const char *want_sql, const char *const
     buf_free(&sql);
 }
 
+#define ROLE(r, id, kind, exp, p) \
+    {.role = (r), .node_id = (id), .node_kind = (kind), .expires_at = (exp), .node_path = (p)}
+
+static void test_path_upper(void **state)
+{
+    (void)state;
+    arena_t *a = arena_new();
+    assert_string_equal(app_path_upper(a, "/1/4/"), "/1/40");
+    assert_string_equal(app_path_upper(a, "/1/"), "/10");
+    assert_string_equal(app_path_upper(a, "/1/4/9/"), "/1/4/90");
+    assert_string_equal(app_path_upper(a, "/1/4"), ""); /* not a stored path */
+    assert_string_equal(app_path_upper(a, ""), "");
+    assert_string_equal(app_path_upper(a, NULL), "");
+    /* the range holds the subtree and nothing else, in the bytes' order */
+    const char *lo = "/1/4/", *hi = app_path_upper(a, lo);
+    static const char *const in[] = {"/1/4/", "/1/4/9/", "/1/4/99999/", "/1/4/10/12/"};
+    static const char *const out[] = {"/1/", "/1/3/", "/1/40/", "/1/41/", "/1/5/", "/1/4", "/2/4/",
+                                      "/1/39/", "/1/400/"};
+    for (size_t i = 0; i < ARRAY_LEN(in); i++)
+        if (!(strcmp(in[i], lo) >= 0 && strcmp(in[i], hi) < 0))
+            fail_msg("%s is not in [%s, %s)", in[i], lo, hi);
+    for (size_t i = 0; i < ARRAY_LEN(out); i++)
+        if (strcmp(out[i], lo) >= 0 && strcmp(out[i], hi) < 0)
+            fail_msg("%s is in [%s, %s)", out[i], lo, hi);
+    arena_free(a);
+}
+
 static void test_scope_sql(void **state)
 {
     (void)state;
     int64_t now = now_utc();
     role_assignment_t roles[] = {
-        {ROLE_DIRECTOR, 4, NODE_EPS, 0},
-        {ROLE_INSPECTOR, 9, NODE_EPS, now - 10},    /* expired */
-        {ROLE_INSPECTOR, 12, NODE_UNIT, now + 3600},/* live */
-        {ROLE_STAFF, 15, NODE_UNIT, 0},
-        {ROLE_DIRECTOR, 20, NODE_UNIT, 0},          /* misplaced: gives nothing */
-        {ROLE_ADMIN, 1, NODE_ROOT, 1},              /* expired long ago */
-        {ROLE_INSPECTOR, 30, NODE_EPS, now},        /* expires now: no longer live */
+        ROLE(ROLE_DIRECTOR, 4, NODE_EPS, 0, "/1/2/4/"),
+        ROLE(ROLE_INSPECTOR, 9, NODE_EPS, now - 10, "/1/2/9/"),       /* expired */
+        ROLE(ROLE_INSPECTOR, 12, NODE_UNIT, now + 3600, "/1/3/7/12/"), /* live */
+        ROLE(ROLE_STAFF, 15, NODE_UNIT, 0, "/1/3/8/15/"),
+        ROLE(ROLE_DIRECTOR, 20, NODE_UNIT, 0, "/1/3/8/20/"),           /* misplaced: gives nothing */
+        ROLE(ROLE_ADMIN, 1, NODE_ROOT, 1, "/1/"),                       /* expired long ago */
+        ROLE(ROLE_INSPECTOR, 30, NODE_EPS, now, "/1/3/30/"),           /* expires now: no longer live */
     };
-    user_ctx_t u = {.id = 5, .name = "Fatima", .roles = roles, .n_roles = (int)ARRAY_LEN(roles)};
+    app_user_t u = {.id = 5, .name = "Fatima", .roles = roles, .n_roles = (int)ARRAY_LEN(roles)};
     req_t *r = test_req("GET", "/api/v1/nodes");
     r->user = &u;
-    scope(r, PERM_ORG_READ, "(" IN_SCOPE " OR " IN_SCOPE " OR " IN_SCOPE ")",
-          (const char *const[]){"/4/", "/12/", "/15/", NULL});
-    scope(r, PERM_USER_MANAGE, "(" IN_SCOPE ")", (const char *const[]){"/4/", NULL});
-    scope(r, PERM_AUDIT_READ, "(" IN_SCOPE ")", (const char *const[]){"/4/", NULL});
-    scope(r, PERM_QUALITY_WRITE, "(" IN_SCOPE " OR " IN_SCOPE ")",
-          (const char *const[]){"/4/", "/15/", NULL});
-    scope(r, PERM_QUALITY_READ, "(" IN_SCOPE " OR " IN_SCOPE " OR " IN_SCOPE ")",
-          (const char *const[]){"/4/", "/12/", "/15/", NULL});
+    scope(r, PERM_ORG_READ, "(" RANGE " OR " RANGE " OR " RANGE ")",
+          (const char *const[]){"/1/2/4/", "/1/2/40", "/1/3/7/12/", "/1/3/7/120", "/1/3/8/15/",
+                                "/1/3/8/150", NULL});
+    scope(r, PERM_USER_MANAGE, "(" RANGE ")", (const char *const[]){"/1/2/4/", "/1/2/40", NULL});
+    scope(r, PERM_AUDIT_READ, "(" RANGE ")", (const char *const[]){"/1/2/4/", "/1/2/40", NULL});
+    scope(r, PERM_QUALITY_WRITE, "(" RANGE " OR " RANGE ")",
+          (const char *const[]){"/1/2/4/", "/1/2/40", "/1/3/8/15/", "/1/3/8/150", NULL});
+    scope(r, PERM_QUALITY_READ, "(" RANGE " OR " RANGE " OR " RANGE ")",
+          (const char *const[]){"/1/2/4/", "/1/2/40", "/1/3/7/12/", "/1/3/7/120", "/1/3/8/15/",
+                                "/1/3/8/150", NULL});
 
     /* nothing granted: a filter that matches no row */
-    role_assignment_t only_expired[] = {{ROLE_INSPECTOR, 9, NODE_EPS, now - 10},
-                                        {ROLE_ADMIN, 1, NODE_ROOT, 1}};
-    user_ctx_t u2 = {.id = 6, .roles = only_expired, .n_roles = 2};
+    role_assignment_t only_expired[] = {ROLE(ROLE_INSPECTOR, 9, NODE_EPS, now - 10, "/1/2/9/"),
+                                        ROLE(ROLE_ADMIN, 1, NODE_ROOT, 1, "/1/")};
+    app_user_t u2 = {.id = 6, .roles = only_expired, .n_roles = 2};
     r->user = &u2;
     scope(r, PERM_ORG_READ, "(1=0)", (const char *const[]){NULL});
-    user_ctx_t u3 = {.id = 7, .roles = NULL, .n_roles = 0};
+    app_user_t u3 = {.id = 7, .roles = NULL, .n_roles = 0};
     r->user = &u3;
     scope(r, PERM_ORG_READ, "(1=0)", (const char *const[]){NULL});
     r->user = NULL;
     scope(r, PERM_ORG_READ, "(1=0)", (const char *const[]){NULL});
     r->user = &u;
-    scope(r, PERM_USER_RESET_PASSWORD, "(" IN_SCOPE ")", (const char *const[]){"/4/", NULL});
-    role_assignment_t staff_only[] = {{ROLE_STAFF, 15, NODE_UNIT, 0}};
-    user_ctx_t u4 = {.id = 8, .roles = staff_only, .n_roles = 1};
+    scope(r, PERM_USER_RESET_PASSWORD, "(" RANGE ")", (const char *const[]){"/1/2/4/", "/1/2/40", NULL});
+    role_assignment_t staff_only[] = {ROLE(ROLE_STAFF, 15, NODE_UNIT, 0, "/1/3/8/15/")};
+    app_user_t u4 = {.id = 8, .roles = staff_only, .n_roles = 1};
     r->user = &u4;
     scope(r, PERM_USER_READ, "(1=0)", (const char *const[]){NULL});
+    /* a role without its node's path cannot be turned into a range: nothing */
+    role_assignment_t no_path[] = {ROLE(ROLE_ADMIN, 1, NODE_ROOT, 0, NULL),
+                                   ROLE(ROLE_DIRECTOR, 4, NODE_EPS, 0, "")};
+    app_user_t u5 = {.id = 9, .roles = no_path, .n_roles = 2};
+    r->user = &u5;
+    scope(r, PERM_ORG_READ, "(1=0)", (const char *const[]){NULL});
+    /* the root admin: the whole tree */
+    role_assignment_t root_admin[] = {ROLE(ROLE_ADMIN, 1, NODE_ROOT, 0, "/1/")};
+    app_user_t u6 = {.id = 10, .roles = root_admin, .n_roles = 1};
+    r->user = &u6;
+    scope(r, PERM_AUDIT_READ, "(" RANGE ")", (const char *const[]){"/1/", "/10", NULL});
 
     /* appended to what is there, params after those already bound */
     r->user = &u;
-    buf_t sql;
-    buf_init(&sql);
-    buf_puts(&sql, "SELECT id FROM nodes n WHERE n.active = ? AND ");
-    db_param_t params[4] = {P_INT(1)};
-    params[3] = P_INT(77);
-    int n = 1;
-    app_scope_sql(r, PERM_ORG_READ, "n.path", &sql, params, &n, 3);
-    /* room for two more only: never written past maxparams */
-    assert_int_equal(n, 3);
-    assert_string_equal(sql.data, "SELECT id FROM nodes n WHERE n.active = ? AND (" IN_SCOPE " OR " IN_SCOPE ")");
-    assert_int_equal(params[0].type, DBP_INT);
-    assert_int_equal(params[0].i, 1);
-    assert_string_equal(params[1].s, "/4/");
-    assert_string_equal(params[2].s, "/12/");
-    assert_int_equal(params[3].type, DBP_INT);
-    assert_int_equal(params[3].i, 77);
-    buf_free(&sql);
+    for (int maxp = 3; maxp <= 4; maxp++) {
+        buf_t sql;
+        buf_init(&sql);
+        buf_puts(&sql, "SELECT id FROM nodes n WHERE n.active = ? AND ");
+        db_param_t params[5] = {P_INT(1)};
+        params[3] = P_INT(77);
+        params[4] = P_INT(78);
+        int n = 1;
+        app_scope_sql(r, PERM_ORG_READ, "n.path", &sql, params, &n, maxp);
+        /* room for one range only (two or three free places): never written
+         * past maxparams, never half a range */
+        assert_int_equal(n, 3);
+        assert_string_equal(sql.data, "SELECT id FROM nodes n WHERE n.active = ? AND (" RANGE ")");
+        assert_int_equal(params[0].type, DBP_INT);
+        assert_int_equal(params[0].i, 1);
+        assert_string_equal(params[1].s, "/1/2/4/");
+        assert_string_equal(params[2].s, "/1/2/40");
+        assert_int_equal(params[3].type, DBP_INT);
+        assert_int_equal(params[3].i, 77);
+        assert_int_equal(params[4].i, 78);
+        buf_free(&sql);
+    }
+    test_req_free(r);
+}
+
+static void test_can_at_path(void **state)
+{
+    (void)state;
+    int64_t now = now_utc();
+    req_t *r = test_req("GET", "/admin/nodes");
+    assert_false(app_can_at_path(r, PERM_ORG_READ, "/1/2/4/")); /* nobody signed in */
+    role_assignment_t roles[] = {
+        ROLE(ROLE_DIRECTOR, 4, NODE_EPS, 0, "/1/2/4/"),
+        ROLE(ROLE_INSPECTOR, 9, NODE_EPS, now - 10, "/1/2/9/"), /* expired */
+    };
+    app_user_t u = {.id = 5, .roles = roles, .n_roles = 2};
+    r->user = &u;
+    assert_true(app_can_at_path(r, PERM_ORG_READ, "/1/2/4/"));
+    assert_true(app_can_at_path(r, PERM_USER_MANAGE, "/1/2/4/12/"));
+    assert_false(app_can_at_path(r, PERM_ORG_READ, "/1/2/")); /* above the role */
+    assert_false(app_can_at_path(r, PERM_ORG_READ, "/1/2/9/"));
+    assert_false(app_can_at_path(r, PERM_QUALITY_READ, "/1/2/9/"));
+    assert_false(app_can_at_path(r, PERM_ORG_READ, "/1/2/40/")); /* a prefix of digits is not an ancestor */
+    /* what is not a stored path is no place at all */
+    static const char *const bad[] = {"", "/", "1/2/4/", "/1/2/4", "/1//4/", "/1/x/4/", "/1/2/04/",
+                                      "/1/-2/4/", "/1/2/4/ "};
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++)
+        if (app_can_at_path(r, PERM_ORG_READ, bad[i]))
+            fail_msg("allowed at \"%s\"", bad[i]);
+    assert_false(app_can_at_path(r, PERM_ORG_READ, NULL));
     test_req_free(r);
 }
 
@@ -726,24 +947,25 @@ static void test_user_can_anywhere(void **state)
     assert_false(app_user_can_anywhere(r, PERM_ORG_READ));
     assert_false(app_user_can_anywhere(r, PERM_AUTHENTICATED)); /* nobody signed in */
 
-    user_ctx_t none = {.id = 1, .roles = NULL, .n_roles = 0};
+    app_user_t none = {.id = 1, .roles = NULL, .n_roles = 0};
     r->user = &none;
     assert_true(app_user_can_anywhere(r, PERM_PUBLIC));
     assert_true(app_user_can_anywhere(r, PERM_AUTHENTICATED));
     assert_false(app_user_can_anywhere(r, PERM_ORG_READ));
 
-    role_assignment_t staff[] = {{ROLE_STAFF, 15, NODE_UNIT, 0}};
-    user_ctx_t us = {.id = 2, .roles = staff, .n_roles = 1};
+    role_assignment_t staff[] = {ROLE(ROLE_STAFF, 15, NODE_UNIT, 0, "/1/3/8/15/")};
+    app_user_t us = {.id = 2, .roles = staff, .n_roles = 1};
     r->user = &us;
     assert_true(app_user_can_anywhere(r, PERM_ORG_READ));
     assert_true(app_user_can_anywhere(r, PERM_PERSONAL_READ));
+    assert_true(app_user_can_anywhere(r, PERM_ATTACH_WRITE)); /* staff keep their place's documents */
     assert_false(app_user_can_anywhere(r, PERM_USER_READ));
     assert_false(app_user_can_anywhere(r, PERM_AUDIT_READ));
     assert_false(app_user_can_anywhere(r, PERM_ORG_MANAGE));
 
-    role_assignment_t insp[] = {{ROLE_INSPECTOR, 9, NODE_EPS, now - 1},
-                                {ROLE_INSPECTOR, 12, NODE_EPS, now + 60}};
-    user_ctx_t ui = {.id = 3, .roles = insp, .n_roles = 2};
+    role_assignment_t insp[] = {ROLE(ROLE_INSPECTOR, 9, NODE_EPS, now - 1, "/1/2/9/"),
+                                ROLE(ROLE_INSPECTOR, 12, NODE_EPS, now + 60, "/1/2/12/")};
+    app_user_t ui = {.id = 3, .roles = insp, .n_roles = 2};
     r->user = &ui;
     assert_true(app_user_can_anywhere(r, PERM_QUALITY_READ));
     assert_false(app_user_can_anywhere(r, PERM_QUALITY_WRITE));
@@ -752,8 +974,8 @@ static void test_user_can_anywhere(void **state)
     assert_false(app_user_can_anywhere(r, PERM_ORG_READ));
     assert_true(app_user_can_anywhere(r, PERM_AUTHENTICATED));
 
-    role_assignment_t old_admin[] = {{ROLE_ADMIN, 1, NODE_ROOT, 1}};
-    user_ctx_t ua = {.id = 4, .roles = old_admin, .n_roles = 1};
+    role_assignment_t old_admin[] = {ROLE(ROLE_ADMIN, 1, NODE_ROOT, 1, "/1/")};
+    app_user_t ua = {.id = 4, .roles = old_admin, .n_roles = 1};
     r->user = &ua;
     for (int p = PERM_ORG_READ; p < PERM__COUNT; p++)
         assert_false(app_user_can_anywhere(r, (perm_t)p));
@@ -761,8 +983,8 @@ static void test_user_can_anywhere(void **state)
     for (int p = PERM_ORG_READ; p < PERM__COUNT; p++)
         assert_true(app_user_can_anywhere(r, (perm_t)p));
 
-    role_assignment_t misplaced[] = {{ROLE_DIRECTOR, 20, NODE_UNIT, 0}};
-    user_ctx_t um = {.id = 5, .roles = misplaced, .n_roles = 1};
+    role_assignment_t misplaced[] = {ROLE(ROLE_DIRECTOR, 20, NODE_UNIT, 0, "/1/3/8/20/")};
+    app_user_t um = {.id = 5, .roles = misplaced, .n_roles = 1};
     r->user = &um;
     assert_false(app_user_can_anywhere(r, PERM_ORG_READ));
     test_req_free(r);
@@ -787,7 +1009,11 @@ int main(void)
         cmocka_unit_test(test_format_numbers),
         cmocka_unit_test(test_errors_translate_fallback),
         cmocka_unit_test(test_errors_translated),
+        cmocka_unit_test(test_results_to_http),
+        cmocka_unit_test(test_input_helpers),
+        cmocka_unit_test(test_path_upper),
         cmocka_unit_test(test_scope_sql),
+        cmocka_unit_test(test_can_at_path),
         cmocka_unit_test(test_user_can_anywhere),
     };
     return cmocka_run_group_tests_name("app: input, errors, scope", pure, NULL, NULL);

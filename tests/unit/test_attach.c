@@ -1,13 +1,16 @@
 /* test_attach.c - the attachments service: type detection from the first
  * bytes (never from the name or the type the browser claims), file name
- * cleaning, sizes for display, and attach_store's checks, storage and audit
- * row on a SQLite database. */
+ * cleaning, sizes for display, attach_store's checks, storage and audit
+ * row, and the lists as pages show them (paged, newest first, sizes, dates
+ * and uploaders written for the reader) on a SQLite database. */
 #include "testutil.h"
 
 #include "attach/attach.h"
 #include "audit/audit.h"
+#include "cli/cli.h"
 #include "i18n/i18n.h"
-#include "org/org.h"
+#include "nodes/nodes.h"
+#include "users/users.h"
 
 #define S(lit) (lit), (sizeof(lit) - 1)
 
@@ -148,7 +151,19 @@ static void test_size_text(void **state)
 
 static int setup_db(void **state)
 {
-    return test_db_setup(state, false, "attach", TEST_MIG(org), TEST_MIG(audit), TEST_MIG(attach));
+    return test_db_setup(state, false, "attach", TEST_MIG_OF(nodes_module), TEST_MIG_OF(users_module),
+                         TEST_MIG_OF(audit_module), TEST_MIG_OF(attach_module));
+}
+
+/* An account that uploads: an administrator of the platform. */
+static int64_t uploader(db_t *db, int64_t node)
+{
+    role_t role = ROLE_ADMIN;
+    user_new_t u = {.email = "directrice@amal.ma", .name = "Fatima Zahra Bennani", .language = "fr",
+                    .password_hash = TEST_FAKE_HASH, .roles = &role, .role_nodes = &node, .n_roles = 1};
+    int64_t id = 0;
+    assert_int_equal(users_insert(db, 0, &u, NULL, &id, NULL, NULL), RES_OK);
+    return id;
 }
 
 static void test_store_and_list(void **state)
@@ -160,7 +175,8 @@ static void test_store_and_list(void **state)
                      .content_type = "text/html", .data = pdf, .len = sizeof pdf - 1};
     const char *why = "x";
     int64_t id = 0;
-    assert_int_equal(attach_store(fx->db, root, "node", root, &f, 0, "192.0.2.1", &id, &why), 0);
+    int64_t actor = uploader(fx->db, root);
+    assert_int_equal(attach_store(fx->db, root, "node", root, &f, actor, "192.0.2.1", &id, &why), RES_OK);
     assert_null(why);
     assert_true(id > 0);
     json_t *row = db_query_row_json(fx->db,
@@ -186,19 +202,62 @@ static void test_store_and_list(void **state)
     /* one audit row, without the content */
     assert_int_equal(db_query_int(fx->db,
                                   "SELECT count(*) FROM audit_log WHERE action = 'upload' AND "
-                                  "entity = 'attachment' AND entity_id = ? AND ip = '192.0.2.1'",
-                                  PARAMS(P_INT(id)), -1),
+                                  "entity = 'attachment' AND entity_id = ? AND ip = '192.0.2.1' AND "
+                                  "actor_id = ? AND node_path = '/1/' AND changes NOT LIKE '%obj%'",
+                                  PARAMS(P_INT(id), P_INT(actor)), -1),
                      1);
+    /* the plain list: what is stored, never the content */
     json_t *list = attach_list(fx->db, "node", root);
     assert_int_equal(json_array_size(list), 1);
     json_t *item = json_array_get(list, 0);
     assert_int_equal(json_integer_value(json_object_get(item, "id")), id);
-    assert_non_null(json_string_value(json_object_get(item, "size_h")));
-    assert_non_null(json_string_value(json_object_get(item, "created_at_h")));
+    assert_string_equal(json_string_value(json_object_get(item, "filename")), "Projet d'établissement.pdf");
+    assert_string_equal(json_string_value(json_object_get(item, "content_type")), "application/pdf");
+    assert_int_equal(json_integer_value(json_object_get(item, "size")), (int64_t)(sizeof pdf - 1));
+    assert_int_equal(json_integer_value(json_object_get(item, "created_by")), actor);
+    assert_true(json_integer_value(json_object_get(item, "created_at")) > 1700000000);
     assert_null(json_object_get(item, "data"));
     json_decref(list);
     assert_int_equal(attach_count(fx->db, "node", root), 1);
     assert_int_equal(attach_count(fx->db, "node", root + 1000), 0);
+    assert_int_equal(attach_count(fx->db, "evidence", root), 0);
+
+    /* the list for pages: written for the reader, paged, newest first */
+    static const char txt[] = "compte rendu\n";
+    http_file_t t = {.field = "file", .filename = "cr.txt", .data = txt, .len = sizeof txt - 1};
+    int64_t id2 = 0, id3 = 0;
+    assert_int_equal(attach_store(fx->db, root, "node", root, &t, 0, NULL, &id2, &why), RES_OK);
+    assert_int_equal(attach_store(fx->db, root, "node", root, &t, actor, NULL, &id3, &why), RES_OK);
+    assert_true(id < id2 && id2 < id3);
+    req_t *r = test_req("GET", "/admin/nodes/1");
+    r->db = fx->db;
+    r->lang = "en";
+    list = attach_list_page(r, "node", root, 50, 0);
+    assert_int_equal(json_array_size(list), 3);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "id")), id3);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 2), "id")), id);
+    item = json_array_get(list, 2);
+    char want[64];
+    attach_size_text((int64_t)(sizeof pdf - 1), "en", want, sizeof want);
+    assert_string_equal(json_string_value(json_object_get(item, "size_h")), want);
+    format_local_datetime(json_integer_value(json_object_get(item, "created_at")), want, sizeof want);
+    assert_string_equal(json_string_value(json_object_get(item, "created_at_h")), want);
+    assert_string_equal(json_string_value(json_object_get(item, "created_by_name")), "Fatima Zahra Bennani");
+    /* uploaded by the system: nobody to name */
+    assert_string_equal(json_string_value(json_object_get(json_array_get(list, 1), "created_by_name")), "");
+    assert_null(json_object_get(item, "data"));
+    json_decref(list);
+    list = attach_list_page(r, "node", root, 1, 1);
+    assert_int_equal(json_array_size(list), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "id")), id2);
+    json_decref(list);
+    list = attach_list_page(r, "node", root, 50, 3);
+    assert_int_equal(json_array_size(list), 0);
+    json_decref(list);
+    list = attach_list_page(r, "node", root + 1000, 50, 0);
+    assert_int_equal(json_array_size(list), 0);
+    json_decref(list);
+    test_req_free(r);
 }
 
 static void test_store_refusals(void **state)
@@ -222,22 +281,27 @@ static void test_store_refusals(void **state)
         http_file_t f = {.field = "file", .filename = bad[i].name, .data = bad[i].data,
                          .len = bad[i].len};
         why = NULL;
-        assert_int_equal(attach_store(fx->db, root, "node", root, &f, 0, NULL, &id, &why), -1);
+        assert_int_equal(attach_store(fx->db, root, "node", root, &f, 0, NULL, &id, &why), RES_INVALID);
         assert_non_null(why);
     }
     why = NULL;
-    assert_int_equal(attach_store(fx->db, root, "node", root, NULL, 0, NULL, &id, &why), -1);
+    assert_int_equal(attach_store(fx->db, root, "node", root, NULL, 0, NULL, &id, &why), RES_INVALID);
+    assert_non_null(why);
+    /* a file part without a name is no file */
+    http_file_t unnamed = {.field = "file", .filename = NULL, .data = "%PDF-1.4", .len = 8};
+    why = NULL;
+    assert_int_equal(attach_store(fx->db, root, "node", root, &unnamed, 0, NULL, &id, &why), RES_INVALID);
     assert_non_null(why);
     /* too large: refused before anything is read */
     char *big = xcalloc(1, ATTACH_MAX_BYTES + 1);
     memcpy(big, "%PDF-1.4", 8);
     http_file_t f = {.field = "file", .filename = "big.pdf", .data = big, .len = ATTACH_MAX_BYTES + 1};
     why = NULL;
-    assert_int_equal(attach_store(fx->db, root, "node", root, &f, 0, NULL, &id, &why), -1);
+    assert_int_equal(attach_store(fx->db, root, "node", root, &f, 0, NULL, &id, &why), RES_INVALID);
     assert_non_null(strstr(why, "large"));
     /* exactly the limit is fine */
     f.len = ATTACH_MAX_BYTES;
-    assert_int_equal(attach_store(fx->db, root, "node", root, &f, 0, NULL, &id, &why), 0);
+    assert_int_equal(attach_store(fx->db, root, "node", root, &f, 0, NULL, &id, &why), RES_OK);
     free(big);
     /* refusals stored nothing and wrote no audit row */
     assert_int_equal(db_query_int(fx->db, "SELECT count(*) FROM attachments", NOPARAMS, -1), 1);
@@ -246,6 +310,7 @@ static void test_store_refusals(void **state)
 
 int main(void)
 {
+    jouda_use_modules(); /* the ancestry hook gives audit rows their paths; users are named */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sniff_binary_types),
         cmocka_unit_test(test_sniff_zip_office_needs_extension),

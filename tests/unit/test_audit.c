@@ -5,7 +5,8 @@
 #include "testutil.h"
 
 #include "audit/audit.h"
-#include "org/org.h"
+#include "cli/cli.h"
+#include "nodes/nodes.h"
 
 /* --- audit_diff ----------------------------------------------------------- */
 
@@ -93,12 +94,12 @@ static void test_diff_without_before_or_after(void **state)
 
 static int setup_sqlite(void **state)
 {
-    return test_db_setup(state, false, "audit", TEST_MIG(org), TEST_MIG(audit));
+    return test_db_setup(state, false, "audit", TEST_MIG_OF(nodes_module), TEST_MIG_OF(audit_module));
 }
 
 static int setup_pg(void **state)
 {
-    return test_db_setup(state, true, "audit", TEST_MIG(org), TEST_MIG(audit));
+    return test_db_setup(state, true, "audit", TEST_MIG_OF(nodes_module), TEST_MIG_OF(audit_module));
 }
 
 static void test_write_and_append_only(void **state)
@@ -155,10 +156,31 @@ static void test_write_and_append_only(void **state)
     assert_int_equal(audit_write(db, 1, "create", "user", 5, root, NULL, NULL), DB_OK);
     db_rollback(db);
     assert_int_equal(db_query_int(db, "SELECT count(*) FROM audit_log", NOPARAMS, -1), 2);
+
+    /* the path is the node's own, deep in the tree; none for a node that is not there */
+    int64_t assoc = test_add_node(db, root, "association", "Association Amal");
+    int64_t eps = test_add_node(db, assoc, "eps", "Dar Amal");
+    assert_true(eps > 0);
+    assert_int_equal(audit_write(db, 1, "update", "node", eps, eps, NULL, NULL), DB_OK);
+    assert_int_equal(audit_write(db, 1, "update", "node", 999999, 999999, NULL, NULL), DB_OK);
+    rows = db_query_json(db, "SELECT node_id, node_path FROM audit_log ORDER BY id", NOPARAMS);
+    assert_int_equal(json_array_size(rows), 4);
+    char want[64];
+    snprintf(want, sizeof want, "/%lld/%lld/%lld/", (long long)root, (long long)assoc, (long long)eps);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 2), "node_path")), want);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 3), "node_id")), 999999);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 3), "node_path")), "");
+    json_decref(rows);
+
+    /* the migrations the module brings are the exported ones */
+    assert_ptr_equal(audit_module.migrations, audit_migrations);
+    assert_int_equal(audit_module.n_migrations, AUDIT_N_MIGRATIONS);
 }
 
 int main(void)
 {
+    /* the ancestry hook (nodes module) gives audit rows their node's path */
+    jouda_use_modules();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_diff_changed_fields_only),
         cmocka_unit_test(test_diff_new_and_removed_values),

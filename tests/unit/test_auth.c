@@ -15,7 +15,7 @@
 
 /* ---------- fixtures */
 
-/* The users table belongs to the org module; a minimal one is enough here. */
+/* The users table belongs to the users module; a minimal one is enough here. */
 static void fx_prepare(test_db_t *f)
 {
     const char *users = f->pg ? "CREATE TABLE users (id BIGINT PRIMARY KEY)"

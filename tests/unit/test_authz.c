@@ -264,9 +264,12 @@ static void test_scope_two_roles(void **state)
     /* staff at unit 111 and quality referent of EPS 12 */
     role_assignment_t two[2] = {ra(ROLE_STAFF, 111, NODE_UNIT, 0),
                                 ra(ROLE_QUALITY_REFERENT, 12, NODE_EPS, 0)};
-    /* in scope through the staff role, which does not give attach.write: 403 */
-    assert_int_equal(authz_decide(two, 2, PERM_ATTACH_WRITE, PATH(P_U111), NOW), AUTHZ_FORBIDDEN);
+    /* in scope through the staff role, which does not give user.read: 403 */
+    assert_int_equal(authz_decide(two, 2, PERM_USER_READ, PATH(P_U111), NOW), AUTHZ_FORBIDDEN);
     /* the referent role gives it in its own EPS */
+    assert_int_equal(authz_decide(two, 2, PERM_USER_READ, PATH(P_U121), NOW), AUTHZ_ALLOW);
+    /* attach.write: each role at its own place (staff keep their unit's documents) */
+    assert_int_equal(authz_decide(two, 2, PERM_ATTACH_WRITE, PATH(P_U111), NOW), AUTHZ_ALLOW);
     assert_int_equal(authz_decide(two, 2, PERM_ATTACH_WRITE, PATH(P_U121), NOW), AUTHZ_ALLOW);
     /* staff role gives personal data at its unit; referent never */
     assert_int_equal(authz_decide(two, 2, PERM_PERSONAL_READ, PATH(P_U111), NOW), AUTHZ_ALLOW);
@@ -276,8 +279,8 @@ static void test_scope_two_roles(void **state)
     assert_int_equal(authz_decide(two, 2, PERM_ORG_READ, PATH(P_A), NOW), AUTHZ_NOT_FOUND);
     /* the order of assignments does not matter */
     role_assignment_t rev[2] = {two[1], two[0]};
-    assert_int_equal(authz_decide(rev, 2, PERM_ATTACH_WRITE, PATH(P_U111), NOW), AUTHZ_FORBIDDEN);
-    assert_int_equal(authz_decide(rev, 2, PERM_ATTACH_WRITE, PATH(P_U121), NOW), AUTHZ_ALLOW);
+    assert_int_equal(authz_decide(rev, 2, PERM_USER_READ, PATH(P_U111), NOW), AUTHZ_FORBIDDEN);
+    assert_int_equal(authz_decide(rev, 2, PERM_USER_READ, PATH(P_U121), NOW), AUTHZ_ALLOW);
     /* an expired director role in EPS 11 next to live staff in EPS 12 */
     role_assignment_t mix[2] = {ra(ROLE_DIRECTOR, 11, NODE_EPS, NOW - 5),
                                 ra(ROLE_STAFF, 12, NODE_EPS, 0)};

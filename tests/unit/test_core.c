@@ -1,11 +1,14 @@
 /* test_core.c - the shared utilities every module leans on: the arena
- * (alignment, zeroing, big blocks, printf, deferred cleanups), growable
- * buffers, strict UTF-8 checks, string helpers, local time formatting for
- * Africa/Casablanca and the log line format. */
+ * (alignment, zeroing, big blocks, printf, deferred cleanups), arena arrays
+ * (VEC), growable buffers, strict UTF-8 checks, string helpers (lists,
+ * natural order, ids as paths write them, placeholders filled without
+ * printf), reading whole files, local time formatting for Africa/Casablanca
+ * and the log line format. */
 #include "testutil.h"
 
 #include "core/core.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -195,6 +198,81 @@ static void test_arena_defer(void **state)
     char *heap = xstrdup("model");
     arena_defer(a, free, heap);
     arena_free(a);
+}
+
+/* --- VEC: arrays in an arena ------------------------------------------------ */
+
+typedef struct {
+    int64_t id;
+    const char *name;
+    char pad[13]; /* an odd size: elements are not a power of two bytes */
+} vec_item_t;
+
+static void test_vec_growth(void **state)
+{
+    (void)state;
+    arena_t *a = arena_new();
+    VEC(vec_item_t) items = {0};
+    assert_null(items.v);
+    assert_int_equal(items.n, 0);
+    assert_int_equal(items.cap, 0);
+
+    /* the first push allocates; each one gives a zeroed element at the end */
+    vec_item_t *first = VEC_PUSH(a, &items);
+    assert_non_null(first);
+    assert_ptr_equal(first, &items.v[0]);
+    assert_int_equal(items.n, 1);
+    assert_true(items.cap >= 1);
+    assert_int_equal(first->id, 0);
+    assert_null(first->name);
+    first->id = 1;
+    first->name = "un";
+
+    /* 1000 elements cross several doublings of the storage: every value is
+     * kept, every new element is zeroed, the storage moves as it grows */
+    size_t moves = 0;
+    vec_item_t *before = items.v;
+    for (int64_t i = 2; i <= 1000; i++) {
+        vec_item_t *e = VEC_PUSH(a, &items);
+        assert_ptr_equal(e, &items.v[items.n - 1]);
+        assert_int_equal(e->id, 0);
+        assert_null(e->name);
+        assert_true(all_zero((const unsigned char *)e->pad, sizeof e->pad));
+        e->id = i;
+        e->name = i % 2 ? "impair" : "pair";
+        memset(e->pad, (int)(i & 0x7F), sizeof e->pad);
+        assert_true(items.n <= items.cap);
+        if (items.v != before) {
+            moves++;
+            before = items.v;
+        }
+    }
+    assert_int_equal(items.n, 1000);
+    assert_true(moves >= 5); /* 1000 elements need at least five doublings past 16 */
+    assert_int_equal(items.v[0].id, 1);
+    assert_string_equal(items.v[0].name, "un");
+    for (int64_t i = 2; i <= 1000; i++) {
+        const vec_item_t *e = &items.v[i - 1];
+        if (e->id != i)
+            fail_msg("element %lld holds %lld", (long long)(i - 1), (long long)e->id);
+        assert_string_equal(e->name, i % 2 ? "impair" : "pair");
+        assert_true(all_byte((const unsigned char *)e->pad, sizeof e->pad, (unsigned char)(i & 0x7F)));
+    }
+
+    /* arrays of scalars, two side by side in one arena */
+    VEC(int) xs = {0};
+    VEC(char) cs = {0};
+    for (int i = 0; i < 300; i++) {
+        *VEC_PUSH(a, &xs) = i * i;
+        *VEC_PUSH(a, &cs) = (char)('a' + i % 26);
+    }
+    assert_int_equal(xs.n, 300);
+    assert_int_equal(cs.n, 300);
+    for (int i = 0; i < 300; i++) {
+        assert_int_equal(xs.v[i], i * i);
+        assert_int_equal(cs.v[i], 'a' + i % 26);
+    }
+    arena_free(a); /* the storage dies with the arena (ASan checks) */
 }
 
 /* --- x* allocation helpers ---------------------------------------------- */
@@ -535,6 +613,233 @@ static void test_str_to_i64(void **state)
     assert_int_equal(x, 12345);
 }
 
+static void test_str_in(void **state)
+{
+    (void)state;
+    static const char *const list[] = {"children", "elderly", "women", NULL};
+    static const char *const empty[] = {NULL};
+    assert_true(str_in(list, "children"));
+    assert_true(str_in(list, "women")); /* the last one */
+    assert_false(str_in(list, "Children")); /* exact: case matters */
+    assert_false(str_in(list, "child"));    /* not a prefix */
+    assert_false(str_in(list, "children ")); /* not trimmed */
+    assert_false(str_in(list, ""));
+    assert_false(str_in(list, NULL));
+    assert_false(str_in(NULL, "children"));
+    assert_false(str_in(NULL, NULL));
+    assert_false(str_in(empty, "children"));
+    assert_false(str_in(empty, ""));
+    static const char *const with_empty[] = {"a", "", NULL};
+    assert_true(str_in(with_empty, ""));
+}
+
+static int sign(int x)
+{
+    return (x > 0) - (x < 0);
+}
+
+static int natural_qsort_cmp(const void *a, const void *b)
+{
+    return str_natural_cmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void test_str_natural_cmp(void **state)
+{
+    (void)state;
+    /* numbers by value, text by byte, ASCII case folded */
+    assert_int_equal(sign(str_natural_cmp("Maison 2", "Maison 10")), -1);
+    assert_int_equal(sign(str_natural_cmp("Maison 10", "Maison 2")), 1);
+    assert_int_equal(str_natural_cmp("Maison 1", "Maison 1"), 0);
+    assert_int_equal(sign(str_natural_cmp("maison 3", "Maison 4")), -1);
+    assert_int_equal(str_natural_cmp("MAISON 4", "maison 4"), 0);
+    assert_int_equal(str_natural_cmp("Maison 007", "Maison 7"), 0); /* leading zeros do not count */
+    assert_int_equal(sign(str_natural_cmp("Maison 007", "Maison 8")), -1);
+    assert_int_equal(sign(str_natural_cmp("Foyer", "Maison 1")), -1);
+    assert_int_equal(sign(str_natural_cmp("Maison", "Maison 1")), -1); /* a prefix first */
+    assert_int_equal(sign(str_natural_cmp("Maison 1", "Maison")), 1);
+    assert_int_equal(sign(str_natural_cmp("Maison A", "Maison B")), -1);
+    assert_int_equal(sign(str_natural_cmp("Unité 2b", "Unité 2c")), -1);
+    assert_int_equal(sign(str_natural_cmp("a2b10", "a2b9")), 1); /* every run of digits */
+    assert_int_equal(sign(str_natural_cmp("a10b1", "a9b2")), 1);
+    /* numbers longer than any integer still compare by value */
+    assert_int_equal(sign(str_natural_cmp("n 99999999999999999999999", "n 100000000000000000000000")), -1);
+    assert_int_equal(str_natural_cmp("n 00000000000000000000001", "n 1"), 0);
+    assert_int_equal(sign(str_natural_cmp("9", "10")), -1);
+    assert_int_equal(sign(str_natural_cmp("0", "00")), 0);
+    /* empty and NULL first */
+    assert_int_equal(str_natural_cmp("", ""), 0);
+    assert_int_equal(sign(str_natural_cmp("", "a")), -1);
+    assert_int_equal(sign(str_natural_cmp(NULL, "a")), -1);
+    assert_int_equal(sign(str_natural_cmp("a", NULL)), 1);
+    assert_int_equal(sign(str_natural_cmp(NULL, "")), -1);
+    assert_int_equal(str_natural_cmp(NULL, NULL), 0);
+
+    /* a sort by it gives the order people expect */
+    const char *names[] = {"Maison 10", "maison 2", "Foyer", "Maison 1", "Maison 2a", "Maison"};
+    qsort(names, ARRAY_LEN(names), sizeof names[0], natural_qsort_cmp);
+    static const char *const want[] = {"Foyer", "Maison", "Maison 1", "maison 2", "Maison 2a",
+                                       "Maison 10"};
+    for (size_t i = 0; i < ARRAY_LEN(want); i++)
+        assert_string_equal(names[i], want[i]);
+}
+
+static void test_id_parse(void **state)
+{
+    (void)state;
+    int64_t id = -7;
+    const char *end = NULL;
+    assert_true(id_parse("9", &end, &id));
+    assert_int_equal(id, 9);
+    assert_int_equal(*end, '\0');
+    assert_true(id_parse("1", NULL, &id)); /* end may be NULL */
+    assert_int_equal(id, 1);
+    assert_true(id_parse("10", &end, &id));
+    assert_int_equal(id, 10);
+    assert_true(id_parse("999999999999999999", &end, &id)); /* 18 digits */
+    assert_true(id == INT64_C(999999999999999999));
+    assert_int_equal(*end, '\0');
+    assert_true(id_parse("100000000000000000", &end, &id));
+    assert_true(id == INT64_C(100000000000000000));
+
+    /* it reads the digits and tells where they end: "/12/" in a path */
+    const char *s = "12/4/";
+    assert_true(id_parse(s, &end, &id));
+    assert_int_equal(id, 12);
+    assert_ptr_equal(end, s + 2);
+    s = "7x";
+    assert_true(id_parse(s, &end, &id));
+    assert_int_equal(id, 7);
+    assert_ptr_equal(end, s + 1);
+
+    /* refused: zero, a leading zero, signs, spaces, no digit, 19 digits */
+    static const char *const bad[] = {
+        "0", "00", "01", "007", "+1", "-1", " 1", "", "/1", "a1", "x",
+        "1000000000000000000",  /* 19 digits */
+        "9223372036854775807",  /* INT64_MAX: 19 digits as well */
+        "99999999999999999999999999",
+        "\xD9\xA3", /* an Arabic-Indic digit */
+    };
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++)
+        if (id_parse(bad[i], &end, &id))
+            fail_msg("accepted \"%s\"", bad[i]);
+    assert_false(id_parse(NULL, &end, &id));
+    assert_int_equal(ID_MAX_DIGITS, 18);
+}
+
+static void test_text_fill(void **state)
+{
+    (void)state;
+    arena_t *a = arena_new();
+    static const long long two[] = {1, 10};
+    assert_string_equal(text_fill_numbers(a, "Between %d and %d.", two, 2), "Between 1 and 10.");
+    assert_string_equal(text_fill_numbers(a, "At most %d.", (const long long[]){7, 9}, 2), "At most 7.");
+    /* missing values print nothing */
+    assert_string_equal(text_fill_numbers(a, "%d%d%d", two, 2), "110");
+    assert_string_equal(text_fill_numbers(a, "%d and %d", two, 1), "1 and ");
+    assert_string_equal(text_fill_numbers(a, "[%d]", NULL, 0), "[]");
+    /* %% is a percent sign and takes no value */
+    assert_string_equal(text_fill_numbers(a, "%d%% of %d", (const long long[]){40, 12}, 2), "40% of 12");
+    assert_string_equal(text_fill_numbers(a, "100%%", two, 2), "100%");
+    assert_string_equal(text_fill_numbers(a, "%%d", two, 2), "%d");
+    /* a lone % and other conversions are text, never a printf format */
+    assert_string_equal(text_fill_numbers(a, "100%", two, 2), "100%");
+    assert_string_equal(text_fill_numbers(a, "%s %x %n %d", (const long long[]){7}, 1), "%s %x %n 7");
+    assert_string_equal(text_fill_numbers(a, "no numbers", two, 2), "no numbers");
+    assert_string_equal(text_fill_numbers(a, "", two, 2), "");
+    assert_string_equal(text_fill_numbers(a, NULL, two, 2), "");
+    assert_string_equal(text_fill_numbers(a, "%d..%d", (const long long[]){-5, 9223372036854775807LL}, 2),
+                        "-5..9223372036854775807");
+    assert_string_equal(text_fill_numbers(a, "أدخل عددًا بين %d و%d.", (const long long[]){1, 500}, 2),
+                        "أدخل عددًا بين 1 و500.");
+
+    static const char *const who[] = {"Fatima", "Dar Amal"};
+    assert_string_equal(text_fill_strings(a, "%s was given a role at %s.", who, 2),
+                        "Fatima was given a role at Dar Amal.");
+    assert_string_equal(text_fill_strings(a, "%s, %s, %s", who, 2), "Fatima, Dar Amal, ");
+    assert_string_equal(text_fill_strings(a, "%s", (const char *const[]){NULL}, 1), ""); /* NULL prints nothing */
+    assert_string_equal(text_fill_strings(a, "%s%%", who, 1), "Fatima%");
+    assert_string_equal(text_fill_strings(a, "%d %s", who, 2), "%d Fatima"); /* only %s */
+    /* a value is never read as a placeholder */
+    assert_string_equal(text_fill_strings(a, "%s / %s", (const char *const[]){"%s %d %%", "x"}, 2),
+                        "%s %d %% / x");
+    assert_string_equal(text_fill_strings(a, "trailing %", who, 2), "trailing %");
+    arena_free(a);
+}
+
+static char *temp_file(const char *data, size_t len)
+{
+    const char *tmp = getenv("TMPDIR");
+    char *path = xasprintf("%s/jouda-test-core-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, data, len), (ssize_t)len);
+    close(fd);
+    return path;
+}
+
+static void test_file_read_all(void **state)
+{
+    (void)state;
+    char *data = (char *)"x";
+    size_t len = 99;
+
+    /* bytes as they are, NUL-terminated, NUL bytes inside included */
+    char *p = temp_file("a\0b\xFF", 4);
+    assert_int_equal(file_read_all(p, 4, &data, &len), 0);
+    assert_int_equal(len, 4);
+    assert_memory_equal(data, "a\0b\xFF", 5);
+    free(data);
+    /* exactly max bytes is allowed, one more is not: EFBIG, nothing returned */
+    errno = 0;
+    assert_int_equal(file_read_all(p, 3, &data, &len), -1);
+    assert_int_equal(errno, EFBIG);
+    assert_null(data);
+    assert_int_equal(len, 0);
+    unlink(p);
+    free(p);
+
+    /* an empty file is an empty string to free */
+    p = temp_file("", 0);
+    assert_int_equal(file_read_all(p, 0, &data, &len), 0);
+    assert_int_equal(len, 0);
+    assert_non_null(data);
+    assert_string_equal(data, "");
+    free(data);
+    unlink(p);
+    free(p);
+
+    /* larger than one read: 100000 bytes, then the limit just below */
+    char *big = xmalloc(100000);
+    for (size_t i = 0; i < 100000; i++)
+        big[i] = (char)('a' + i % 23);
+    p = temp_file(big, 100000);
+    assert_int_equal(file_read_all(p, 100000, &data, &len), 0);
+    assert_int_equal(len, 100000);
+    assert_memory_equal(data, big, 100000);
+    assert_int_equal(data[100000], '\0');
+    free(data);
+    errno = 0;
+    assert_int_equal(file_read_all(p, 99999, &data, &len), -1);
+    assert_int_equal(errno, EFBIG);
+    assert_null(data);
+    errno = 0;
+    assert_int_equal(file_read_all(p, 16384, &data, &len), -1); /* exceeded after the first read */
+    assert_int_equal(errno, EFBIG);
+    assert_null(data);
+    assert_int_equal(file_read_all(p, 0, &data, &len), -1);
+    assert_int_equal(errno, EFBIG);
+    unlink(p);
+    free(p);
+    free(big);
+
+    /* a file that is not there: the error of open */
+    errno = 0;
+    assert_int_equal(file_read_all("/nonexistent-jouda-dir/none.txt", 100, &data, &len), -1);
+    assert_int_equal(errno, ENOENT);
+    assert_null(data);
+    assert_int_equal(len, 0);
+}
+
 /* --- time ------------------------------------------------------------------- */
 
 static void set_casablanca(void)
@@ -674,6 +979,7 @@ int main(void)
         cmocka_unit_test(test_arena_zero_size_and_strings),
         cmocka_unit_test(test_arena_printf),
         cmocka_unit_test(test_arena_defer),
+        cmocka_unit_test(test_vec_growth),
         cmocka_unit_test(test_x_helpers),
         cmocka_unit_test(test_buf_append_growth),
         cmocka_unit_test(test_buf_putc_boundary),
@@ -686,6 +992,11 @@ int main(void)
         cmocka_unit_test(test_str_eq_empty),
         cmocka_unit_test(test_str_trim),
         cmocka_unit_test(test_str_to_i64),
+        cmocka_unit_test(test_str_in),
+        cmocka_unit_test(test_str_natural_cmp),
+        cmocka_unit_test(test_id_parse),
+        cmocka_unit_test(test_text_fill),
+        cmocka_unit_test(test_file_read_all),
         cmocka_unit_test(test_time_now),
         cmocka_unit_test(test_format_local),
         cmocka_unit_test(test_parse_local_date),

@@ -5,7 +5,7 @@
 
 #include <sys/stat.h>
 
-static const char *header(const req_t *r, const char *name, int nth)
+static const char *header(const http_req_t *r, const char *name, int nth)
 {
     for (const http_kv_t *h = r->resp_headers; h; h = h->next)
         if (strcmp(h->key, name) == 0 && nth-- == 0)
@@ -18,7 +18,7 @@ static const char *header(const req_t *r, const char *name, int nth)
 static void test_set_cookie(void **state)
 {
     (void)state;
-    req_t *r = test_req(NULL, NULL);
+    http_req_t *r = test_http_req(NULL, NULL);
     http_set_cookie(r, "sid", "abc", -1, true);
     http_set_cookie(r, "lang", "ar", 31536000, false);
     http_set_cookie(r, "sid", "", 0, true);
@@ -26,9 +26,9 @@ static void test_set_cookie(void **state)
     assert_string_equal(header(r, "Set-Cookie", 1), "lang=ar; Path=/; SameSite=Lax; Max-Age=31536000");
     assert_string_equal(header(r, "Set-Cookie", 2), "sid=; Path=/; SameSite=Lax; Max-Age=0; HttpOnly");
     assert_null(header(r, "Set-Cookie", 3));
-    test_req_free(r);
+    test_http_req_free(r);
 
-    r = test_req(NULL, NULL);
+    r = test_http_req(NULL, NULL);
     r->tls = true;
     http_set_cookie(r, "sid", "x", -1, true);
     assert_string_equal(header(r, "Set-Cookie", 0), "sid=x; Path=/; SameSite=Lax; HttpOnly; Secure");
@@ -38,13 +38,13 @@ static void test_set_cookie(void **state)
     http_set_cookie(r, "s=id", "a", -1, true);
     http_set_cookie(r, "", "a", -1, true);
     assert_null(header(r, "Set-Cookie", 1));
-    test_req_free(r);
+    test_http_req_free(r);
 }
 
 static void test_headers_and_redirect(void **state)
 {
     (void)state;
-    req_t *r = test_req(NULL, NULL);
+    http_req_t *r = test_http_req(NULL, NULL);
     http_add_header(r, "X-A", "1");
     http_add_header(r, "X-Bad", "a\r\nSet-Cookie: evil=1");
     http_add_header(r, "X-B", "2");
@@ -55,14 +55,14 @@ static void test_headers_and_redirect(void **state)
     http_redirect(r, "/admin/nodes?x=1");
     assert_int_equal(r->status, 303);
     assert_string_equal(header(r, "Location", 0), "/admin/nodes?x=1");
-    test_req_free(r);
+    test_http_req_free(r);
 
-    r = test_req(NULL, NULL);
+    r = test_http_req(NULL, NULL);
     http_redirect(r, "/a\nb");
     assert_string_equal(header(r, "Location", 0), "/");
-    test_req_free(r);
+    test_http_req_free(r);
 
-    r = test_req(NULL, NULL);
+    r = test_http_req(NULL, NULL);
     http_respond(r, 404, "text/plain", "nope", 4);
     assert_int_equal(r->status, 404);
     assert_string_equal(r->resp_type, "text/plain");
@@ -78,7 +78,7 @@ static void test_headers_and_redirect(void **state)
     buf_puts(&r->resp_body, "abcdef");
     http_respond(r, 200, "text/plain", r->resp_body.data + 4, 4);
     assert_string_equal(r->resp_body.data, "bcde"); /* "<p>abcdef" + 4 */
-    test_req_free(r);
+    test_http_req_free(r);
 }
 
 /* --- gzip ---------------------------------------------------------------- */
@@ -187,9 +187,9 @@ static int static_teardown(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
-static req_t *get(const char *method, const char *path, const char *inm, const char *ae)
+static http_req_t *get(const char *method, const char *path, const char *inm, const char *ae)
 {
-    req_t *r = test_req(method, path);
+    http_req_t *r = test_http_req(method, path);
     r->if_none_match = inm;
     r->accept_encoding = ae;
     return r;
@@ -199,13 +199,13 @@ static void test_static(void **state)
 {
     (void)state;
     /* outside /static/ or not GET/HEAD: not ours */
-    req_t *r = get("GET", "/admin", NULL, NULL);
+    http_req_t *r = get("GET", "/admin", NULL, NULL);
     assert_false(http_static_serve(r));
     assert_int_equal(r->status, 0);
-    test_req_free(r);
+    test_http_req_free(r);
     r = get("POST", "/static/jouda.css", NULL, NULL);
     assert_false(http_static_serve(r));
-    test_req_free(r);
+    test_http_req_free(r);
 
     const char *url = http_static_url("jouda.css");
     assert_true(strncmp(url, "/static/jouda.css?v=", 20) == 0);
@@ -226,7 +226,7 @@ static void test_static(void **state)
     assert_null(header(r, "Content-Encoding", 0));
     assert_true(memcmp(r->resp_static, ".c0 {", 5) == 0);
     size_t plain_len = r->resp_static_len;
-    test_req_free(r);
+    test_http_req_free(r);
 
     r = get("GET", "/static/jouda.css", NULL, "br, gzip");
     assert_true(http_static_serve(r));
@@ -238,12 +238,12 @@ static void test_static(void **state)
     assert_int_equal(test_gunzip(r->resp_static, r->resp_static_len, &out), 0);
     assert_int_equal(out.len, plain_len);
     buf_free(&out);
-    test_req_free(r);
+    test_http_req_free(r);
 
     r = get("HEAD", "/static/jouda.css", "W/\"nope\", " "\"zzz\"", NULL);
     assert_true(http_static_serve(r));
     assert_int_equal(r->status, 200);
-    test_req_free(r);
+    test_http_req_free(r);
 
     char inm[64];
     snprintf(inm, sizeof inm, "\"other\", %s", etag);
@@ -252,7 +252,7 @@ static void test_static(void **state)
     assert_int_equal(r->status, 304);
     assert_int_equal(r->resp_static_len, 0);
     assert_string_equal(header(r, "ETag", 0), etag);
-    test_req_free(r);
+    test_http_req_free(r);
 
     r = get("GET", "/static/img/logo.png", NULL, "gzip");
     assert_true(http_static_serve(r));
@@ -261,13 +261,13 @@ static void test_static(void **state)
     assert_int_equal(r->resp_static_len, 12);
     assert_null(header(r, "Content-Encoding", 0)); /* not compressible */
     assert_null(header(r, "Vary", 0));
-    test_req_free(r);
+    test_http_req_free(r);
 
     r = get("GET", "/static/app.js", NULL, "gzip");
     assert_true(http_static_serve(r));
     assert_string_equal(r->resp_type, "text/javascript; charset=utf-8");
     assert_null(header(r, "Content-Encoding", 0)); /* gzip would not be smaller */
-    test_req_free(r);
+    test_http_req_free(r);
 
     const char *missing[] = {"/static/nope.css", "/static/.hidden", "/static/../etc/passwd",
                              "/static/img/deep/too-deep.txt", "/static/", "/static/img"};
@@ -276,7 +276,7 @@ static void test_static(void **state)
         assert_true(http_static_serve(r));
         if (r->status != 404)
             fail_msg("%s -> %d", missing[i], r->status);
-        test_req_free(r);
+        test_http_req_free(r);
     }
     assert_string_equal(http_static_url("nope.css"), "/static/nope.css");
 }

@@ -5,6 +5,9 @@
 
 #include "i18n/i18n.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 static const char *FR_BODY = "msgid \"Save\"\nmsgstr \"Enregistrer\"\n\n"
                              "msgid \"Name is required.\"\nmsgstr \"Le nom est obligatoire.\"\n\n"
                              "#, fuzzy\nmsgid \"Draft\"\nmsgstr \"Brouillon\"\n\n"
@@ -315,6 +318,21 @@ static void test_load(void **state)
     assert_non_null(strstr(err, "en.mo"));
     assert_string_equal(i18n_gettext("fr", "Save"), "Save"); /* nothing half-loaded */
     unlink(path);
+    /* a catalogue over 32 MB is refused before it is parsed (a sparse file) */
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, (off_t)(33u << 20)), 0);
+    close(fd);
+    assert_int_equal(i18n_load(g_dir, err, sizeof err), -1);
+    assert_non_null(strstr(err, "en.mo"));
+    assert_non_null(strstr(err, "too large"));
+    assert_string_equal(i18n_gettext("fr", "Save"), "Save");
+    unlink(path);
+    /* one that cannot be read is an error, not an absent catalogue */
+    assert_int_equal(mkdir(path, 0700), 0);
+    assert_int_equal(i18n_load(g_dir, err, sizeof err), -1);
+    assert_non_null(strstr(err, "en.mo"));
+    rmdir(path);
     assert_int_equal(i18n_load(g_dir, err, sizeof err), 0);
 }
 

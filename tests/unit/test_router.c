@@ -1,6 +1,9 @@
-/* test_router.c - route matching: literals, {id}/{id2}, rejected ids (zero,
- * leading zeros, signs, too long), wrong method, exact trailing slash,
- * overlapping patterns and the order of tables. */
+/* test_router.c - route matching in two layers: the HTTP layer's path
+ * patterns (http_path_match: literals, {id}/{id2}, rejected ids - zero,
+ * leading zeros, signs, too long -, exact trailing slash), the method a
+ * request is routed by and media types; then the application's matching
+ * over every module's routes (wrong method, overlapping patterns, the order
+ * of modules, the framework's own routes first). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,14 +13,99 @@
 
 #include <cmocka.h>
 
-#include "http/http.h"
+#include "app/app_internal.h"
+
+/* --- path patterns (http) ---------------------------------------------------- */
+
+static void test_path_match(void **state)
+{
+    (void)state;
+    int64_t ids[2] = {7, 7};
+    assert_true(http_path_match("/", "/", ids));
+    assert_int_equal(ids[0], 0); /* no {id}: both zero */
+    assert_int_equal(ids[1], 0);
+    assert_true(http_path_match("/admin/nodes", "/admin/nodes", ids));
+    assert_true(http_path_match("/admin/nodes/{id}", "/admin/nodes/42", ids));
+    assert_int_equal(ids[0], 42);
+    assert_int_equal(ids[1], 0);
+    assert_true(http_path_match("/admin/nodes/{id}/edit", "/admin/nodes/42/edit", ids));
+    assert_int_equal(ids[0], 42);
+    assert_true(http_path_match("/admin/users/{id}/roles/{id2}/delete", "/admin/users/3/roles/900/delete", ids));
+    assert_int_equal(ids[0], 3);
+    assert_int_equal(ids[1], 900);
+    assert_true(http_path_match("/admin/nodes/{id}", "/admin/nodes/999999999999999999", ids)); /* 18 digits */
+    assert_true(ids[0] == 999999999999999999LL);
+    assert_true(http_path_match("/a/{id}", "/a/9", ids));
+    assert_int_equal(ids[0], 9);
+
+    /* exact: literal by byte, no prefix, no trailing slash either way */
+    static const char *const no[][2] = {
+        {"/admin/nodes", "/admin/node"},       {"/admin/nodes", "/admin/nodesx"},
+        {"/admin/nodes", "/ADMIN/nodes"},      {"/admin/nodes", ""},
+        {"/admin/nodes", "/admin/nodes/"},     {"/admin/nodes/", "/admin/nodes"},
+        {"/admin/nodes/{id}", "/admin/nodes/5/"}, {"/admin/nodes/{id}", "/admin/nodes/"},
+        {"/admin/nodes", "/admin//nodes"},     {"/", "//"},
+        {"/admin/nodes/{id}/edit", "/admin/nodes/5"}, {"/admin/nodes/{id}", "/admin/nodes/5/edit"},
+        {"/admin/nodes/new", "/admin/nodes/5"}, {"/admin/nodes/{id}", "/admin/nodes/new"},
+    };
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        if (http_path_match(no[i][0], no[i][1], ids))
+            fail_msg("\"%s\" matched \"%s\"", no[i][1], no[i][0]);
+
+    /* an id segment is what core's id_parse reads, up to the next '/' */
+    static const char *const bad[] = {
+        "/admin/nodes/0",  "/admin/nodes/007", "/admin/nodes/-1",  "/admin/nodes/+1",
+        "/admin/nodes/1a", "/admin/nodes/ 1",  "/admin/nodes/1.0", "/admin/nodes/1e3",
+        "/admin/nodes/1000000000000000000", /* 19 digits */
+        "/admin/nodes/9223372036854775807", /* INT64_MAX has 19 */
+        "/admin/nodes/99999999999999999999999999", "/admin/nodes/x", "/admin/nodes/%31",
+        "/admin/nodes/\xD9\xA3", /* an Arabic-Indic digit */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (http_path_match("/admin/nodes/{id}", bad[i], ids))
+            fail_msg("%s matched", bad[i]);
+    assert_false(http_path_match("/admin/users/{id}/roles/{id2}/delete", "/admin/users/3/roles/0/delete", ids));
+    assert_false(http_path_match("/admin/users/{id}/roles/{id2}/delete", "/admin/users/0/roles/3/delete", ids));
+
+    /* NULL pattern or path: no match */
+    assert_false(http_path_match(NULL, "/", ids));
+    assert_false(http_path_match("/", NULL, ids));
+    /* a malformed pattern never matches */
+    assert_false(http_path_match("/a/{id", "/a/1", ids));
+    assert_false(http_path_match("/a/{id}/{id2}/{id3}", "/a/1/2/3", ids)); /* at most two ids */
+}
+
+static void test_route_method_and_media(void **state)
+{
+    (void)state;
+    /* HEAD is routed as GET; the rest as they are */
+    assert_string_equal(http_route_method("HEAD"), "GET");
+    assert_string_equal(http_route_method("GET"), "GET");
+    assert_string_equal(http_route_method("POST"), "POST");
+    assert_string_equal(http_route_method("head"), "head"); /* methods are case-sensitive */
+    assert_null(http_route_method(NULL));
+
+    assert_true(http_media_is("application/json", "application/json"));
+    assert_true(http_media_is("Application/JSON", "application/json"));
+    assert_true(http_media_is("application/json; charset=utf-8", "application/json"));
+    assert_true(http_media_is("application/json ;charset=utf-8", "application/json"));
+    assert_true(http_media_is("  multipart/form-data; boundary=x", "multipart/form-data"));
+    assert_false(http_media_is("application/jsonp", "application/json"));
+    assert_false(http_media_is("application/js", "application/json"));
+    assert_false(http_media_is("text/plain", "application/json"));
+    assert_false(http_media_is("", "application/json"));
+    assert_false(http_media_is(NULL, "application/json"));
+    assert_false(http_media_is("application/json", NULL));
+}
+
+/* --- the application's routes ------------------------------------------------- */
 
 static void h_a(req_t *r) { (void)r; }
 static void h_b(req_t *r) { (void)r; }
 static void h_c(req_t *r) { (void)r; }
 
 static const route_t t1[] = {
-    {"GET", "/", PERM_PUBLIC, NULL, h_a, 0},
+    {"GET", "/help", PERM_PUBLIC, NULL, h_a, 0},
     {"GET", "/admin/nodes", PERM_ORG_READ, NULL, h_a, 0},
     {"GET", "/admin/nodes/new", PERM_AUTHENTICATED, NULL, h_b, 0},
     {"POST", "/admin/nodes", PERM_AUTHENTICATED, NULL, h_b, ROUTE_FORM},
@@ -26,17 +114,27 @@ static const route_t t1[] = {
     {"GET", "/admin/nodes/{id}/edit", PERM_ORG_MANAGE, NULL, h_b, 0},
     {"POST", "/admin/users/{id}/roles/{id2}/delete", PERM_USER_MANAGE, NULL, h_c, ROUTE_FORM},
     {"PATCH", "/api/v1/nodes/{id}", PERM_ORG_MANAGE, NULL, h_a, ROUTE_JSON},
+    {"GET", "/", PERM_PUBLIC, NULL, h_a, 0}, /* shadowed by the framework's home page */
 };
 static const route_t t2[] = {
     {"GET", "/admin/nodes/{id}", PERM_ORG_READ, NULL, h_b, 0}, /* shadowed by t1 */
     {"GET", "/reports/{id}", PERM_QUALITY_READ, NULL, h_b, 0},
     {"DELETE", "/api/v1/nodes/{id}", PERM_ORG_MANAGE, NULL, h_b, 0},
 };
-static const route_table_t tables[] = {{t1, sizeof t1 / sizeof t1[0]}, {t2, sizeof t2 / sizeof t2[0]}};
+static const module_t mod1 = {.name = "one", .routes = t1, .n_routes = sizeof t1 / sizeof t1[0]};
+static const module_t mod2 = {.name = "two", .routes = t2, .n_routes = sizeof t2 / sizeof t2[0]};
+static const module_t *const both[] = {&mod1, &mod2};
+
+static int use_both(void **state)
+{
+    (void)state;
+    app_use_modules(both, 2);
+    return 0;
+}
 
 static match_t m(const char *method, const char *path, const route_t **rt, int64_t ids[2])
 {
-    return http_route_match(tables, 2, method, path, rt, ids);
+    return app_route_match(method, path, rt, ids);
 }
 
 static void test_literal(void **state)
@@ -44,7 +142,7 @@ static void test_literal(void **state)
     (void)state;
     const route_t *rt;
     int64_t ids[2] = {7, 7};
-    assert_int_equal(m("GET", "/", &rt, ids), MATCH_OK);
+    assert_int_equal(m("GET", "/help", &rt, ids), MATCH_OK);
     assert_ptr_equal(rt, &t1[0]);
     assert_int_equal(ids[0], 0);
     assert_int_equal(ids[1], 0);
@@ -57,6 +155,10 @@ static void test_literal(void **state)
     assert_int_equal(m("GET", "/admin/nodesx", &rt, ids), MATCH_NOT_FOUND);
     assert_int_equal(m("GET", "", &rt, ids), MATCH_NOT_FOUND);
     assert_int_equal(m("GET", "/ADMIN/nodes", &rt, ids), MATCH_NOT_FOUND);
+    assert_int_equal(m("GET", NULL, &rt, ids), MATCH_NOT_FOUND);
+    assert_null(rt);
+    assert_int_equal(m(NULL, "/admin/nodes", &rt, ids), MATCH_NOT_FOUND);
+    assert_null(rt);
 }
 
 static void test_ids(void **state)
@@ -91,13 +193,16 @@ static void test_bad_ids(void **state)
         "/admin/nodes/1a", "/admin/nodes/ 1",  "/admin/nodes/1.0", "/admin/nodes/1e3",
         "/admin/nodes/1000000000000000000", /* 19 digits */
         "/admin/nodes/99999999999999999999999999", "/reports/", "/reports/x",
+        "/admin/users/3/roles/0/delete", /* the first id was read: still none comes back */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        match_t res = m("GET", bad[i], &rt, ids);
+        ids[0] = ids[1] = 7;
+        match_t res = m(i == 12 ? "POST" : "GET", bad[i], &rt, ids);
         if (res != MATCH_NOT_FOUND)
             fail_msg("%s matched (%d)", bad[i], (int)res);
         assert_null(rt);
         assert_int_equal(ids[0], 0);
+        assert_int_equal(ids[1], 0);
     }
 }
 
@@ -109,16 +214,20 @@ static void test_bad_method(void **state)
     assert_int_equal(m("DELETE", "/admin/nodes", &rt, ids), MATCH_BAD_METHOD);
     assert_null(rt);
     assert_int_equal(m("PUT", "/admin/nodes/3", &rt, ids), MATCH_BAD_METHOD);
+    assert_int_equal(ids[0], 0); /* nothing matched: no id either */
     assert_int_equal(m("GET", "/api/v1/nodes/3", &rt, ids), MATCH_BAD_METHOD);
-    /* a method present only in the second table */
+    /* a method present only in the second module */
     assert_int_equal(m("DELETE", "/api/v1/nodes/3", &rt, ids), MATCH_OK);
     assert_ptr_equal(rt, &t2[2]);
+    assert_int_equal(ids[0], 3);
     /* a bad id is not found, not a bad method */
     assert_int_equal(m("PUT", "/admin/nodes/0", &rt, ids), MATCH_NOT_FOUND);
     /* HEAD is served by GET routes */
     assert_int_equal(m("HEAD", "/admin/nodes", &rt, ids), MATCH_OK);
     assert_ptr_equal(rt, &t1[1]);
     assert_int_equal(m("get", "/admin/nodes", &rt, ids), MATCH_BAD_METHOD);
+    /* the framework's own routes answer other methods the same way */
+    assert_int_equal(m("POST", "/healthz", &rt, ids), MATCH_BAD_METHOD);
 }
 
 static void test_trailing_slash(void **state)
@@ -130,6 +239,7 @@ static void test_trailing_slash(void **state)
     assert_int_equal(m("GET", "/admin/nodes/5/", &rt, ids), MATCH_NOT_FOUND);
     assert_int_equal(m("GET", "//", &rt, ids), MATCH_NOT_FOUND);
     assert_int_equal(m("GET", "/admin//nodes", &rt, ids), MATCH_NOT_FOUND);
+    assert_int_equal(m("GET", "/help/", &rt, ids), MATCH_NOT_FOUND);
 }
 
 static void test_overlap_and_order(void **state)
@@ -141,20 +251,48 @@ static void test_overlap_and_order(void **state)
     assert_int_equal(m("GET", "/admin/nodes/new", &rt, ids), MATCH_OK);
     assert_ptr_equal(rt, &t1[2]);
     assert_int_equal(ids[0], 0);
-    /* both tables have GET /admin/nodes/{id}: the first table wins */
+    /* both modules have GET /admin/nodes/{id}: the first module wins */
     assert_int_equal(m("GET", "/admin/nodes/8", &rt, ids), MATCH_OK);
     assert_ptr_equal(rt, &t1[4]);
     assert_ptr_equal(rt->handler, h_c);
-    /* no tables at all */
-    assert_int_equal(http_route_match(tables, 0, "GET", "/", &rt, ids), MATCH_NOT_FOUND);
+    /* the framework's own module comes before those given: its home page
+     * and health check cannot be taken over */
+    const module_t *core = app_module(0);
+    assert_non_null(core);
+    assert_ptr_not_equal(core, &mod1);
+    assert_int_equal(m("GET", "/", &rt, ids), MATCH_OK);
+    assert_ptr_not_equal(rt, &t1[9]);
+    assert_true(rt >= core->routes && rt < core->routes + core->n_routes);
+    assert_int_equal(m("GET", "/healthz", &rt, ids), MATCH_OK);
+    assert_true(rt >= core->routes && rt < core->routes + core->n_routes);
+    assert_int_equal(rt->perm, PERM_PUBLIC);
+
+    /* the order is the one given */
+    static const module_t *const reversed[] = {&mod2, &mod1};
+    app_use_modules(reversed, 2);
+    assert_int_equal(m("GET", "/admin/nodes/8", &rt, ids), MATCH_OK);
+    assert_ptr_equal(rt, &t2[0]);
+    assert_ptr_equal(rt->handler, h_b);
+
+    /* no module given: the framework's routes alone */
+    app_use_modules(NULL, 0);
+    assert_int_equal(m("GET", "/admin/nodes/8", &rt, ids), MATCH_NOT_FOUND);
+    assert_null(rt);
+    assert_int_equal(m("GET", "/healthz", &rt, ids), MATCH_OK);
+    app_use_modules(both, 2);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_literal),      cmocka_unit_test(test_ids),
-        cmocka_unit_test(test_bad_ids),      cmocka_unit_test(test_bad_method),
-        cmocka_unit_test(test_trailing_slash), cmocka_unit_test(test_overlap_and_order),
+        cmocka_unit_test(test_path_match),
+        cmocka_unit_test(test_route_method_and_media),
+        cmocka_unit_test(test_literal),
+        cmocka_unit_test(test_ids),
+        cmocka_unit_test(test_bad_ids),
+        cmocka_unit_test(test_bad_method),
+        cmocka_unit_test(test_trailing_slash),
+        cmocka_unit_test(test_overlap_and_order),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, use_both, NULL);
 }

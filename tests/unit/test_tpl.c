@@ -260,6 +260,82 @@ static void test_partials(void **state)
     tpl_set_free(s);
 }
 
+/* {{>* name}}: the template named by a model value (the sections of a page
+ * that modules choose). A name that is missing, not a string or names no
+ * template is an error in strict mode and outside it alike: a page never
+ * loses a part silently. */
+static void test_dynamic_partials(void **state)
+{
+    (void)state;
+    for (int strict = 0; strict <= 1; strict++) {
+        tpl_set_t *s = set_of(strict, "home", "<main>{{#sections}}{{>* partial}}{{/sections}}</main>",
+                              "nodes/card", "<p>{{title}}: {{count}}</p>", "users/roles",
+                              "<ul>{{#roles}}<li>{{.}}</li>{{/roles}}</ul>", "one", "[{{>*next}}]",
+                              "two", "<{{ >*  inner.name }}>", "leaf", "{{v}}", "self", "{{>* me}}",
+                              NULL);
+        /* each item names its own template, rendered with the item as context */
+        char *r = render(s, "home",
+                         "{\"sections\":[{\"partial\":\"nodes/card\",\"title\":\"Dar <Amal>\",\"count\":3},"
+                         "{\"partial\":\"users/roles\",\"roles\":[\"a&b\",\"c\"]},"
+                         "{\"partial\":\"nodes/card\",\"title\":\"x\",\"count\":0}]}");
+        if (!r)
+            fail_msg("strict=%d: %s", strict, g_err);
+        assert_string_equal(r, "<main><p>Dar &lt;Amal&gt;: 3</p><ul><li>a&amp;b</li><li>c</li></ul>"
+                               "<p>x: 0</p></main>");
+        free(r);
+        /* the name is looked up like any other (outer contexts, dotted names,
+         * spaces in the tag) */
+        r = render(s, "one", "{\"next\":\"leaf\",\"v\":\"<1>\"}");
+        assert_non_null(r);
+        assert_string_equal(r, "[&lt;1&gt;]");
+        free(r);
+        r = render(s, "two", "{\"inner\":{\"name\":\"leaf\"},\"v\":2}");
+        assert_non_null(r);
+        assert_string_equal(r, "<2>");
+        free(r);
+        r = render(s, "home", "{\"partial\":\"leaf\",\"v\":\"outer\",\"sections\":[{}]}");
+        assert_non_null(r);
+        assert_string_equal(r, "<main>outer</main>");
+        free(r);
+
+        /* errors, in both modes */
+        assert_null(render(s, "one", "{\"v\":1}")); /* the name is missing */
+        assert_non_null(strstr(g_err, "next"));
+        assert_non_null(strstr(g_err, "'one' line 1"));
+        static const char *const not_names[] = {"{\"next\":null}", "{\"next\":3}", "{\"next\":true}",
+                                                "{\"next\":[\"leaf\"]}", "{\"next\":{\"a\":1}}"};
+        for (size_t i = 0; i < ARRAY_LEN(not_names); i++) {
+            if (render(s, "one", not_names[i]))
+                fail_msg("strict=%d: %s rendered", strict, not_names[i]);
+            if (!strstr(g_err, "'next' does not name a template"))
+                fail_msg("strict=%d: %s: %s", strict, not_names[i], g_err);
+        }
+        assert_null(render(s, "two", "{\"inner\":{}}")); /* a missing later segment */
+        assert_non_null(strstr(g_err, "does not name a template"));
+        assert_null(render(s, "one", "{\"next\":\"no/such\"}"));
+        assert_non_null(strstr(g_err, "missing partial 'no/such'"));
+        assert_null(render(s, "one", "{\"next\":\"\"}"));
+        assert_non_null(strstr(g_err, "missing partial ''"));
+        /* a name from the model cannot escape the set or loop for ever */
+        assert_null(render(s, "one", "{\"next\":\"../leaf\"}"));
+        assert_null(render(s, "self", "{\"me\":\"self\"}"));
+        assert_non_null(strstr(g_err, "deeper than"));
+        tpl_set_free(s);
+    }
+    /* a name is required, and it is a model name */
+    check_syntax_error("a{{>*}}b", "missing name");
+    check_syntax_error("a{{>*  }}b", "missing name");
+    check_syntax_error("{{>* a b}}", "invalid name");
+    check_syntax_error("{{>* .x}}", "invalid name");
+    /* alone on its line, the tag goes with the line, as a partial's does */
+    tpl_set_t *s = set_of(true, "list", "<ul>\n  {{>* p}}\n</ul>\n", "li", "<li>{{v}}</li>\n", NULL);
+    char *r = render(s, "list", "{\"p\":\"li\",\"v\":\"x\"}");
+    assert_non_null(r);
+    assert_string_equal(r, "<ul>\n<li>x</li>\n</ul>\n");
+    free(r);
+    tpl_set_free(s);
+}
+
 static void test_recursion_limit(void **state)
 {
     (void)state;
@@ -432,6 +508,7 @@ int main(void)
         cmocka_unit_test(test_dotted_and_numeric),
         cmocka_unit_test(test_strict_undefined),
         cmocka_unit_test(test_partials),
+        cmocka_unit_test(test_dynamic_partials),
         cmocka_unit_test(test_recursion_limit),
         cmocka_unit_test(test_layout),
         cmocka_unit_test(test_plural),

@@ -151,14 +151,18 @@ static inline db_t *test_db_or_skip(const test_db_t *t)
     return t->db;
 }
 
-/* Migrations of modules, applied in the order given:
- *   test_db_migrate(db, TEST_MIG(org), TEST_MIG(audit))
- * returns 0, or -1 with the failing migration's message on stderr. */
+/* Migrations, applied in the order given (each list sorted by version):
+ *   test_db_migrate(db, TEST_MIG_OF(nodes_module), TEST_MIG_OF(audit_module))
+ * TEST_MIG_OF(m) takes the migrations of the module_t m; TEST_MIG(auth) the
+ * exported array auth_migrations (tables the framework owns, no module).
+ * Returns 0, or -1 with the failing migration's message on stderr. Tests
+ * that need every table use app_open_db after jouda_use_modules instead. */
 typedef struct {
     const db_migration_t *list;
     size_t n;
 } test_mig_t;
-#define TEST_MIG(module) ((test_mig_t){module##_migrations, module##_migrations_count})
+#define TEST_MIG(name) ((test_mig_t){name##_migrations, name##_migrations_count})
+#define TEST_MIG_OF(module) ((test_mig_t){(module).migrations, (module).n_migrations})
 #define test_db_migrate(db, ...) \
     test_db_migrate_list((db), (const test_mig_t[]){__VA_ARGS__}, ARRAY_LEN(((const test_mig_t[]){__VA_ARGS__})))
 
@@ -180,7 +184,7 @@ static inline int test_db_migrate_list(db_t *db, const test_mig_t *m, size_t n)
 }
 
 /* cmocka setup and teardown for a test whose state is its test_db_t:
- *   return test_db_setup(state, pg, "audit", TEST_MIG(org), TEST_MIG(audit));
+ *   return test_db_setup(state, pg, "audit", TEST_MIG_OF(nodes_module), TEST_MIG_OF(audit_module));
  * The state is NULL when the setup failed. */
 #define test_db_setup(state, pg, name, ...)                                                                 \
     test_db_setup_list((state), (pg), (name), (const test_mig_t[]){__VA_ARGS__},                            \
@@ -235,39 +239,63 @@ static inline int64_t test_int(db_t *db, const char *sql, int64_t id)
 
 /* --- requests built by hand ------------------------------------------------- */
 
-/* A request as the server hands it over, before the app layer: no body, no
- * user, French, from 127.0.0.1. method and path may be NULL. */
+/* The protocol side of a request as the server hands it over before the
+ * application sees it: no body, no headers, from 127.0.0.1, everything in
+ * its own arena. method and path may be NULL. */
+static inline http_req_t *test_http_req(const char *method, const char *path)
+{
+    arena_t *a = arena_new();
+    http_req_t *h = arena_alloc(a, sizeof *h);
+    h->arena = a;
+    buf_init(&h->resp_body);
+    h->resp_fd = -1;
+    h->content_length = -1;
+    h->method = method;
+    h->path = path;
+    h->is_api = path && strncmp(path, "/api/", 5) == 0;
+    h->client_ip = "127.0.0.1";
+    return h;
+}
+
+static inline void test_http_req_free(http_req_t *h)
+{
+    if (h->resp_fd >= 0)
+        close(h->resp_fd);
+    buf_free(&h->resp_body);
+    arena_free(h->arena);
+}
+
+/* The application's request linked to a protocol request (r->http, and
+ * r->http->app == r), as app_prepare makes it before authentication: no
+ * user, no route, no database, French. Responses land on r->http. */
 static inline req_t *test_req(const char *method, const char *path)
 {
-    req_t *r = xcalloc(1, sizeof *r);
-    r->arena = arena_new();
-    buf_init(&r->resp_body);
-    r->resp_fd = -1;
-    r->content_length = -1;
+    http_req_t *h = test_http_req(method, path);
+    req_t *r = arena_alloc(h->arena, sizeof *r);
+    h->app = r;
+    r->http = h;
+    r->arena = h->arena;
     r->method = method;
     r->path = path;
-    r->is_api = path && strncmp(path, "/api/", 5) == 0;
+    r->is_api = h->is_api;
     r->lang = "fr";
-    r->client_ip = "127.0.0.1";
     return r;
 }
 
 static inline void test_req_free(req_t *r)
 {
-    buf_free(&r->resp_body);
-    arena_free(r->arena);
-    free(r);
+    test_http_req_free(r->http);
 }
 
 /* Bodies and query strings as the server would have parsed them. */
-static inline void test_req_form(req_t *r, const char *body)
+static inline void test_http_form(http_req_t *h, const char *body)
 {
-    assert_int_equal(http_parse_urlencoded(r->arena, body, strlen(body), &r->form), 0);
+    assert_int_equal(http_parse_urlencoded(h->arena, body, strlen(body), &h->form), 0);
 }
 
-static inline void test_req_query(req_t *r, const char *qs)
+static inline void test_http_query(http_req_t *h, const char *qs)
 {
-    assert_int_equal(http_parse_urlencoded(r->arena, qs, strlen(qs), &r->query), 0);
+    assert_int_equal(http_parse_urlencoded(h->arena, qs, strlen(qs), &h->query), 0);
 }
 
 static inline void test_json_decref(void *p)
@@ -275,13 +303,31 @@ static inline void test_json_decref(void *p)
     json_decref(p);
 }
 
-static inline void test_req_json(req_t *r, const char *text)
+/* A parsed JSON body, freed with the request's arena. */
+static inline void test_http_json(http_req_t *h, const char *text)
 {
     json_error_t e;
-    r->json = json_loads(text, JSON_REJECT_DUPLICATES, &e);
-    if (!r->json)
+    h->json = json_loads(text, JSON_REJECT_DUPLICATES, &e);
+    if (!h->json)
         fail_msg("bad test JSON: %s", e.text);
-    arena_defer(r->arena, test_json_decref, r->json);
+    arena_defer(h->arena, test_json_decref, h->json);
+}
+
+static inline void test_req_form(req_t *r, const char *body)
+{
+    test_http_form(r->http, body);
+}
+
+static inline void test_req_query(req_t *r, const char *qs)
+{
+    test_http_query(r->http, qs);
+}
+
+/* On both sides, as the pipeline hands the body to the handler. */
+static inline void test_req_json(req_t *r, const char *text)
+{
+    test_http_json(r->http, text);
+    r->json = r->http->json;
 }
 
 /* --- translations ------------------------------------------------------------ */
