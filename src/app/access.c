@@ -76,8 +76,8 @@ void app_scope_sql(req_t *r, perm_t perm, const char *path_col, buf_t *sql, db_p
      * (the planner is then free to read in the order the page asks for) */
     for (int i = 0; r->user && i < r->user->n_roles; i++) {
         const role_assignment_t *ra = &r->user->roles[i];
-        if (ra->node_kind == NODE_ROOT && authz_role_live(ra, now) &&
-            authz_role_grants(ra->role, ra->node_kind, perm)) {
+        if (ra->node_kind == NODE_ROOT && ra->node_path && *ra->node_path &&
+            authz_role_live(ra, now) && authz_role_grants(ra->role, ra->node_kind, perm)) {
             buf_puts(sql, "(1=1)");
             return;
         }

@@ -254,8 +254,9 @@ const char *T(req_t *r, const char *msgid);
 const char *TN(req_t *r, const char *one, const char *many, unsigned long n);
 /* A translated text with its "%d" filled by n (and the next by m). */
 const char *TF(req_t *r, const char *msgid, long long n, long long m);
-/* A number written for the request's language (Western digits everywhere,
- * as Moroccan forms write them; grouping by thin spaces from 10 000). */
+/* A number written for the request's language: Western digits everywhere,
+ * as Moroccan forms write them; from 10 000 grouped by three, with narrow
+ * no-break spaces in French, commas in English, no grouping in Arabic. */
 const char *app_number(req_t *r, long long n);
 /* Render page template `tpl` (e.g. "nodes/list") inside "layout" with
  * model; adds lang, dir, me, nav, csrf, badges, flash, css/js urls, path,

@@ -48,7 +48,9 @@ const char *TF(req_t *r, const char *msgid, long long n, long long m)
 const char *app_number(req_t *r, long long n)
 {
     char digits[32];
-    snprintf(digits, sizeof digits, "%lld", n < 0 ? -n : n);
+    /* the magnitude as unsigned: -LLONG_MIN does not fit a long long */
+    unsigned long long mag = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+    snprintf(digits, sizeof digits, "%llu", mag);
     size_t len = strlen(digits);
     if (len < 5 || str_eq(r->lang, "ar"))
         return arena_printf(r->arena, "%s%s", n < 0 ? "-" : "", digits);

@@ -82,9 +82,9 @@ bool users_is_active(db_t *db, int64_t id);
 bool users_is_last_admin(db_t *db, int64_t user_id);
 /* The user as JSON (never the hash): id, email, username, name, language,
  * node_id, node_name, active (bool), version, created_at, last_login_at and
- * roles [{id, role, node_id, node_name, node_kind, expires_at}]. When r is
- * given, roles at nodes outside r's user-reading scope are left out. NULL
- * when the user does not exist. */
+ * roles [{id, role, node_id, node_name, node_kind, expires_at}], roles at
+ * nodes outside r's user-reading scope left out. NULL when the user does
+ * not exist. */
 json_t *users_json(req_t *r, int64_t id);
 /* The roles of a user with their nodes (for /api/v1/me and the profile);
  * within r's user-reading scope when scoped. */

@@ -878,11 +878,19 @@ static void test_scope_sql(void **state)
     app_user_t u5 = {.id = 9, .roles = no_path, .n_roles = 2};
     r->user = &u5;
     scope(r, PERM_ORG_READ, "(1=0)", (const char *const[]){NULL});
-    /* the root admin: the whole tree */
+    /* a live role at the root that grants the permission: the whole
+     * platform, no range at all; one that does not grant it changes nothing */
+    role_assignment_t national[] = {ROLE(ROLE_DIRECTOR, 4, NODE_EPS, 0, "/1/2/4/"),
+                                    ROLE(ROLE_OBSERVER, 1, NODE_ROOT, 0, "/1/")};
+    app_user_t un = {.id = 10, .roles = national, .n_roles = 2};
+    r->user = &un;
+    scope(r, PERM_ORG_READ, "(1=1)", (const char *const[]){NULL});
+    scope(r, PERM_USER_MANAGE, "(" RANGE ")", (const char *const[]){"/1/2/4/", "/1/2/40", NULL});
+    /* the root admin: the whole tree, without a filter */
     role_assignment_t root_admin[] = {ROLE(ROLE_ADMIN, 1, NODE_ROOT, 0, "/1/")};
-    app_user_t u6 = {.id = 10, .roles = root_admin, .n_roles = 1};
+    app_user_t u6 = {.id = 11, .roles = root_admin, .n_roles = 1};
     r->user = &u6;
-    scope(r, PERM_AUDIT_READ, "(" RANGE ")", (const char *const[]){"/1/", "/10", NULL});
+    scope(r, PERM_AUDIT_READ, "(1=1)", (const char *const[]){NULL});
 
     /* appended to what is there, params after those already bound */
     r->user = &u;
