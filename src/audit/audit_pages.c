@@ -249,16 +249,10 @@ static const char *value_text(req_t *r, const app_field_t *f, const char *key, j
     return out;
 }
 
-/* [{field, from, from_href, to, to_href, has_from, changed_only}] for the
- * template (escaped there), fields in the entity's order. */
-static json_t *audit_changes_view(req_t *r, const app_entity_t *e, json_t *changes)
+/* One changed field as the template shows it. */
+static json_t *change_view(req_t *r, const app_entity_t *e, const char *key, json_t *v)
 {
-    json_t *out = json_array();
-    if (!json_is_object(changes))
-        return out;
-    const char *key;
-    json_t *v;
-    json_object_foreach(changes, key, v) {
+    {
         const app_field_t *f = field_of(e, key);
         json_t *from = json_object_get(v, "from"), *to = json_object_get(v, "to");
         bool pair = json_is_object(v) && (from || to);
@@ -270,12 +264,30 @@ static json_t *audit_changes_view(req_t *r, const app_entity_t *e, json_t *chang
         const char *fh = NULL, *th = NULL;
         const char *ft = has_from ? value_text(r, f, key, from, &fh) : "";
         const char *tt = value_text(r, f, key, pair ? to : v, &th);
-        json_array_append_new(
-            out, json_pack("{s:s, s:s, s:o, s:s, s:o, s:b, s:b}", "field",
-                           f ? T(r, f->label) : key, "from", ft, "from_href", json_str_or_null(fh),
-                           "to", tt, "to_href", json_str_or_null(th), "has_from", has_from,
-                           "changed_only", changed_only));
+        return json_pack("{s:s, s:s, s:o, s:s, s:o, s:b, s:b}", "field", f ? T(r, f->label) : key,
+                         "from", ft, "from_href", json_str_or_null(fh), "to", tt, "to_href",
+                         json_str_or_null(th), "has_from", has_from, "changed_only", changed_only);
     }
+}
+
+/* [{field, from, from_href, to, to_href, has_from, changed_only}] for the
+ * template (escaped there): the entity's fields in their declared order,
+ * then any other. */
+static json_t *audit_changes_view(req_t *r, const app_entity_t *e, json_t *changes)
+{
+    json_t *out = json_array();
+    if (!json_is_object(changes))
+        return out;
+    for (const app_field_t *f = e ? e->fields : NULL; f && f->name; f++) {
+        json_t *v = json_object_get(changes, f->name);
+        if (v)
+            json_array_append_new(out, change_view(r, e, f->name, v));
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(changes, key, v)
+        if (!field_of(e, key))
+            json_array_append_new(out, change_view(r, e, key, v));
     return out;
 }
 

@@ -386,17 +386,41 @@ static int id_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* A set of (node index, account) pairs: open addressing on one 64-bit
+ * key, so that each account counts once per node in linear time. */
 typedef struct {
-    size_t idx;
-    int64_t user;
-} pair_t;
+    uint64_t *slots; /* 0: empty */
+    size_t mask, used;
+} pairset_t;
 
-static int pair_cmp(const void *a, const void *b)
+static uint64_t pair_key(size_t idx, int64_t user)
 {
-    const pair_t *x = a, *y = b;
-    if (x->idx != y->idx)
-        return x->idx < y->idx ? -1 : 1;
-    return x->user < y->user ? -1 : x->user > y->user;
+    /* ids stay below 2^40 and lists below 2^20 nodes: the key is exact */
+    return ((uint64_t)(idx + 1) << 40) ^ (uint64_t)user;
+}
+
+static bool pairset_add(arena_t *a, pairset_t *s, uint64_t key)
+{
+    if ((s->used + 1) * 2 > s->mask + 1 || !s->slots) {
+        size_t cap = s->slots ? (s->mask + 1) * 2 : 1024;
+        uint64_t *old = s->slots;
+        size_t oldcap = s->slots ? s->mask + 1 : 0;
+        s->slots = arena_alloc(a, cap * sizeof *s->slots);
+        s->mask = cap - 1;
+        s->used = 0;
+        for (size_t i = 0; i < oldcap; i++)
+            if (old[i])
+                pairset_add(a, s, old[i]);
+    }
+    size_t h = (size_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> 17) & s->mask;
+    while (s->slots[h]) {
+        if (s->slots[h] == key)
+            return false;
+        h = (h + 1) & s->mask;
+    }
+    s->slots[h] = key;
+    s->used++;
+    return true;
 }
 
 /* The accounts of a node, one definition everywhere: the active accounts
@@ -417,8 +441,8 @@ void users_node_figures(req_t *r, const int64_t *ids, size_t n, json_t *const *o
     int np = 0;
     buf_puts(&sql, "SELECT u.id, u.home_path FROM users u WHERE u.active = 1 AND ");
     app_scope_sql(r, PERM_ORG_READ, "u.home_path", &sql, params, &np, 48);
-    /* UNION ALL: the duplicates go with the sort of the pairs below, which
-     * costs less than the engine's own */
+    /* UNION ALL: the duplicates go with the set of pairs below, which
+     * costs less than the engine's own sort */
     buf_puts(&sql, " UNION ALL SELECT ur.user_id, ur.node_path FROM user_roles ur JOIN users u"
                    " ON u.id = ur.user_id WHERE u.active = 1"
                    " AND (ur.expires_at IS NULL OR ur.expires_at > ?) AND ");
@@ -426,24 +450,19 @@ void users_node_figures(req_t *r, const int64_t *ids, size_t n, json_t *const *o
     app_scope_sql(r, PERM_ORG_READ, "ur.node_path", &sql, params, &np, 100);
     db_res_t *res = db_query(r->db, sql.data, params, np);
     buf_free(&sql);
-    VEC(pair_t) pairs = {0};
+    pairset_t seen = {0};
     while (res && db_next(res)) {
         int64_t path[NODES_PATH_MAX];
         int depth = nodes_path_parse(db_text(res, 1), path, NODES_PATH_MAX);
         int64_t user = db_int(res, 0);
         for (int i = 0; i < depth; i++) {
             const int64_t *hit = bsearch(&path[i], ids, n, sizeof(int64_t), id_cmp);
-            if (hit)
-                *VEC_PUSH(r->arena, &pairs) = (pair_t){(size_t)(hit - ids), user};
+            if (hit && pairset_add(r->arena, &seen, pair_key((size_t)(hit - ids), user)))
+                counts[hit - ids]++;
         }
     }
     if (res)
         db_res_free(res);
-    if (pairs.n)
-        qsort(pairs.v, pairs.n, sizeof *pairs.v, pair_cmp);
-    for (size_t i = 0; i < pairs.n; i++)
-        if (i == 0 || pair_cmp(&pairs.v[i], &pairs.v[i - 1]) != 0)
-            counts[pairs.v[i].idx]++;
     for (size_t i = 0; i < n; i++)
         json_array_append_new(out[i], app_figure(r, "accounts", N_("User accounts"), "user account",
                                                  "user accounts", counts[i]));
