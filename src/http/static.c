@@ -229,7 +229,7 @@ bool http_static_serve(http_req_t *r)
 {
     if (!r->path || strncmp(r->path, "/static/", 8) != 0)
         return false;
-    if (!r->method || (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0))
+    if (!r->method || strcmp(http_route_method(r->method), "GET") != 0)
         return false;
     const asset_t *a = find_asset(r->path + 8);
     r->resp_no_gzip = true;

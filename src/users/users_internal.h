@@ -14,6 +14,8 @@
     "u.id, u.node_id, u.email, u.username, u.name, u.language, u.active, u.version, "             \
     "u.created_at, u.last_login_at, u.home_path"
 void users_from_row(arena_t *a, db_res_t *res, int first_col, user_t *out);
+/* authz_role_live in SQL, for a user_roles table aliased ur; binds now. */
+#define ROLE_LIVE_SQL "(ur.expires_at IS NULL OR ur.expires_at > ?)"
 /* Columns read by users_role_from_row for a user_roles table aliased ur. */
 #define ROLE_COLS "ur.id, ur.role, ur.node_id, ur.node_kind, ur.expires_at, ur.node_path"
 /* false when the row's role or kind is unknown. */

@@ -117,7 +117,7 @@ app_user_t *users_load_ctx(db_t *db, arena_t *a, int64_t user_id)
         return NULL;
     res = db_query(db,
                    "SELECT " ROLE_COLS " FROM user_roles ur WHERE ur.user_id = ?"
-                   " AND (ur.expires_at IS NULL OR ur.expires_at > ?) ORDER BY ur.id",
+                   " AND " ROLE_LIVE_SQL " ORDER BY ur.id",
                    PARAMS(P_INT(user_id), P_INT(now_utc())));
     if (!res)
         return NULL;
@@ -193,7 +193,7 @@ json_t *users_roles_json(req_t *r, int64_t id, bool live_only, bool scoped)
     int np = 0;
     params[np++] = P_INT(id);
     if (live_only) {
-        buf_puts(&sql, " AND (ur.expires_at IS NULL OR ur.expires_at > ?)");
+        buf_puts(&sql, " AND " ROLE_LIVE_SQL);
         params[np++] = P_INT(now_utc());
     }
     if (scoped) {
@@ -445,7 +445,7 @@ void users_node_figures(req_t *r, const int64_t *ids, size_t n, json_t *const *o
      * costs less than the engine's own sort */
     buf_puts(&sql, " UNION ALL SELECT ur.user_id, ur.node_path FROM user_roles ur JOIN users u"
                    " ON u.id = ur.user_id WHERE u.active = 1"
-                   " AND (ur.expires_at IS NULL OR ur.expires_at > ?) AND ");
+                   " AND " ROLE_LIVE_SQL " AND ");
     params[np++] = P_INT(now_utc());
     app_scope_sql(r, PERM_ORG_READ, "ur.node_path", &sql, params, &np, 100);
     db_res_t *res = db_query(r->db, sql.data, params, np);

@@ -227,7 +227,7 @@ res_t users_may_change_roles(req_t *r, int64_t target_id, const char **msgid)
 
 #define ROOT_ADMINS                                                                              \
     "SELECT COUNT(*) FROM user_roles ur JOIN users u ON u.id = ur.user_id WHERE ur.role = 'admin'" \
-    " AND ur.node_kind = 'root' AND u.active = 1 AND (ur.expires_at IS NULL OR ur.expires_at > ?) "
+    " AND ur.node_kind = 'root' AND u.active = 1 AND " ROLE_LIVE_SQL " "
 
 bool users_is_last_admin(db_t *db, int64_t user_id)
 {
