@@ -156,6 +156,31 @@ describe('disabling an account asks first (JavaScript)', () => {
       await context.close();
     }
   });
+
+  test('the disable button of a unit page asks in a dialog; accepted, the unit is disabled without a second question', async () => {
+    const t = { token: tokenFor(DIR) };
+    const res = await api('POST', '/api/v1/nodes', { parent_id: d.eps1.id, kind: 'unit', name: uniq('Maison à fermer ') }, t);
+    assert.equal(res.status, 201, res.text);
+    const unit = res.json();
+    const { context, page } = await newPage(browser);
+    try {
+      await login(page, DIR);
+      await page.goto(`/admin/nodes/${unit.id}?lang=fr`);
+      const form = page.locator(`form[action="/admin/nodes/${unit.id}/disable"]`);
+      assert.equal(await form.count(), 1, 'a disable form');
+      const messages = [];
+      page.on('dialog', async (dlg) => { messages.push(dlg.message()); await dlg.accept(); });
+      await Promise.all([page.waitForNavigation(), form.locator('button').click()]);
+      assert.equal(messages.length, 1, 'one dialog');
+      const after = await api('GET', `/api/v1/nodes/${unit.id}`, undefined, t);
+      assert.equal(after.json().active, false,
+        `accepted: the unit is disabled (now at ${new URL(page.url()).pathname}, page "${(await page.textContent('h1')).trim()}")`);
+      assert.equal(new URL(page.url()).pathname, `/admin/nodes/${unit.id}`, 'back on the unit page');
+      assert.deepEqual(page.problems, []);
+    } finally {
+      await context.close();
+    }
+  });
 });
 
 /* ------------------------------------------------------------ 9. phone -- */
