@@ -165,6 +165,16 @@ bool authz_can_grant(const role_assignment_t *roles, int n_roles, role_t wanted,
     return false;
 }
 
+bool authz_may_grant_role(const role_assignment_t *roles, int n_roles, role_t wanted, int64_t now)
+{
+    for (int i = 0; roles && i < n_roles; i++)
+        if (authz_role_live(&roles[i], now) &&
+            authz_role_fits_node(roles[i].role, roles[i].node_kind) &&
+            role_may_grant(roles[i].role, wanted))
+            return true;
+    return false;
+}
+
 static const char *const role_codes[ROLE__COUNT] = {
     [ROLE_NONE] = "",
     [ROLE_ADMIN] = "admin",

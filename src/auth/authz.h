@@ -84,6 +84,10 @@ bool authz_role_grants(role_t r, node_kind_t held_at, perm_t perm);
 bool authz_can_grant(const role_assignment_t *roles, int n_roles, role_t wanted,
                      node_kind_t target_kind, const int64_t *target_path, int n_path, int64_t now);
 
+/* May someone holding `roles` give role `wanted` somewhere at all (whatever
+ * the node)? (a director never gives admin: a refusal, not a misfit) */
+bool authz_may_grant_role(const role_assignment_t *roles, int n_roles, role_t wanted, int64_t now);
+
 /* Whether the role fits a node kind at all. */
 bool authz_role_fits_node(role_t r, node_kind_t k);
 

@@ -45,6 +45,8 @@ const char *users_safe_next(const char *next);
 /* "31/12/2026" or "2026-12-31" -> the last second of that day in
  * Africa/Casablanca, as UTC seconds. 0 or -1. */
 int users_parse_date(const char *s, int64_t *out);
+/* "2030-12-31T23:59:59Z" (how the API writes times) -> UTC seconds. 0 or -1. */
+int users_parse_iso(const char *s, int64_t *out);
 int64_t users_minutes_ceil(int64_t seconds);       /* 61 s -> 2 min, never below 1 */
 const char *users_role_msgid(role_t r);            /* "role.director"... "" when unknown */
 /* The key used for throttling and lookups: trimmed and ASCII lower-cased copy. */

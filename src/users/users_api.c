@@ -128,7 +128,8 @@ static int parse_roles(req_t *r, json_t *errors, api_role_t *out)
             expires = json_integer_value(je);
             why = users_check_expiry(expires, now_utc());
         } else if (json_is_string(je)) {
-            if (users_parse_date(json_string_value(je), &expires) != 0)
+            if (users_parse_date(json_string_value(je), &expires) != 0 &&
+                users_parse_iso(json_string_value(je), &expires) != 0)
                 why = N_("Enter a date like 31/12/2026.");
             else
                 why = users_check_expiry(expires, now_utc());
@@ -332,8 +333,12 @@ void users_api_role_grant(req_t *r)
         v_error(errors, "node_id", N_("Enter a whole number."));
     int64_t expires = 0;
     if (json_is_string(je)) {
-        if (users_parse_date(json_string_value(je), &expires) != 0)
+        const char *bad = NULL;
+        if (users_parse_date(json_string_value(je), &expires) != 0 &&
+            users_parse_iso(json_string_value(je), &expires) != 0)
             v_error(errors, "expires_at", N_("Enter a date like 31/12/2026."));
+        else if ((bad = users_check_expiry(expires, now_utc())) != NULL)
+            v_error(errors, "expires_at", bad);
     } else if (json_is_integer(je)) {
         expires = json_integer_value(je);
         const char *bad = users_check_expiry(expires, now_utc());

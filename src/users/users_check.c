@@ -86,6 +86,29 @@ const char *users_safe_next(const char *next)
     return next;
 }
 
+int users_parse_iso(const char *s, int64_t *out)
+{
+    /* "2030-12-31T23:59:59Z", as the API writes times */
+    int y, mo, d, h, mi, sec;
+    char z = 0, end = 0;
+    if (!s || strlen(s) != 20 ||
+        sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c%c", &y, &mo, &d, &h, &mi, &sec, &z, &end) != 7 ||
+        z != 'Z' || y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+        mi > 59 || sec > 59 || h < 0 || mi < 0 || sec < 0)
+        return -1;
+    static const int days_before[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (d > mdays[mo - 1] + (mo == 2 && leap))
+        return -1;
+    int64_t yd = days_before[mo - 1] + (mo > 2 && leap) + (d - 1);
+    int64_t years = y - 1970;
+    /* leap days between 1970 and the start of year y */
+    int64_t leaps = ((y - 1) / 4 - 1969 / 4) - ((y - 1) / 100 - 1969 / 100) + ((y - 1) / 400 - 1969 / 400);
+    *out = ((years * 365 + leaps + yd) * 24 + h) * 3600 + mi * 60 + sec;
+    return 0;
+}
+
 int users_parse_date(const char *s, int64_t *out)
 {
     /* a role ends at the end of the day typed, in Casablanca */

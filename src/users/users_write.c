@@ -143,11 +143,15 @@ res_t users_grant_check(req_t *r, role_t role, int64_t node_id, int64_t expires,
         v_error(errors, role_field, N_("Choose a role."));
         return RES_INVALID;
     }
+    int64_t now = now_utc();
+    /* a role its holder may never give is refused before any place is
+     * considered (a director asking for admin: 403, not "wrong place") */
+    if (!authz_may_grant_role(r->user->roles, r->user->n_roles, role, now))
+        return RES_FORBIDDEN;
     if (!authz_role_fits_node(role, n.kind)) {
         v_error(errors, role_field, N_("This role cannot be given at this kind of place."));
         return RES_INVALID;
     }
-    int64_t now = now_utc();
     if (!authz_can_grant(r->user->roles, r->user->n_roles, role, n.kind, path, n_path, now))
         return RES_FORBIDDEN;
     if (!n.active) {

@@ -487,10 +487,35 @@ static void test_codes(void **state)
     assert_string_equal(perm_code(PERM__COUNT), "");
 }
 
+/* Who may give a role at all, wherever: a refusal (403) rather than a
+ * place that does not fit (422) when the answer is no. */
+static void test_may_grant_role(void **state)
+{
+    (void)state;
+    role_assignment_t dir = ra(ROLE_DIRECTOR, 11, NODE_EPS, 0);
+    assert_true(authz_may_grant_role(&dir, 1, ROLE_STAFF, NOW));
+    assert_true(authz_may_grant_role(&dir, 1, ROLE_QUALITY_REFERENT, NOW));
+    for (int r = ROLE_NONE; r < ROLE__COUNT; r++)
+        if (r != ROLE_STAFF && r != ROLE_QUALITY_REFERENT)
+            assert_false(authz_may_grant_role(&dir, 1, (role_t)r, NOW));
+    role_assignment_t admin = ra(ROLE_ADMIN, 2, NODE_ASSOCIATION, 0);
+    for (int r = ROLE_NONE + 1; r < ROLE__COUNT; r++)
+        assert_true(authz_may_grant_role(&admin, 1, (role_t)r, NOW));
+    assert_false(authz_may_grant_role(&admin, 1, ROLE_NONE, NOW));
+    role_assignment_t expired = ra(ROLE_ADMIN, 1, NODE_ROOT, NOW - 1);
+    assert_false(authz_may_grant_role(&expired, 1, ROLE_STAFF, NOW));
+    role_assignment_t misplaced = ra(ROLE_DIRECTOR, 111, NODE_UNIT, 0);
+    assert_false(authz_may_grant_role(&misplaced, 1, ROLE_STAFF, NOW));
+    role_assignment_t staff = ra(ROLE_STAFF, 11, NODE_EPS, 0);
+    assert_false(authz_may_grant_role(&staff, 1, ROLE_STAFF, NOW));
+    assert_false(authz_may_grant_role(NULL, 0, ROLE_STAFF, NOW));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matrix_covers_every_pair),
+        cmocka_unit_test(test_may_grant_role),
         cmocka_unit_test(test_matrix_exhaustive),
         cmocka_unit_test(test_decide_matches_matrix),
         cmocka_unit_test(test_grants_rejects_out_of_range),

@@ -146,6 +146,31 @@ static void test_parse_date(void **state)
     assert_int_equal(users_parse_date("01/01/1969", &t), -1);
 }
 
+/* Times as the API writes them come back in: exact seconds, UTC. */
+static void test_parse_iso(void **state)
+{
+    (void)state;
+    int64_t t = 0;
+    assert_int_equal(users_parse_iso("1970-01-01T00:00:00Z", &t), 0);
+    assert_int_equal(t, 0);
+    assert_int_equal(users_parse_iso("2030-12-31T23:59:59Z", &t), 0);
+    assert_int_equal(t, INT64_C(1924991999));
+    assert_int_equal(users_parse_iso("2028-02-29T12:00:00Z", &t), 0);
+    assert_int_equal(t, INT64_C(1835438400));
+    char iso[32];
+    format_iso_utc(t, iso, sizeof iso);
+    assert_string_equal(iso, "2028-02-29T12:00:00Z");
+    assert_int_equal(users_parse_iso("9999-12-31T23:59:59Z", &t), 0);
+    assert_int_equal(t, INT64_C(253402300799));
+    static const char *const bad[] = {NULL, "", "2030-12-31", "2030-12-31T23:59:59", "2030-12-31T23:59:59+01",
+                                      "2027-02-29T00:00:00Z", "2030-13-01T00:00:00Z", "2030-12-32T00:00:00Z",
+                                      "2030-12-31T24:00:00Z", "2030-12-31T23:60:00Z", "1969-12-31T23:59:59Z",
+                                      "2030-12-31T23:59:59ZZ", "2030-12-31 23:59:59Z", "2030-1-31T23:59:59Z"};
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++)
+        if (users_parse_iso(bad[i], &t) == 0)
+            fail_msg("accepted %s", bad[i] ? bad[i] : "NULL");
+}
+
 static void test_path_parse(void **state)
 {
     (void)state;
@@ -587,7 +612,12 @@ static void test_role_rules(void **state)
     assert_int_equal(users_grant_check(rd, ROLE_STAFF, fx->eps2, 0, errors, "role", "expires"), RES_NOT_FOUND);
     assert_int_equal(users_grant_check(rd, ROLE_STAFF, 999999, 0, errors, "role", "expires"), RES_NOT_FOUND);
     assert_int_equal(users_grant_check(rd, ROLE_DIRECTOR, fx->eps, 0, errors, "role", "expires"), RES_FORBIDDEN);
-    assert_int_equal(users_grant_check(rd, ROLE_DIRECTOR, fx->unit, 0, errors, "role", "expires"), RES_INVALID);
+    /* a role she may never give is refused whatever the place; one she may
+     * give, at a place it does not fit, is a mistake to correct */
+    assert_int_equal(users_grant_check(rd, ROLE_DIRECTOR, fx->unit, 0, errors, "role", "expires"), RES_FORBIDDEN);
+    assert_int_equal(users_grant_check(rd, ROLE_ADMIN, fx->eps, 0, errors, "role", "expires"), RES_FORBIDDEN);
+    assert_int_equal(json_object_size(errors), 0);
+    assert_int_equal(users_grant_check(rd, ROLE_QUALITY_REFERENT, fx->unit, 0, errors, "role", "expires"), RES_INVALID);
     assert_string_equal(json_string_value(json_object_get(errors, "role")),
                         "This role cannot be given at this kind of place.");
     json_decref(errors);
@@ -783,6 +813,7 @@ int main(void)
         cmocka_unit_test(test_language_and_lower),
         cmocka_unit_test(test_safe_next),
         cmocka_unit_test(test_parse_date),
+        cmocka_unit_test(test_parse_iso),
         cmocka_unit_test(test_path_parse),
         cmocka_unit_test(test_small_helpers),
         cmocka_unit_test(test_expiry_bounds),
