@@ -145,7 +145,8 @@ static refusal_t decide(req_t *r)
     return (refusal_t){0, NULL, NULL};
 }
 
-bool app_prepare(http_req_t *h)
+/* The application's request, hung on the protocol's. */
+static req_t *req_new(http_req_t *h)
 {
     req_t *r = arena_alloc(h->arena, sizeof *r);
     h->app = r;
@@ -155,6 +156,12 @@ bool app_prepare(http_req_t *h)
     r->path = h->path;
     r->is_api = h->is_api;
     r->lang = I18N_DEFAULT;
+    return r;
+}
+
+bool app_prepare(http_req_t *h)
+{
+    req_t *r = req_new(h);
     r->db = app_thread_db();
     if (!r->db) {
         respond_error(r, 503, "unavailable", NULL, NULL);
@@ -209,17 +216,8 @@ void app_handle(http_req_t *h)
 /* Errors raised by the HTTP layer itself (413, 400 on a malformed body). */
 void app_http_error(http_req_t *h, int status)
 {
-    req_t *r = h->app;
-    if (!r) {
-        /* before the pipeline ran: a context just for the answer */
-        r = arena_alloc(h->arena, sizeof *r);
-        h->app = r;
-        r->http = h;
-        r->arena = h->arena;
-        r->method = h->method;
-        r->path = h->path;
-        r->is_api = h->is_api;
-    }
+    /* before the pipeline ran: a context just for the answer */
+    req_t *r = h->app ? h->app : req_new(h);
     if (!r->lang)
         r->lang = I18N_DEFAULT;
     const char *code = status == 413 ? "too_large" : status == 400 ? "bad_request" : "error";

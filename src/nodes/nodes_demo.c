@@ -196,41 +196,33 @@ static int demo_country(app_demo_t *d, int64_t root, const char *root_path)
     int64_t assoc[DEMO_NATIONAL_ASSOCIATIONS];
     const char *assoc_path[DEMO_NATIONAL_ASSOCIATIONS];
     int assoc_region[DEMO_NATIONAL_ASSOCIATIONS];
-    arena_t *a = arena_new();
+    int assoc_no[DEMO_NATIONAL_ASSOCIATIONS];
     int na = 0;
     for (size_t g = 0; g < ARRAY_LEN(demo_regions) && na < DEMO_NATIONAL_ASSOCIATIONS; g++) {
         int count = demo_regions[g].weight * DEMO_NATIONAL_ASSOCIATIONS / 100;
-        if (count < 1)
-            count = 1;
-        for (int k = 0; k < count && na < DEMO_NATIONAL_ASSOCIATIONS; k++) {
-            char name[160], name_ar[200];
-            snprintf(name, sizeof name, "Association Entraide %s %d", demo_regions[g].fr, k + 1);
-            snprintf(name_ar, sizeof name_ar, "جمعية التعاون %s %d", demo_regions[g].ar, k + 1);
-            demo_node_t an = {.kind = "association", .name = name, .name_ar = name_ar};
-            int64_t id = demo_node(d, root, root_path, &an);
-            if (id <= 0) {
-                arena_free(a);
-                return -1;
-            }
-            assoc[na] = id;
-            assoc_path[na] = arena_printf(a, "%s%lld/", root_path, (long long)id);
+        for (int k = 0; k < (count < 1 ? 1 : count) && na < DEMO_NATIONAL_ASSOCIATIONS; k++, na++) {
             assoc_region[na] = (int)g;
-            na++;
+            assoc_no[na] = k + 1;
         }
     }
     for (; na < DEMO_NATIONAL_ASSOCIATIONS; na++) { /* rounding: the rest in Casablanca-Settat */
+        assoc_region[na] = 0;
+        assoc_no[na] = 100 + na;
+    }
+    arena_t *a = arena_new();
+    for (int i = 0; i < DEMO_NATIONAL_ASSOCIATIONS; i++) {
+        const demo_region_t *g = &demo_regions[assoc_region[i]];
         char name[160], name_ar[200];
-        snprintf(name, sizeof name, "Association Entraide %s %d", demo_regions[0].fr, 100 + na);
-        snprintf(name_ar, sizeof name_ar, "جمعية التعاون %s %d", demo_regions[0].ar, 100 + na);
+        snprintf(name, sizeof name, "Association Entraide %s %d", g->fr, assoc_no[i]);
+        snprintf(name_ar, sizeof name_ar, "جمعية التعاون %s %d", g->ar, assoc_no[i]);
         demo_node_t an = {.kind = "association", .name = name, .name_ar = name_ar};
         int64_t id = demo_node(d, root, root_path, &an);
         if (id <= 0) {
             arena_free(a);
             return -1;
         }
-        assoc[na] = id;
-        assoc_path[na] = arena_printf(a, "%s%lld/", root_path, (long long)id);
-        assoc_region[na] = 0;
+        assoc[i] = id;
+        assoc_path[i] = arena_printf(a, "%s%lld/", root_path, (long long)id);
     }
     for (int e = 0; e < DEMO_NATIONAL_EPS; e++) {
         int ai = e % DEMO_NATIONAL_ASSOCIATIONS;

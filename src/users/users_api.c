@@ -391,18 +391,10 @@ void users_api_role_revoke(req_t *r)
 {
     int64_t id = r->ids[0], role_id = r->ids[1];
     role_assignment_t ra;
-    int64_t path[NODES_PATH_MAX];
-    int n_path;
-    if (users_role_load(r->db, r->arena, id, role_id, &ra) != 0 ||
-        (n_path = nodes_path_parse(ra.node_path, path, NODES_PATH_MAX)) <= 0 ||
-        app_authorize(r, PERM_USER_MANAGE, ra.node_id) == AUTHZ_NOT_FOUND)
-        return app_fail(r, RES_NOT_FOUND, NULL, NULL);
     const char *why = NULL;
-    res_t st = users_may_change_roles(r, id, &why);
+    res_t st = users_role_revoke_check(r, id, role_id, &ra, &why);
     if (st != RES_OK)
         return app_fail(r, st, why, NULL);
-    if (!authz_can_grant(r->user->roles, r->user->n_roles, ra.role, ra.node_kind, path, n_path, now_utc()))
-        return app_fail(r, RES_FORBIDDEN, NULL, NULL);
     st = users_role_revoke(r->db, r->user->id, id, role_id, req_ip(r), &why);
     if (st != RES_OK)
         return app_fail(r, st, why, NULL);

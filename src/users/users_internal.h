@@ -84,6 +84,11 @@ res_t users_may_change_roles(req_t *r, int64_t target_id, const char **msgid);
 res_t users_role_grant(req_t *r, int64_t user_id, role_t role, int64_t node_id, int64_t expires,
                        json_t *errors, const char *role_field, const char *node_field,
                        const char *exp_field, int64_t *role_id, const char **msgid);
+/* May the current user remove role role_id of user_id? RES_OK with the
+ * role in *out; RES_NOT_FOUND (no such role, or outside the scope);
+ * RES_FORBIDDEN with *msgid (may be NULL). The checks of pages and API. */
+res_t users_role_revoke_check(req_t *r, int64_t user_id, int64_t role_id, role_assignment_t *out,
+                              const char **msgid);
 /* Remove role role_id of user_id, audited. RES_OK; RES_NOT_FOUND when the
  * user holds no such role; RES_CONFLICT with *msgid (the account's last
  * role, or the platform's last administrator); RES_ERROR. */

@@ -272,6 +272,25 @@ int users_role_load(db_t *db, arena_t *a, int64_t user_id, int64_t role_id, role
     return rc;
 }
 
+res_t users_role_revoke_check(req_t *r, int64_t user_id, int64_t role_id, role_assignment_t *out,
+                              const char **msgid)
+{
+    int64_t path[NODES_PATH_MAX];
+    int n_path;
+    *msgid = NULL;
+    if (users_role_load(r->db, r->arena, user_id, role_id, out) != 0 ||
+        (n_path = nodes_path_parse(out->node_path, path, NODES_PATH_MAX)) <= 0 ||
+        app_authorize(r, PERM_USER_MANAGE, out->node_id) == AUTHZ_NOT_FOUND)
+        return RES_NOT_FOUND;
+    res_t st = users_may_change_roles(r, user_id, msgid);
+    if (st != RES_OK)
+        return st;
+    if (!authz_can_grant(r->user->roles, r->user->n_roles, out->role, out->node_kind, path, n_path,
+                         now_utc()))
+        return RES_FORBIDDEN;
+    return RES_OK;
+}
+
 res_t users_role_revoke(db_t *db, int64_t actor, int64_t user_id, int64_t role_id, const char *ip,
                         const char **msgid)
 {
