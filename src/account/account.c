@@ -1,5 +1,6 @@
 /* account.c - signing in (email or username, throttled, audited), signing
- * out, my profile (password and language) and GET /api/v1/me. */
+ * out, my profile (password, language, my API tokens), GET /api/v1/me and
+ * the caller's API tokens (list, revoke). */
 #include "account_internal.h"
 
 #include <stdio.h>
@@ -163,6 +164,32 @@ void account_logout(req_t *r)
 
 /* -------------------------------------------------------------- profile -- */
 
+/* The signed-in user's live API tokens as the profile shows them: label,
+ * dates in local time, newest first. */
+static json_t *profile_tokens(req_t *r)
+{
+    json_t *out = json_array();
+    json_t *rows = api_token_list(r->db, r->user->id, true);
+    size_t i;
+    json_t *t;
+    json_array_foreach(rows, i, t)
+    {
+        char created[32] = "", expires[32] = "", used[64] = "";
+        format_local_date(json_integer_value(json_object_get(t, "created_at")), created, sizeof created);
+        format_local_date(json_integer_value(json_object_get(t, "expires_at")), expires, sizeof expires);
+        int64_t last = json_integer_value(json_object_get(t, "last_used_at"));
+        if (last > 0)
+            format_local_datetime(last, used, sizeof used);
+        const char *label = json_string_value(json_object_get(t, "label"));
+        json_array_append_new(out, json_pack("{sI ss ss ss ss}", "id",
+                                             json_integer_value(json_object_get(t, "id")), "label",
+                                             label ? label : "", "created", created, "expires",
+                                             expires, "last_used", used));
+    }
+    json_decref(rows);
+    return out;
+}
+
 static void render_profile(req_t *r, int status, json_t *errors, const char *open)
 {
     static const char *const order[] = {"current_password", "new_password", "confirm_password",
@@ -200,6 +227,7 @@ static void render_profile(req_t *r, int status, json_t *errors, const char *ope
         username ? username : "", "roles", roles, "language_options",
         language_list(r, lang, NULL), "password_min", PASSWORD_MIN, "open_password",
         str_eq(open, "password"), "open_language", str_eq(open, "language"));
+    json_object_set_new(model, "tokens", profile_tokens(r));
     if (errors && json_object_size(errors) > 0)
         model_form_errors(r, model, errors);
     json_object_set_new(model, "values", json_object()); /* passwords never go back */
@@ -279,6 +307,127 @@ void account_language(req_t *r)
     /* ?lang= makes the next page (and the language cookie) follow at once */
     page_redirect_flash(r, arena_printf(r->arena, "/profile?lang=%s", lang),
                         N_("Your language was saved."));
+}
+
+/* ----------------------------------------------------------- API tokens -- */
+
+int64_t account_resolve_token(req_t *r, int64_t token_id)
+{
+    if (!r->user)
+        return 0;
+    int64_t owner = api_token_owner(r->db, token_id, true);
+    if (owner == 0 || owner != r->user->id)
+        return 0;
+    return r->user->home_node_id > 0 ? r->user->home_node_id : 1;
+}
+
+res_t account_token_revoke(db_t *db, int64_t actor, int64_t token_id, int64_t owner,
+                           const char *ip)
+{
+    json_t *t = api_token_get(db, token_id);
+    if (!t)
+        return RES_NOT_FOUND;
+    int64_t uid = json_integer_value(json_object_get(t, "user_id"));
+    bool revoked = json_integer_value(json_object_get(t, "revoked")) != 0;
+    if (owner > 0 && uid != owner) {
+        json_decref(t);
+        return RES_NOT_FOUND;
+    }
+    if (revoked) {
+        json_decref(t);
+        return RES_CONFLICT;
+    }
+    bool mine;
+    if (!app_tx_begin(db, &mine)) {
+        json_decref(t);
+        return RES_ERROR;
+    }
+    res_t st = RES_OK;
+    if (api_token_revoke(db, token_id, uid) != 0) {
+        /* revoked meanwhile by someone else (nothing to do, nothing to
+         * audit), or a failure */
+        json_t *now = api_token_get(db, token_id);
+        st = now && json_integer_value(json_object_get(now, "revoked")) ? RES_CONFLICT : RES_ERROR;
+        json_decref(now);
+    }
+    if (st == RES_OK) {
+        json_t *ch = json_pack("{sI sO s{sbsb}}", "user_id", (json_int_t)uid, "label",
+                               json_object_get(t, "label"), "revoked", "from", 0, "to", 1);
+        if (audit_write(db, actor, "token_revoke", "token", token_id, users_home_of(db, uid), ch,
+                        ip) != DB_OK)
+            st = RES_ERROR;
+        json_decref(ch);
+    }
+    json_decref(t);
+    if (app_tx_end(db, mine, st == RES_OK) != DB_OK && st == RES_OK)
+        st = RES_ERROR;
+    return st;
+}
+
+/* POST /profile/tokens/{id}/revoke: asks first (a page without JavaScript,
+ * the form's data-confirm with it), then revokes. */
+void account_token_revoke_page(req_t *r)
+{
+    int64_t id = r->ids[0];
+    if (page_needs_confirm(r)) {
+        json_t *t = api_token_get(r->db, id);
+        if (!t)
+            return app_fail(r, RES_NOT_FOUND, NULL, NULL);
+        const char *label = json_string_value(json_object_get(t, "label"));
+        char expires[32] = "";
+        format_local_date(json_integer_value(json_object_get(t, "expires_at")), expires,
+                          sizeof expires);
+        const char *subject =
+            arena_printf(r->arena, "%s · %s %s", label && *label ? label : "—", T(r, "until"), expires);
+        json_decref(t);
+        return page_confirm(r, N_("Revoke the token"),
+                            N_("Revoke this token? The programs using it lose access at once; this "
+                               "cannot be undone."),
+                            subject, arena_printf(r->arena, "/profile/tokens/%lld/revoke", (long long)id),
+                            NULL, N_("Yes, revoke the token"), "/profile");
+    }
+    res_t st = account_token_revoke(r->db, r->user->id, id, r->user->id, req_ip(r));
+    if (st != RES_OK)
+        return app_fail(r, st == RES_CONFLICT ? RES_NOT_FOUND : st, NULL, NULL);
+    page_redirect_flash(r, "/profile", N_("The token was revoked."));
+}
+
+/* GET /api/v1/me/tokens: the caller's live tokens, newest first. */
+void account_api_tokens(req_t *r)
+{
+    json_t *errors = json_object();
+    int64_t limit = 50, offset = 0;
+    v_paging(r, errors, &limit, &offset);
+    if (json_object_size(errors) > 0)
+        return respond_error(r, 422, "invalid", N_("Some information is not valid."), errors);
+    json_decref(errors);
+    json_t *rows = api_token_list(r->db, r->user->id, true);
+    if (!rows)
+        return app_fail(r, RES_ERROR, NULL, NULL);
+    json_t *items = json_array();
+    size_t total = json_array_size(rows);
+    for (size_t i = (size_t)offset; i < total && (int64_t)(i - (size_t)offset) < limit; i++) {
+        json_t *t = json_array_get(rows, i);
+        json_array_append_new(items, json_pack("{sO sO sO sO sO}", "id", json_object_get(t, "id"),
+                                               "label", json_object_get(t, "label"), "created_at",
+                                               json_object_get(t, "created_at"), "expires_at",
+                                               json_object_get(t, "expires_at"), "last_used_at",
+                                               json_object_get(t, "last_used_at")));
+    }
+    json_decref(rows);
+    static const char *const times[] = {"created_at", "expires_at", "last_used_at", NULL};
+    api_times_iso(items, times);
+    api_send(r, 200, json_pack("{so sI}", "items", items, "total", (json_int_t)total));
+}
+
+/* DELETE /api/v1/me/tokens/{id}: 204; the resolver answered 404 for a token
+ * that is not a live one of the caller. */
+void account_api_token_revoke(req_t *r)
+{
+    res_t st = account_token_revoke(r->db, r->user->id, r->ids[0], r->user->id, req_ip(r));
+    if (st != RES_OK)
+        return app_fail(r, st == RES_CONFLICT ? RES_NOT_FOUND : st, NULL, NULL);
+    http_respond(r->http, 204, NULL, NULL, 0);
 }
 
 /* ------------------------------------------------------------------ API -- */

@@ -73,15 +73,42 @@ void csrf_mask(const char *secret, char *out, size_t outlen);
 bool csrf_check(const char *secret, const char *masked_token);
 
 /* --- API bearer tokens (table api_tokens: id, user_id, token_hash unique,
- * label, created_at, last_used_at, revoked). Looked up by keyed hash. */
+ * label, created_at, expires_at, last_used_at, revoked). Looked up by keyed
+ * hash. A token is live while it is not revoked and now < expires_at; an
+ * expired or revoked token answers like an unknown one. Revoking is for
+ * good: nothing makes a token live again. */
 #define API_TOKEN_PREFIX "jouda_" /* then TOKEN_CHARS random characters */
-/* Creates a token for the user; writes it (shown once) to out (>= 64 bytes). */
-int api_token_create(db_t *db, int64_t user_id, const char *label, char *out, size_t outlen,
-                     int64_t *token_id);
-/* 0 and user_id when the token is valid and not revoked, -1 otherwise. */
+#define API_TOKEN_DAYS_DEFAULT 90
+#define API_TOKEN_DAYS_MAX 365
+#define API_TOKEN_LABEL_MAX 100 /* bytes */
+/* last_used_at is written at most this often per token (not on every request) */
+#define API_TOKEN_TOUCH_SECONDS 60
+/* Creates a token for the user, valid until expires_at (UTC seconds; 0: in
+ * API_TOKEN_DAYS_DEFAULT days; otherwise it must lie in the future and at
+ * most API_TOKEN_DAYS_MAX days ahead). Writes it (shown once) to out (>= 64
+ * bytes). 0 or -1. */
+int api_token_create(db_t *db, int64_t user_id, const char *label, int64_t expires_at, char *out,
+                     size_t outlen, int64_t *token_id);
+/* 0 and user_id when the token is live, -1 otherwise. Records its last use,
+ * at most once per API_TOKEN_TOUCH_SECONDS. */
 int api_token_lookup(db_t *db, const char *token, int64_t *user_id);
-/* 0 when the token exists and belongs to user_id (now revoked), -1 otherwise. */
+/* Tokens as JSON objects {id, user_id, label, created_at, expires_at,
+ * last_used_at (null: never), revoked (0/1)} - never the hash. Of one user
+ * (user_id > 0) or of everybody (0); live_only: only the live ones, newest
+ * first; otherwise all, by id. NULL on error. */
+json_t *api_token_list(db_t *db, int64_t user_id, bool live_only);
+/* One token as api_token_list gives it, NULL when there is none. */
+json_t *api_token_get(db_t *db, int64_t token_id);
+/* The owner of a token, 0 when there is no such token (live_only: no such
+ * live token). */
+int64_t api_token_owner(db_t *db, int64_t token_id, bool live_only);
+/* Revokes a token that is not revoked yet and belongs to user_id (any owner
+ * when user_id is 0). 0 when done, -1 otherwise (unknown, someone else's,
+ * revoked already, error). */
 int api_token_revoke(db_t *db, int64_t token_id, int64_t user_id);
+/* Revokes every live token of the user (on a password change or reset and
+ * when the account is disabled): the number revoked, or -1 on error. */
+int64_t api_token_revoke_user(db_t *db, int64_t user_id);
 
 /* --- Throttling of failed logins (table login_failures: kind 'acct'|'ip',
  * key, at). Lockout: 5 failures of an account in 15 min lock it 15 min; 20

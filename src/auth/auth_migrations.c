@@ -1,6 +1,9 @@
 /* auth_migrations.c - tables of the auth module (versions 20..29): settings
  * (the server key lives there), sessions, API tokens, failed logins. They come
- * after the org migrations (10..19), so they may reference users. */
+ * after the org migrations (10..19), so they may reference users.
+ * 24: API tokens expire. A token stored before has 90 days from the migration
+ * (API_TOKEN_DAYS_DEFAULT); a row written without an expiry is expired at
+ * once (the default 0), never valid for ever. */
 #include "auth.h"
 
 const db_migration_t auth_migrations[] = {
@@ -43,6 +46,10 @@ const db_migration_t auth_migrations[] = {
      ");\n"
      "CREATE INDEX login_failures_kind_key_at ON login_failures (kind, key, at);\n"
      "CREATE INDEX login_failures_at ON login_failures (at)",
+     NULL},
+    {24, "auth_api_tokens_expiry",
+     "ALTER TABLE api_tokens ADD COLUMN expires_at BIGINT NOT NULL DEFAULT 0;\n"
+     "UPDATE api_tokens SET expires_at = NOW_EPOCH + 90 * 86400 WHERE expires_at = 0",
      NULL},
 };
 const size_t auth_migrations_count = sizeof auth_migrations / sizeof auth_migrations[0];

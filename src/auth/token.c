@@ -16,8 +16,7 @@
 
 #define SERVER_KEY_BYTES 32
 #define TOKEN_BYTES 32
-/* last_used_at is refreshed at most this often (one write per minute, not per request) */
-#define TOUCH_SECONDS 60
+#define DAY_SECONDS INT64_C(86400)
 
 /* Written once at start-up, before any worker thread; read-only afterwards. */
 static unsigned char server_key[SERVER_KEY_BYTES];
@@ -118,11 +117,16 @@ bool token_well_formed(const char *s)
 
 /* --- API tokens */
 
-int api_token_create(db_t *db, int64_t user_id, const char *label, char *out, size_t outlen,
-                     int64_t *token_id)
+int api_token_create(db_t *db, int64_t user_id, const char *label, int64_t expires_at, char *out,
+                     size_t outlen, int64_t *token_id)
 {
     const size_t plen = strlen(API_TOKEN_PREFIX);
     if (!db || user_id <= 0 || !out || outlen < plen + TOKEN_CHARS + 1)
+        return -1;
+    int64_t now = now_utc();
+    if (expires_at == 0)
+        expires_at = now + API_TOKEN_DAYS_DEFAULT * DAY_SECONDS;
+    if (expires_at <= now || expires_at > now + API_TOKEN_DAYS_MAX * DAY_SECONDS)
         return -1;
     char raw[TOKEN_CHARS + 1];
     token_random(raw, sizeof raw);
@@ -132,10 +136,10 @@ int api_token_create(db_t *db, int64_t user_id, const char *label, char *out, si
     char hash[crypto_generichash_BYTES * 2 + 1];
     token_keyed_hash(token, hash, sizeof hash);
     db_res_t *res = db_query(db,
-                             "INSERT INTO api_tokens (user_id, token_hash, label, created_at, revoked) "
-                             "VALUES (?, ?, ?, ?, 0) RETURNING id",
+                             "INSERT INTO api_tokens (user_id, token_hash, label, created_at, "
+                             "expires_at, revoked) VALUES (?, ?, ?, ?, ?, 0) RETURNING id",
                              PARAMS(P_INT(user_id), P_STR(hash), P_TEXT(label ? label : ""),
-                                    P_INT(now_utc())));
+                                    P_INT(now), P_INT(expires_at)));
     int64_t id = 0;
     if (res && db_next(res))
         id = db_int(res, 0);
@@ -162,10 +166,11 @@ int api_token_lookup(db_t *db, const char *token, int64_t *user_id)
         return -1;
     char hash[crypto_generichash_BYTES * 2 + 1];
     token_keyed_hash(token, hash, sizeof hash);
+    int64_t now = now_utc();
     db_res_t *res = db_query(db,
                              "SELECT id, user_id, last_used_at FROM api_tokens "
-                             "WHERE token_hash = ? AND revoked = 0",
-                             PARAMS(P_STR(hash)));
+                             "WHERE token_hash = ? AND revoked = 0 AND expires_at > ?",
+                             PARAMS(P_STR(hash), P_INT(now)));
     if (!res)
         return -1;
     int64_t id = 0, uid = 0, last = 0;
@@ -177,21 +182,77 @@ int api_token_lookup(db_t *db, const char *token, int64_t *user_id)
     db_res_free(res);
     if (id <= 0 || uid <= 0)
         return -1;
-    int64_t now = now_utc();
-    if (now - last >= TOUCH_SECONDS)
-        (void)db_exec(db, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
-                      PARAMS(P_INT(now), P_INT(id)));
+    /* One write a minute, however many requests: the condition is checked
+     * again by the UPDATE, so that concurrent requests write it once. */
+    if (now - last >= API_TOKEN_TOUCH_SECONDS)
+        (void)db_exec(db,
+                      "UPDATE api_tokens SET last_used_at = ? WHERE id = ? "
+                      "AND (last_used_at IS NULL OR last_used_at <= ?)",
+                      PARAMS(P_INT(now), P_INT(id), P_INT(now - API_TOKEN_TOUCH_SECONDS)));
     if (user_id)
         *user_id = uid;
     return 0;
 }
 
+#define TOKEN_COLS "id, user_id, label, created_at, expires_at, last_used_at, revoked"
+
+json_t *api_token_list(db_t *db, int64_t user_id, bool live_only)
+{
+    if (!db || user_id < 0)
+        return NULL;
+    if (live_only)
+        return db_query_json(db,
+                             "SELECT " TOKEN_COLS " FROM api_tokens WHERE user_id = ? AND revoked = 0 "
+                             "AND expires_at > ? ORDER BY created_at DESC, id DESC",
+                             PARAMS(P_INT(user_id), P_INT(now_utc())));
+    if (user_id > 0)
+        return db_query_json(db, "SELECT " TOKEN_COLS " FROM api_tokens WHERE user_id = ? ORDER BY id",
+                             PARAMS(P_INT(user_id)));
+    return db_query_json(db, "SELECT " TOKEN_COLS " FROM api_tokens ORDER BY id", NOPARAMS);
+}
+
+json_t *api_token_get(db_t *db, int64_t token_id)
+{
+    if (!db || token_id <= 0)
+        return NULL;
+    return db_query_row_json(db, "SELECT " TOKEN_COLS " FROM api_tokens WHERE id = ?",
+                             PARAMS(P_INT(token_id)));
+}
+
+int64_t api_token_owner(db_t *db, int64_t token_id, bool live_only)
+{
+    if (!db || token_id <= 0)
+        return 0;
+    if (live_only)
+        return db_query_int(db,
+                            "SELECT user_id FROM api_tokens WHERE id = ? AND revoked = 0 "
+                            "AND expires_at > ?",
+                            PARAMS(P_INT(token_id), P_INT(now_utc())), 0);
+    return db_query_int(db, "SELECT user_id FROM api_tokens WHERE id = ?", PARAMS(P_INT(token_id)), 0);
+}
+
 int api_token_revoke(db_t *db, int64_t token_id, int64_t user_id)
 {
-    if (!db || token_id <= 0 || user_id <= 0)
+    if (!db || token_id <= 0 || user_id < 0)
         return -1;
-    if (db_exec(db, "UPDATE api_tokens SET revoked = 1 WHERE id = ? AND user_id = ?",
-                PARAMS(P_INT(token_id), P_INT(user_id))) != DB_OK)
+    int rc = user_id > 0
+                 ? db_exec(db, "UPDATE api_tokens SET revoked = 1 WHERE id = ? AND user_id = ? "
+                               "AND revoked = 0",
+                           PARAMS(P_INT(token_id), P_INT(user_id)))
+                 : db_exec(db, "UPDATE api_tokens SET revoked = 1 WHERE id = ? AND revoked = 0",
+                           PARAMS(P_INT(token_id)));
+    if (rc != DB_OK)
         return -1;
     return db_changes(db) > 0 ? 0 : -1;
+}
+
+int64_t api_token_revoke_user(db_t *db, int64_t user_id)
+{
+    if (!db || user_id <= 0)
+        return -1;
+    if (db_exec(db, "UPDATE api_tokens SET revoked = 1 WHERE user_id = ? AND revoked = 0 "
+                    "AND expires_at > ?",
+                PARAMS(P_INT(user_id), P_INT(now_utc()))) != DB_OK)
+        return -1;
+    return db_changes(db);
 }

@@ -1,8 +1,9 @@
 /* cli_admin.c - the administration subcommands: init, migrate, user
- * (add, list, disable), token create and backup, and the helpers every
+ * (add, list, disable), token (create, list, revoke) and backup, and the helpers every
  * subcommand shares. Passwords never come from the command line (they would
  * show in the process list and the shell history). Every write is audited
  * with actor 0, the system. */
+#include "../account/account.h"
 #include "../app/app.h"
 #include "../audit/audit.h"
 #include "../auth/auth.h"
@@ -337,7 +338,7 @@ static void cli_user_help_to(FILE *f)
            "  inspector. --expires-days ends the role after N days (inspectors).\n"
            "list: one line per account, tab-separated: id, login, name, active (1/0), roles\n"
            "  (role@node,...). --node keeps the accounts managed in that node's subtree.\n"
-           "disable: disables the account and ends its sessions.\n\n"
+           "disable: disables the account, ends its sessions and revokes its API tokens.\n\n"
            "  --db DB      SQLite file (default %s) or postgresql:// URL\n"
            "  -h, --help   this help\n",
            CLI_DEFAULT_DB);
@@ -547,7 +548,8 @@ static int cli_user_disable(int argc, char **argv)
         rc = cli_fail(cmd, "cannot disable the account: %s", db_errmsg(db));
         goto out;
     }
-    printf("Disabled account %s (user %lld); its sessions were ended.\n", login, (long long)id);
+    printf("Disabled account %s (user %lld); its sessions were ended and its API tokens revoked.\n",
+           login, (long long)id);
 out:
     db_close(db);
     return rc;
@@ -579,19 +581,30 @@ int cli_user(int argc, char **argv)
     return rc;
 }
 
-/* --- token create -------------------------------------------------------- */
+/* --- token create | list | revoke ---------------------------------------- */
 
 static void cli_token_help_to(FILE *f)
 {
-    fprintf(f, "Usage: jouda token create [--db DB] --user EMAIL_OR_USERNAME [--label LABEL]\n\n"
-           "Creates an API bearer token for the account and prints it alone on standard\n"
-           "output. It is shown once: only its keyed hash is stored. Use it as\n"
-           "  Authorization: Bearer <token>\n\n"
-           "  --db DB        SQLite file (default %s) or postgresql:// URL\n"
-           "  --user LOGIN   the account's email or username\n"
-           "  --label LABEL  what the token is for (default \"command line\")\n"
-           "  -h, --help     this help\n",
-           CLI_DEFAULT_DB);
+    fprintf(f, "Usage: jouda token create [--db DB] --user EMAIL_OR_USERNAME [--label LABEL]\n"
+           "                          [--expires-days N]\n"
+           "       jouda token list   [--db DB] [--user EMAIL_OR_USERNAME]\n"
+           "       jouda token revoke [--db DB] ID\n\n"
+           "create: creates an API bearer token for the account and prints it alone on\n"
+           "  standard output. It is shown once: only its keyed hash is stored. Use it as\n"
+           "    Authorization: Bearer <token>\n"
+           "  It ends after N days (--expires-days, %d to %d; default %d).\n"
+           "list: one line per token, tab-separated: id, login, label, created, expires,\n"
+           "  last used (UTC, ISO 8601; - when never), revoked (1/0). Never the token itself.\n"
+           "  --user keeps the tokens of one account.\n"
+           "revoke: revokes the token with this id at once and for good (audited).\n"
+           "  A password change or reset, or disabling the account, revokes all its tokens.\n\n"
+           "  --db DB            SQLite file (default %s) or postgresql:// URL\n"
+           "  --user LOGIN       the account's email or username\n"
+           "  --label LABEL      what the token is for (default \"command line\")\n"
+           "  --expires-days N   days until the token expires (default %d, at most %d)\n"
+           "  -h, --help         this help\n",
+           1, API_TOKEN_DAYS_MAX, API_TOKEN_DAYS_DEFAULT, CLI_DEFAULT_DB, API_TOKEN_DAYS_DEFAULT,
+           API_TOKEN_DAYS_MAX);
 }
 
 static void cli_token_help(void)
@@ -599,26 +612,14 @@ static void cli_token_help(void)
     cli_token_help_to(stdout);
 }
 
-int cli_token(int argc, char **argv)
+static int cli_token_create(int argc, char **argv)
 {
-    const char *cmd = argv[0];
-    if (argc < 2) {
-        fprintf(stderr, "%s: say which action: create\n\n", cmd);
-        cli_token_help_to(stderr);
-        return CLI_USAGE;
-    }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        cli_token_help();
-        return CLI_OK;
-    }
-    if (strcmp(argv[1], "create") != 0)
-        return cli_usage_error(cmd, "unknown action '%s' (create)", argv[1]);
-    argc--;
-    argv++;
-    const char *url = CLI_DEFAULT_DB, *login = NULL, *label = "command line";
+    const char *cmd = argv[0], *url = CLI_DEFAULT_DB, *login = NULL, *label = "command line",
+               *days_s = NULL;
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
                                          {"user", required_argument, 0, 'u'},
                                          {"label", required_argument, 0, 'l'},
+                                         {"expires-days", required_argument, 0, 'x'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     cli_getopt_reset();
@@ -628,6 +629,7 @@ int cli_token(int argc, char **argv)
         case 'd': url = optarg; break;
         case 'u': login = optarg; break;
         case 'l': label = optarg; break;
+        case 'x': days_s = optarg; break;
         case 'h': cli_token_help(); return CLI_OK;
         default: return CLI_BAD_OPTION(cmd);
         }
@@ -636,8 +638,14 @@ int cli_token(int argc, char **argv)
         return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
     if (!login || !*login)
         return cli_usage_error(cmd, "--user is required");
-    if (strlen(label) > 100 || str_has_control(label))
-        return cli_usage_error(cmd, "--label must be at most 100 characters, without control characters");
+    if (strlen(label) > API_TOKEN_LABEL_MAX || str_has_control(label) ||
+        !utf8_valid(label, strlen(label)))
+        return cli_usage_error(cmd, "--label must be at most %d characters, without control characters",
+                               API_TOKEN_LABEL_MAX);
+    int64_t days = API_TOKEN_DAYS_DEFAULT;
+    if (days_s && (!str_to_i64(days_s, &days) || days < 1 || days > API_TOKEN_DAYS_MAX))
+        return cli_usage_error(cmd, "--expires-days needs a whole number of days from 1 to %d, not '%s'",
+                               API_TOKEN_DAYS_MAX, days_s);
     db_t *db = cli_open_db(cmd, url, true);
     if (!db)
         return CLI_FAIL;
@@ -652,15 +660,17 @@ int cli_token(int argc, char **argv)
         goto out;
     }
     int64_t home = users_home_of(db, uid);
+    int64_t expires = now_utc() + days * 86400;
     char token[128];
     int64_t tid = 0;
     if (db_begin(db) != DB_OK) {
         rc = cli_fail(cmd, "cannot start a transaction: %s", db_errmsg(db));
         goto out;
     }
-    json_t *ch = json_pack("{s:{s:n, s:s}, s:{s:n, s:I}}", "label", "from", "to", label, "user_id",
-                           "from", "to", (json_int_t)uid);
-    bool ok = api_token_create(db, uid, label, token, sizeof token, &tid) == 0 &&
+    json_t *ch = json_pack("{s:{s:n, s:s}, s:{s:n, s:I}, s:{s:n, s:I}}", "label", "from", "to", label,
+                           "user_id", "from", "to", (json_int_t)uid, "expires_at", "from", "to",
+                           (json_int_t)expires);
+    bool ok = api_token_create(db, uid, label, expires, token, sizeof token, &tid) == 0 &&
               audit_write(db, 0, "token_create", "token", tid, home, ch, NULL) == DB_OK &&
               db_commit(db) == DB_OK;
     json_decref(ch);
@@ -674,6 +684,142 @@ int cli_token(int argc, char **argv)
     memset(token, 0, sizeof token);
 out:
     db_close(db);
+    return rc;
+}
+
+/* An epoch time as the list prints it: ISO 8601 UTC, "-" for none. */
+static const char *cli_time(int64_t t, char *buf, size_t len)
+{
+    if (t <= 0)
+        return "-";
+    format_iso_utc(t, buf, len);
+    return buf;
+}
+
+static int cli_token_list(int argc, char **argv)
+{
+    const char *cmd = argv[0], *url = CLI_DEFAULT_DB, *login = NULL;
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"user", required_argument, 0, 'u'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    cli_getopt_reset();
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': url = optarg; break;
+        case 'u': login = optarg; break;
+        case 'h': cli_token_help(); return CLI_OK;
+        default: return CLI_BAD_OPTION(cmd);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    if (login && !*login)
+        return cli_usage_error(cmd, "--user needs an email or username");
+    db_t *db = cli_open_db(cmd, url, true);
+    if (!db)
+        return CLI_FAIL;
+    int rc = CLI_OK;
+    arena_t *a = arena_new();
+    int64_t uid = 0;
+    if (login && (uid = cli_find_user(db, login)) <= 0) {
+        rc = cli_fail(cmd, "no account '%s'", login);
+        goto out;
+    }
+    json_t *rows = api_token_list(db, uid, false);
+    if (!rows) {
+        rc = cli_fail(cmd, "cannot read the tokens: %s", db_errmsg(db));
+        goto out;
+    }
+    size_t i;
+    json_t *t;
+    int64_t owner = 0;
+    const char *owner_login = "";
+    json_array_foreach(rows, i, t) {
+        int64_t u = json_integer_value(json_object_get(t, "user_id"));
+        if (u != owner) {
+            user_t acct;
+            owner = u;
+            owner_login = users_load(db, a, u, &acct) == 0
+                              ? (acct.email ? acct.email : acct.username ? acct.username : "")
+                              : "";
+        }
+        const char *label = json_string_value(json_object_get(t, "label"));
+        char t1[32], t2[32], t3[32];
+        printf("%lld\t%s\t%s\t%s\t%s\t%s\t%d\n", (long long)json_integer_value(json_object_get(t, "id")),
+               owner_login, label ? label : "",
+               cli_time(json_integer_value(json_object_get(t, "created_at")), t1, sizeof t1),
+               cli_time(json_integer_value(json_object_get(t, "expires_at")), t2, sizeof t2),
+               cli_time(json_integer_value(json_object_get(t, "last_used_at")), t3, sizeof t3),
+               json_integer_value(json_object_get(t, "revoked")) ? 1 : 0);
+    }
+    json_decref(rows);
+out:
+    arena_free(a);
+    db_close(db);
+    return rc;
+}
+
+static int cli_token_revoke(int argc, char **argv)
+{
+    const char *cmd = argv[0], *url = CLI_DEFAULT_DB;
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    cli_getopt_reset();
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': url = optarg; break;
+        case 'h': cli_token_help(); return CLI_OK;
+        default: return CLI_BAD_OPTION(cmd);
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage_error(cmd, "give the id of one token (see 'jouda token list')");
+    int64_t id = 0;
+    if (!str_to_i64(argv[optind], &id) || id <= 0)
+        return cli_usage_error(cmd, "'%s' is not a token id (a positive number)", argv[optind]);
+    db_t *db = cli_open_db(cmd, url, true);
+    if (!db)
+        return CLI_FAIL;
+    int rc = CLI_OK;
+    res_t st = account_token_revoke(db, 0, id, 0, NULL);
+    if (st == RES_OK)
+        printf("Revoked token %lld.\n", (long long)id);
+    else if (st == RES_CONFLICT)
+        printf("Token %lld is already revoked.\n", (long long)id);
+    else if (st == RES_NOT_FOUND)
+        rc = cli_fail(cmd, "no token with id %lld", (long long)id);
+    else
+        rc = cli_fail(cmd, "cannot revoke the token: %s", db_errmsg(db));
+    db_close(db);
+    return rc;
+}
+
+int cli_token(int argc, char **argv)
+{
+    const char *cmd = argv[0];
+    if (argc < 2) {
+        fprintf(stderr, "%s: say which action: create, list or revoke\n\n", cmd);
+        cli_token_help_to(stderr);
+        return CLI_USAGE;
+    }
+    const char *sub = argv[1];
+    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 || strcmp(sub, "help") == 0) {
+        cli_token_help();
+        return CLI_OK;
+    }
+    int (*fn)(int, char **) = strcmp(sub, "create") == 0   ? cli_token_create
+                              : strcmp(sub, "list") == 0   ? cli_token_list
+                              : strcmp(sub, "revoke") == 0 ? cli_token_revoke
+                                                           : NULL;
+    if (!fn)
+        return cli_usage_error(cmd, "unknown action '%s' (create, list or revoke)", sub);
+    char *name = xasprintf("%s %s", cmd, sub);
+    argv[1] = name;
+    int rc = fn(argc - 1, argv + 1);
+    free(name);
     return rc;
 }
 

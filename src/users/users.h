@@ -114,12 +114,14 @@ typedef struct {
  * "node_id") say why: RES_INVALID, RES_CONFLICT for a duplicate, RES_ERROR. */
 res_t users_insert(db_t *db, int64_t actor, const user_new_t *u, const char *ip, int64_t *id_out,
                    const char **err_msgid, const char **err_field);
-/* Disable or enable (disabling ends the user's sessions). RES_OK when done
+/* Disable or enable (disabling ends the user's sessions and revokes their
+ * API tokens for good: enabling does not bring them back). RES_OK when done
  * or already so, RES_NOT_FOUND, RES_CONFLICT when disabling the platform's
  * last administrator, RES_ERROR. */
 res_t users_set_active(db_t *db, int64_t actor, int64_t user_id, bool active, const char *ip);
 /* Hash (slow) and store a new password: "password_change" from the profile,
- * "password_reset" by someone else; ends the user's sessions. */
+ * "password_reset" by someone else; ends the user's sessions and revokes
+ * their API tokens (audited "token_revoke_all" with their number). */
 res_t users_set_password(db_t *db, int64_t actor, int64_t id, const char *password,
                          const char *action, const char *ip);
 bool users_check_password(db_t *db, int64_t id, const char *password);

@@ -92,6 +92,7 @@ static const app_field_t users_fields[] = {
     {"node_id", N_("Account managed by"), FIELD_REF, "node"},
     {"active", N_("Active"), FIELD_BOOL, NULL},
     {"password", N_("Password"), FIELD_SECRET, NULL},
+    {"api_tokens_revoked", N_("API tokens revoked"), FIELD_NUMBER, NULL},
     {NULL, NULL, FIELD_TEXT, NULL},
 };
 
@@ -110,7 +111,7 @@ static const app_entity_t users_entities[] = {
 
 static const char *const users_audit_actions[] = {
     "create", "update", "disable", "enable", "grant", "revoke", "password_change", "password_reset",
-    NULL};
+    "token_revoke_all", NULL};
 
 /* --- Home and node pages -------------------------------------------------- */
 

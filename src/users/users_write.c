@@ -261,6 +261,24 @@ static int lock_admins(db_t *db)
     return rc;
 }
 
+/* The end of an account's access when its password changes or it is
+ * disabled, inside the caller's transaction: its sessions end and its live
+ * API tokens are revoked for good, with one audit row saying how many. */
+static int end_access(db_t *db, int64_t actor, int64_t user_id, int64_t home, const char *ip)
+{
+    if (session_delete_user(db, user_id) != 0)
+        return DB_ERR;
+    int64_t n = api_token_revoke_user(db, user_id);
+    if (n < 0)
+        return DB_ERR;
+    if (n == 0)
+        return DB_OK;
+    json_t *ch = json_pack("{sI}", "api_tokens_revoked", (json_int_t)n);
+    int rc = audit_write(db, actor, "token_revoke_all", "user", user_id, home, ch, ip);
+    json_decref(ch);
+    return rc;
+}
+
 int users_role_load(db_t *db, arena_t *a, int64_t user_id, int64_t role_id, role_assignment_t *out)
 {
     db_res_t *res = db_query(db, "SELECT " ROLE_COLS " FROM user_roles ur WHERE ur.id = ? AND ur.user_id = ?",
@@ -582,7 +600,7 @@ res_t users_set_active(db_t *db, int64_t actor, int64_t user_id, bool active, co
             json_decref(ch);
         }
         if (rc == DB_OK && !active)
-            rc = session_delete_user(db, user_id) == 0 ? DB_OK : DB_ERR;
+            rc = end_access(db, actor, user_id, home, ip);
     }
     return app_tx_end(db, mine, rc == DB_OK) == DB_OK ? RES_OK : RES_ERROR;
 }
@@ -718,9 +736,9 @@ res_t users_store_password(db_t *db, int64_t actor, int64_t id, const char *hash
         rc = audit_write(db, actor, action, "user", id, home, ch, ip);
         json_decref(ch);
     }
-    /* every browser signed in as this user is signed out */
+    /* every browser signed in as this user is signed out, every token revoked */
     if (rc == DB_OK)
-        rc = session_delete_user(db, id) == 0 ? DB_OK : DB_ERR;
+        rc = end_access(db, actor, id, home, ip);
     int end = app_tx_end(db, mine, rc == DB_OK);
     return rc == DB_OK && end == DB_OK ? RES_OK : RES_ERROR;
 }

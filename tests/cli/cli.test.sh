@@ -75,7 +75,8 @@ fi
 # --- help of every command --------------------------------------------------
 run --help
 check "jouda --help exits 0 and lists the commands" eval 'rc_is 0 && out_has serve && out_has backup'
-for c in serve init migrate demo user token backup "user add" "user list" "user disable" "token create"; do
+for c in serve init migrate demo user token backup "user add" "user list" "user disable" "token create" \
+    "token list" "token revoke"; do
     # shellcheck disable=SC2086
     run $c --help
     check "jouda $c --help exits 0 with a usage text" eval 'rc_is 0 && out_has Usage'
@@ -100,6 +101,11 @@ usage_case "user add with an unknown role" user add --db "$DB" --email x@y.ma --
 usage_case "user disable without a login" user disable --db "$DB"
 usage_case "token without an action" token
 usage_case "token create without --user" token create --db "$DB"
+usage_case "an unknown token action" token frob
+usage_case "token revoke without an id" token revoke --db "$DB"
+usage_case "token revoke with an id that is not a number" token revoke --db "$DB" abc
+usage_case "token revoke with id 0" token revoke --db "$DB" 0
+usage_case "token list with an extra argument" token list --db "$DB" extra
 usage_case "backup without --out" backup --db "$DB"
 usage_case "demo with an extra argument" demo --db "$DB" extra
 
@@ -191,6 +197,84 @@ check "token create for an unknown account exits 1, nothing on stdout" eval 'rc_
 run token create --db "$DB" --user "new.$RUN@amal.ma"
 check "token create for a disabled account exits 1" rc_is 1
 
+# --- token expiry, list, revoke ------------------------------------------------------
+# sql QUERY: the first column of the first row, with the engine's own client
+sql() {
+    if [ "$IS_PG" -eq 1 ]; then
+        psql -X -q -A -t -d "$DB" -c "$1" 2>/dev/null | head -n 1
+    else
+        sqlite3 -cmd ".timeout 10000" "$DB" "$1" 2>/dev/null | head -n 1 | cut -d'|' -f1
+    fi
+}
+for bad in 0 -1 -30 366 1000 abc 7.5 "" " 7" 99999999999999999999; do
+    run token create --db "$DB" --user directrice.casa@amal.ma --expires-days "$bad"
+    check "token create --expires-days '$bad' exits 2 with a message, nothing on stdout" eval \
+        'rc_is 2 && err_has "expires-days" && err_has "365" && [ ! -s "$TMP/out" ]'
+done
+run token list --db "$DB" --user directrice.casa@amal.ma
+NBEFORE=$(wc -l <"$TMP/out")
+run token create --db "$DB" --user directrice.casa@amal.ma --label "week $RUN" --expires-days 7
+check "token create --expires-days 7 exits 0 and prints the token" eval 'rc_is 0 && grep -qxP "jouda_[A-Za-z0-9_-]{43}" "$TMP/out"'
+WEEK=$(cat "$TMP/out")
+run token create --db "$DB" --user directrice.casa@amal.ma --label "year $RUN" --expires-days 365
+check "token create --expires-days 365 (the most) exits 0" rc_is 0
+YEAR=$(cat "$TMP/out")
+run token list --db "$DB" --user directrice.casa@amal.ma
+check "token list --user exits 0 with the refused creations left out" eval \
+    'rc_is 0 && [ "$(wc -l <"$TMP/out")" -eq $((NBEFORE + 2)) ]'
+check "token list: 7 tab-separated fields on every line" eval \
+    '[ -s "$TMP/out" ] && awk -F"\t" "NF != 7 { bad = 1 } END { exit bad }" "$TMP/out"'
+check "token list never shows a token nor its hash" eval \
+    '! grep -q -- "$WEEK" "$TMP/out" && ! grep -q -- "$YEAR" "$TMP/out" && ! grep -q -- "$TOKEN" "$TMP/out" && ! grep -qE "[0-9a-f]{64}|jouda_" "$TMP/out"'
+WEEKLINE=$(grep -P "\tweek $RUN\t" "$TMP/out")
+check "token list: id, login, label, created, expires, last used (-), revoked (0)" eval \
+    'printf "%s\n" "$WEEKLINE" | grep -qP "^\d+\tdirectrice\.casa\@amal\.ma\tweek $RUN\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\t-\t0$"'
+WEEKID=$(printf '%s' "$WEEKLINE" | cut -f1)
+WDAYS=$(( ($(date -u -d "$(printf '%s' "$WEEKLINE" | cut -f5)" +%s) - $(date -u -d "$(printf '%s' "$WEEKLINE" | cut -f4)" +%s)) / 86400 ))
+check "the token of --expires-days 7 expires 7 days after its creation" test "$WDAYS" -eq 7
+YDAYS=$(grep -P "\tyear $RUN\t" "$TMP/out" | awk -F'\t' '{ print $4 " " $5 }' | { read -r c e; echo $(( ($(date -u -d "$e" +%s) - $(date -u -d "$c" +%s)) / 86400 )); })
+check "the token of --expires-days 365 expires 365 days after its creation" test "$YDAYS" -eq 365
+DLINE=$(grep -P "\tcli test\t" "$TMP/out" | head -n 1)
+DDAYS=$(( ($(date -u -d "$(printf '%s' "$DLINE" | cut -f5)" +%s) - $(date -u -d "$(printf '%s' "$DLINE" | cut -f4)" +%s)) / 86400 ))
+check "a token made without --expires-days expires after 90 days" test "$DDAYS" -eq 90
+run token list --db "$DB"
+check "token list without --user lists the tokens of every account" eval \
+    'rc_is 0 && out_has "	directrice.casa@amal.ma	week $RUN	" && [ "$(wc -l <"$TMP/out")" -ge $((NBEFORE + 2)) ]'
+run token list --db "$DB" --user "nobody.$RUN@nowhere.ma"
+check "token list for an unknown account exits 1 with a message" eval 'rc_is 1 && err_nonempty && [ ! -s "$TMP/out" ]'
+run token list --db "$DB" --user mere.fatima
+check "token list of an account without tokens prints nothing" eval 'rc_is 0 && [ ! -s "$TMP/out" ]'
+
+run token revoke --db "$DB" "$WEEKID"
+check "token revoke ID exits 0 and says so" eval 'rc_is 0 && out_has "Revoked token $WEEKID"'
+run token list --db "$DB" --user directrice.casa@amal.ma
+check "the revoked token is listed as revoked (1), the others not" eval \
+    'grep -qP "^$WEEKID\t.*\t1$" "$TMP/out" && grep -qP "\tyear $RUN\t.*\t0$" "$TMP/out"'
+check "token revoke is audited (token_revoke, by the system)" eval \
+    '[ "$(sql "SELECT count(*) FROM audit_log WHERE action = '"'token_revoke'"' AND entity = '"'token'"' AND entity_id = $WEEKID AND actor_id IS NULL")" = 1 ]'
+run token revoke --db "$DB" "$WEEKID"
+check "revoking it again exits 0 and says it is revoked already" eval 'rc_is 0 && out_has "already revoked"'
+check "a second revocation writes no audit line" eval \
+    '[ "$(sql "SELECT count(*) FROM audit_log WHERE action = '"'token_revoke'"' AND entity_id = $WEEKID")" = 1 ]'
+run token revoke --db "$DB" 987654321
+check "token revoke of an unknown id exits 1 with a message" eval 'rc_is 1 && err_has "no token" && [ ! -s "$TMP/out" ]'
+check "token create is audited with the expiry" eval \
+    '[ "$(sql "SELECT count(*) FROM audit_log WHERE action = '"'token_create'"' AND entity_id = $WEEKID AND changes LIKE '"'%expires_at%'"'")" = 1 ]'
+
+JOUDA_USER_PASSWORD=User-password-2026 run user add --db "$DB" --username "tok.$RUN" --name "Jeton Désactivé" \
+    --role staff --node "${EPS1:-0}"
+run token create --db "$DB" --user "tok.$RUN" --label "first $RUN"
+run token create --db "$DB" --user "tok.$RUN" --label "second $RUN"
+OFFTOKEN=$(cat "$TMP/out")
+run user disable --db "$DB" "tok.$RUN"
+check "user disable says the account's tokens were revoked" eval 'rc_is 0 && out_has "API tokens revoked"'
+run token list --db "$DB" --user "tok.$RUN"
+check "disabling an account revokes all its tokens" eval \
+    'rc_is 0 && [ "$(wc -l <"$TMP/out")" -eq 2 ] && [ "$(cut -f7 "$TMP/out" | sort -u)" = 1 ]'
+TOKUID=$(sql "SELECT id FROM users WHERE username = 'tok.$RUN'")
+check "the revocation of all its tokens is audited once, with their number" eval \
+    '[ "$(sql "SELECT changes FROM audit_log WHERE action = '"'token_revoke_all'"' AND entity = '"'user'"' AND entity_id = ${TOKUID:-0}")" = "{\"api_tokens_revoked\":2}" ]'
+
 # --- backup ---------------------------------------------------------------------
 if [ "$IS_PG" -eq 1 ]; then
     run backup --db "$DB" --out "$TMP/backup.db"
@@ -223,6 +307,12 @@ if [ -f "$SHARE/locale/fr.mo" ] && [ -d "$SHARE/templates" ]; then
         check "serve answers /healthz" eval 'printf "%s" "$HEALTH" | grep -q "\"status\":\"ok\""'
         CODE=$(curl -s -o "$TMP/me.json" -w "%{http_code}" --max-time 5 -H "Authorization: Bearer $TOKEN" "$URL/api/v1/me")
         check "the token from 'token create' authenticates on the API" eval '[ "$CODE" = 200 ] && grep -q "directrice.casa@amal.ma" "$TMP/me.json"'
+        CODE=$(curl -s -o /dev/null -w "%{http_code}" --max-time 5 -H "Authorization: Bearer $YEAR" "$URL/api/v1/me")
+        check "a token of --expires-days 365 authenticates" test "$CODE" = 200
+        CODE=$(curl -s -o /dev/null -w "%{http_code}" --max-time 5 -H "Authorization: Bearer $WEEK" "$URL/api/v1/me")
+        check "a token revoked with 'token revoke' answers 401" test "$CODE" = 401
+        CODE=$(curl -s -o /dev/null -w "%{http_code}" --max-time 5 -H "Authorization: Bearer $OFFTOKEN" "$URL/api/v1/me")
+        check "a token of a disabled account answers 401" test "$CODE" = 401
         run user list --db "$DB"
         check "the command line works on the database while serve runs" rc_is 0
     fi

@@ -3,9 +3,10 @@
 // Failed logins are few on purpose: 20 failures from one address lock it.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import {
-  BASE, Client, api, signIn, tokenFor, newToken, dbExec, demo, htmlLangDir, uniq, show, rawRequest, extractCsrf,
-  decodeEntities, translation, ADMIN_EMAIL, ADMIN_PASSWORD, DEMO_PASSWORD,
+  BASE, Client, api, signIn, tokenFor, newToken, demo, htmlLangDir, uniq, show, rawRequest, extractCsrf,
+  decodeEntities, translation, ADMIN_EMAIL, ADMIN_PASSWORD, DEMO_PASSWORD, BIN, DB_URL,
 } from './lib.mjs';
 
 function sessionCookie(res) {
@@ -224,8 +225,11 @@ describe('CSRF', () => {
     const token = newToken('directrice.casa@amal.ma', label);
     const before = await api('GET', '/api/v1/me', undefined, { token });
     assert.equal(before.status, 200, `the token works before it is revoked: ${show(before)}`);
-    // no route or command revokes a token yet: the database is changed as revoking does
-    dbExec(`UPDATE api_tokens SET revoked = 1 WHERE label = '${label}'`);
+    // revoked with the command line, by its id (the caller's list gives it)
+    const mine = await api('GET', '/api/v1/me/tokens', undefined, { token });
+    const id = mine.json().items.find((t) => t.label === label)?.id;
+    assert.ok(id, `the token is listed: ${show(mine)}`);
+    execFileSync(BIN, ['token', 'revoke', '--db', DB_URL, String(id)], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60000 });
     const after = await api('GET', '/api/v1/me', undefined, { token });
     assert.equal(after.status, 401, show(after));
     assert.match(after.headers['content-type'] || '', /^application\/json/);

@@ -482,6 +482,16 @@ export function dbExec(sql) {
   return execFileSync(args[0], args[1], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60000 });
 }
 
+/** The first column of the first row a query gives on the test database, as
+ *  text ('' when there is no row): for what no route shows. */
+export function dbValue(sql) {
+  const args = ENGINE === 'postgresql'
+    ? ['psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', DB_URL, '-c', sql]]
+    : ['sqlite3', ['-bail', '-cmd', '.timeout 10000', DB_URL, sql]];
+  const out = execFileSync(args[0], args[1], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60000 });
+  return (out.trim().split('\n')[0] || '').split('|')[0].trim();
+}
+
 /** A new API token (not cached) made with `jouda token create --label`. */
 export function newToken(login, label) {
   const out = execFileSync(BIN, ['token', 'create', '--db', DB_URL, '--user', login, '--label', label], {

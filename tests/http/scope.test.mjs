@@ -3,7 +3,8 @@
 // read what their role allows inside it.
 // For each known demo login, the scope comes from the fixture (fixture.mjs:
 // where the demo data give them their role), never from the server's /me.
-// Objects outside it (nodes, users, documents, other people's notifications)
+// Objects outside it (nodes, users, documents, other people's notifications
+// and API tokens)
 // are tried on EVERY route that takes an id: each must answer 404 as if
 // absent. Objects inside it answer 200 on the routes their role may read and
 // 403 on the routes it does not allow (lib.mjs scopeCheck). Lists hold exactly
@@ -12,7 +13,7 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  api, tokenFor, demo, uniq, show, listAll, signIn, smallPdf, multipart, rawRequest, decodeEntities,
+  api, tokenFor, newToken, demo, uniq, show, listAll, signIn, smallPdf, multipart, rawRequest, decodeEntities,
   scopeCheck, ADMIN_EMAIL,
 } from './lib.mjs';
 import { DEMO_ROLES, demoActor } from './fixture.mjs';
@@ -37,6 +38,7 @@ let admin;
 const attachments = new Map(); // node id -> attachment id (uploaded by the root admin)
 const pdfs = new Map(); // attachment id -> its bytes
 const notifications = new Map(); // login -> the id of one of their notifications
+const apiTokens = new Map(); // login -> {id, token} of an API token of theirs made for this test
 let before_;
 
 async function snapshot() {
@@ -57,6 +59,9 @@ async function snapshot() {
     s[`notifications of ${login}`] = l.status === 200
       ? JSON.stringify(l.json().items.map((n) => [n.id, n.read_at ?? null]))
       : `status ${l.status}`;
+  }
+  for (const [login, t] of apiTokens) {
+    s[`API token ${t.id} of ${login}`] = String((await api('GET', '/api/v1/me', undefined, { token: t.token })).status);
   }
   return s;
 }
@@ -79,6 +84,14 @@ before(async () => {
     const res = await api('GET', '/api/v1/notifications?limit=1', undefined, { token: tokenFor(login) });
     if (res.status === 200 && res.json().items?.[0]) notifications.set(login, res.json().items[0].id);
   }
+  // every known login has an API token of their own, to be tried by the others
+  for (const login of Object.keys(DEMO_ROLES)) {
+    const label = uniq('scope-');
+    const token = newToken(login, label);
+    const res = await api('GET', '/api/v1/me/tokens?limit=200', undefined, { token });
+    const id = res.status === 200 ? res.json().items.find((t) => t.label === label)?.id : undefined;
+    if (id) apiTokens.set(login, { id, token });
+  }
   before_ = await snapshot();
 });
 
@@ -90,15 +103,21 @@ test('every known demo login has a notification of their own', () => {
   assert.deepEqual(Object.keys(DEMO_ROLES).filter((l) => !notifications.has(l)), []);
 });
 
+test('every known demo login has an API token of their own', () => {
+  assert.deepEqual(Object.keys(DEMO_ROLES).filter((l) => !apiTokens.has(l)), []);
+});
+
 const childKind = { root: 'association', association: 'eps', eps: 'unit', unit: 'unit' };
 const nodeObj = (n) => ({ kind: 'node', id: n.id, node: n.id, label: `${n.kind} ${n.name}`, n });
 const userObj = (u) => ({ kind: 'user', id: u.id, node: u.node_id, label: u.email || u.username, u });
 const docObj = (nodeId, id) => ({ kind: 'document', id, node: nodeId, label: `at node ${nodeId}` });
 const noteObj = (login, id) => ({ kind: 'notification', id, node: null, label: `of ${login}` });
+const tokenObj = (login, id) => ({ kind: 'token', id, node: null, label: `API token of ${login}` });
 const absent = (kind) => ({ kind, id: ABSENT, node: null, label: 'does not exist', absent: true, n: { version: 1, kind: 'eps' }, u: { version: 1, node_id: ABSENT, roles: [] } });
 
-/** Every route of the organisation, documents and notifications modules that
- *  takes an id, for one actor (c: their browser session, tok: their token). */
+/** Every route of the organisation, documents, notifications and account
+ *  modules that takes an id, for one actor (c: their browser session, tok:
+ *  their token). */
 function routesOf(actor, c, tok) {
   const pdf = [{ field: 'file', filename: 'intrus.pdf', type: 'application/pdf', data: smallPdf('intrus') }];
   const ownNode = actor.roles[0].node.id;
@@ -178,6 +197,13 @@ function routesOf(actor, c, tok) {
       call: (o) => c.post(`/notifications/${o.id}/read`, {}) },
     { kind: 'notification', label: 'API POST /api/v1/notifications/{id}/read', perm: 'authenticated', read: false,
       call: (o) => api('POST', `/api/v1/notifications/${o.id}/read`, {}, tok) },
+
+    { kind: 'token', label: 'POST /profile/tokens/{id}/revoke', perm: 'authenticated', read: false,
+      call: (o) => c.post(`/profile/tokens/${o.id}/revoke`, { confirm: '1' }) },
+    { kind: 'token', label: 'API DELETE /api/v1/me/tokens/{id}', perm: 'authenticated', read: false,
+      call: (o) => api('DELETE', `/api/v1/me/tokens/${o.id}`, undefined, tok) },
+    { kind: 'token', label: 'session API DELETE /api/v1/me/tokens/{id}', perm: 'authenticated', read: false,
+      call: (o) => c.api('DELETE', `/api/v1/me/tokens/${o.id}`) },
   ];
 }
 
@@ -236,7 +262,8 @@ for (const login of ACTORS) {
         ...outUsers.map(userObj),
         ...[...attachments].filter(([nodeId]) => !actor.scope.has(nodeId)).map(([nodeId, id]) => docObj(nodeId, id)),
         ...[...notifications].filter(([l]) => l !== login).slice(0, 3).map(([l, id]) => noteObj(l, id)),
-        absent('node'), absent('user'), absent('document'), absent('notification'),
+        ...[...apiTokens].filter(([l]) => l !== login).slice(0, 3).map(([l, t]) => tokenObj(l, t.id)),
+        absent('node'), absent('user'), absent('document'), absent('notification'), absent('token'),
       ];
     });
 
@@ -254,8 +281,8 @@ for (const login of ACTORS) {
       const someoneInScope = d.users.some((u) => u.id !== self.id && actor.scope.has(u.node_id));
       assert.deepEqual(kinds(inside), someoneInScope ? ['document', 'node', 'user'] : ['document', 'node']);
       assert.equal(someoneInScope, login !== 'mere.fatima', 'only the house mother has no account in scope');
-      // the observer's scope is the whole platform: only other people's notifications are outside
-      assert.deepEqual(kinds(outside), actor.wholePlatform ? ['notification'] : ['document', 'node', 'notification', 'user']);
+      // the observer's scope is the whole platform: only other people's notifications and tokens are outside
+      assert.deepEqual(kinds(outside), actor.wholePlatform ? ['notification', 'token'] : ['document', 'node', 'notification', 'token', 'user']);
       for (const r of actor.roles) assert.ok(inside.some((o) => o.kind === 'node' && o.id === r.node.id), `the node of the role ${r.role}`);
     });
 

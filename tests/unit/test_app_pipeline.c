@@ -53,9 +53,9 @@ static int fixture(void)
     P.other = add_user("admin@nour.ma", "fr", ROLE_ADMIN, P.assoc2);
     P.gone = add_user("partie@amal.ma", "fr", ROLE_STAFF, P.unit1);
     if (P.filler[11] <= 0 || P.dir <= 0 || P.staff <= 0 || P.other <= 0 || P.gone <= 0 ||
-        api_token_create(P.db, P.dir, "t", P.tok_dir, sizeof P.tok_dir, &tid) != 0 ||
-        api_token_create(P.db, P.staff, "t", P.tok_staff, sizeof P.tok_staff, &tid) != 0 ||
-        api_token_create(P.db, P.gone, "t", P.tok_gone, sizeof P.tok_gone, &tid) != 0 ||
+        api_token_create(P.db, P.dir, "t", 0, P.tok_dir, sizeof P.tok_dir, &tid) != 0 ||
+        api_token_create(P.db, P.staff, "t", 0, P.tok_staff, sizeof P.tok_staff, &tid) != 0 ||
+        api_token_create(P.db, P.gone, "t", 0, P.tok_gone, sizeof P.tok_gone, &tid) != 0 ||
         users_set_active(P.db, 0, P.gone, false, "192.0.2.1") != RES_OK)
         return -1;
     return 0;

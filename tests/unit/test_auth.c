@@ -1,5 +1,7 @@
 /* test_auth.c - passwords (hash, verify, rules, the concurrency cap), tokens
- * and keyed hashes, CSRF masking, sessions, API tokens and login throttling.
+ * and keyed hashes, CSRF masking, sessions, API tokens (expiry, revocation,
+ * last use written at most once a minute, the migration that gave old tokens
+ * an expiry) and login throttling.
  * Database tests run on a temporary SQLite file and, when JOUDA_TEST_PG_URL
  * is set, on PostgreSQL in a private schema (skipped otherwise). */
 #include "testutil.h"
@@ -24,7 +26,7 @@ static void fx_prepare(test_db_t *f)
     assert_int_equal(db_exec(f->db, "INSERT INTO users (id) VALUES (1), (2), (3)", NOPARAMS), DB_OK);
     if (test_db_migrate(f->db, TEST_MIG(auth)) != 0)
         fail_msg("migrate");
-    assert_int_equal(db_schema_version(f->db), 23);
+    assert_int_equal(db_schema_version(f->db), 24);
     assert_int_equal(auth_load_server_key(f->db), 0);
 }
 
@@ -463,11 +465,11 @@ static void test_api_tokens(void **state)
     db_t *db = test_db_or_skip(*state);
     char tok[64], tok2[64];
     int64_t id = 0, id2 = 0, uid = 0;
-    assert_int_equal(api_token_create(db, 1, "ci", tok, sizeof tok, &id), 0);
+    assert_int_equal(api_token_create(db, 1, "ci", 0, tok, sizeof tok, &id), 0);
     assert_true(id > 0);
     assert_int_equal(strlen(tok), strlen(API_TOKEN_PREFIX) + TOKEN_CHARS);
     assert_true(strncmp(tok, "jouda_", 6) == 0);
-    assert_int_equal(api_token_create(db, 2, NULL, tok2, sizeof tok2, &id2), 0);
+    assert_int_equal(api_token_create(db, 2, NULL, 0, tok2, sizeof tok2, &id2), 0);
     assert_true(id2 != id);
     assert_string_not_equal(tok, tok2);
     /* stored as the keyed hash only */
@@ -513,9 +515,270 @@ static void test_api_tokens(void **state)
     assert_int_equal(api_token_revoke(db, 0, 1), -1);
 
     /* bad arguments */
-    assert_int_equal(api_token_create(db, 1, "x", t, 20, &id), -1);
-    assert_int_equal(api_token_create(db, 0, "x", t, sizeof t, &id), -1);
-    assert_int_equal(api_token_create(db, 999, "x", t, sizeof t, &id), -1); /* no such user */
+    assert_int_equal(api_token_create(db, 1, "x", 0, t, 20, &id), -1);
+    assert_int_equal(api_token_create(db, 0, "x", 0, t, sizeof t, &id), -1);
+    assert_int_equal(api_token_create(db, 999, "x", 0, t, sizeof t, &id), -1); /* no such user */
+}
+
+static int64_t token_col(db_t *db, const char *col, int64_t id)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT %s FROM api_tokens WHERE id = ?", col);
+    return db_query_int(db, sql, PARAMS(P_INT(id)), -999);
+}
+
+static void set_token_col(db_t *db, const char *col, int64_t id, int64_t v)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "UPDATE api_tokens SET %s = ? WHERE id = ?", col);
+    assert_int_equal(db_exec(db, sql, PARAMS(P_INT(v), P_INT(id))), DB_OK);
+}
+
+#define DAY INT64_C(86400)
+
+static void test_api_token_expiry(void **state)
+{
+    db_t *db = test_db_or_skip(*state);
+    char tok[64], t2[64];
+    int64_t id = 0, id2 = 0, uid = 0, now = now_utc();
+    /* by default 90 days */
+    assert_int_equal(api_token_create(db, 1, "default", 0, tok, sizeof tok, &id), 0);
+    ASSERT_NEAR(token_col(db, "expires_at", id), now + API_TOKEN_DAYS_DEFAULT * DAY, 2);
+    assert_int_equal(API_TOKEN_DAYS_DEFAULT, 90);
+    assert_int_equal(API_TOKEN_DAYS_MAX, 365);
+    /* an expiry given: kept as given, within a year */
+    assert_int_equal(api_token_create(db, 1, "hour", now + 3600, t2, sizeof t2, &id2), 0);
+    assert_int_equal(token_col(db, "expires_at", id2), now + 3600);
+    assert_int_equal(api_token_create(db, 1, "year", now_utc() + 365 * DAY, t2, sizeof t2, &id2), 0);
+    /* in the past, now, or beyond a year: refused, nothing stored */
+    int64_t before = db_query_int(db, "SELECT count(*) FROM api_tokens", NOPARAMS, -1);
+    assert_int_equal(api_token_create(db, 1, "past", now - 1, t2, sizeof t2, &id2), -1);
+    assert_int_equal(api_token_create(db, 1, "now", now_utc(), t2, sizeof t2, &id2), -1);
+    assert_int_equal(api_token_create(db, 1, "late", now_utc() + 366 * DAY, t2, sizeof t2, &id2), -1);
+    assert_int_equal(api_token_create(db, 1, "neg", -5, t2, sizeof t2, &id2), -1);
+    assert_int_equal(db_query_int(db, "SELECT count(*) FROM api_tokens", NOPARAMS, -1), before);
+
+    /* valid until its expiry, not at it nor after */
+    assert_int_equal(api_token_lookup(db, tok, &uid), 0);
+    assert_int_equal(uid, 1);
+    set_token_col(db, "expires_at", id, now_utc() + 5);
+    assert_int_equal(api_token_lookup(db, tok, &uid), 0);
+    set_token_col(db, "expires_at", id, now_utc());
+    uid = 0;
+    assert_int_equal(api_token_lookup(db, tok, &uid), -1);
+    assert_int_equal(uid, 0);
+    set_token_col(db, "expires_at", id, now_utc() - DAY);
+    assert_int_equal(api_token_lookup(db, tok, &uid), -1);
+    /* an expired token is not listed among the live ones, nor owned */
+    json_t *live = api_token_list(db, 1, true);
+    assert_non_null(live);
+    size_t i;
+    json_t *it;
+    json_array_foreach(live, i, it)
+        assert_true(json_integer_value(json_object_get(it, "id")) != id);
+    json_decref(live);
+    assert_int_equal(api_token_owner(db, id, true), 0);
+    assert_int_equal(api_token_owner(db, id, false), 1);
+    /* a row written without an expiry (the column's default) is expired */
+    char h[65];
+    token_keyed_hash("jouda_no-expiry", h, sizeof h);
+    assert_int_equal(db_exec(db, "INSERT INTO api_tokens (user_id, token_hash, created_at) VALUES (1, ?, ?)",
+                             PARAMS(P_STR(h), P_INT(now))),
+                     DB_OK);
+    assert_int_equal(q_int(db, "SELECT expires_at FROM api_tokens WHERE token_hash = ?", h), 0);
+}
+
+static void test_api_token_last_use(void **state)
+{
+    db_t *db = test_db_or_skip(*state);
+    char tok[64];
+    int64_t id = 0, uid = 0;
+    assert_int_equal(api_token_create(db, 2, "ci", 0, tok, sizeof tok, &id), 0);
+    assert_true(db_query_int(db, "SELECT count(*) FROM api_tokens WHERE id = ? AND last_used_at IS NULL",
+                             PARAMS(P_INT(id)), -1) == 1);
+    /* the first use is recorded */
+    assert_int_equal(api_token_lookup(db, tok, &uid), 0);
+    ASSERT_NEAR(token_col(db, "last_used_at", id), now_utc(), 2);
+    /* within the minute: not written again, however many requests */
+    int64_t now = now_utc();
+    for (int64_t ago = 1; ago < API_TOKEN_TOUCH_SECONDS; ago += 29) {
+        set_token_col(db, "last_used_at", id, now - ago);
+        for (int k = 0; k < 3; k++)
+            assert_int_equal(api_token_lookup(db, tok, &uid), 0);
+        assert_int_equal(token_col(db, "last_used_at", id), now - ago);
+    }
+    set_token_col(db, "last_used_at", id, now_utc() - API_TOKEN_TOUCH_SECONDS + 2);
+    assert_int_equal(api_token_lookup(db, tok, &uid), 0);
+    assert_true(token_col(db, "last_used_at", id) < now_utc() - 1);
+    /* a minute later: written */
+    set_token_col(db, "last_used_at", id, now_utc() - API_TOKEN_TOUCH_SECONDS - 1);
+    assert_int_equal(api_token_lookup(db, tok, &uid), 0);
+    ASSERT_NEAR(token_col(db, "last_used_at", id), now_utc(), 2);
+    /* a refused token (revoked, expired) records no use */
+    set_token_col(db, "last_used_at", id, 1000);
+    set_token_col(db, "expires_at", id, now_utc() - 1);
+    assert_int_equal(api_token_lookup(db, tok, &uid), -1);
+    assert_int_equal(token_col(db, "last_used_at", id), 1000);
+    set_token_col(db, "expires_at", id, now_utc() + DAY);
+    assert_int_equal(api_token_revoke(db, id, 2), 0);
+    assert_int_equal(api_token_lookup(db, tok, &uid), -1);
+    assert_int_equal(token_col(db, "last_used_at", id), 1000);
+    assert_int_equal(API_TOKEN_TOUCH_SECONDS, 60);
+}
+
+static void test_api_token_revoke(void **state)
+{
+    db_t *db = test_db_or_skip(*state);
+    char tok[64], tok2[64];
+    int64_t id = 0, id2 = 0, uid = 0;
+    assert_int_equal(api_token_create(db, 1, "a", 0, tok, sizeof tok, &id), 0);
+    assert_int_equal(api_token_create(db, 2, "b", 0, tok2, sizeof tok2, &id2), 0);
+    assert_int_equal(api_token_owner(db, id, true), 1);
+    assert_int_equal(api_token_owner(db, id2, true), 2);
+    assert_int_equal(api_token_owner(db, id + id2 + 100, false), 0);
+    /* someone else's: refused, nothing changes */
+    assert_int_equal(api_token_revoke(db, id, 2), -1);
+    assert_int_equal(token_col(db, "revoked", id), 0);
+    /* its owner's: once; a second time says there was nothing to revoke */
+    assert_int_equal(api_token_revoke(db, id, 1), 0);
+    assert_int_equal(token_col(db, "revoked", id), 1);
+    assert_int_equal(api_token_revoke(db, id, 1), -1);
+    assert_int_equal(api_token_lookup(db, tok, &uid), -1);
+    assert_int_equal(api_token_owner(db, id, true), 0);
+    assert_int_equal(api_token_owner(db, id, false), 1);
+    /* any owner (the command line) */
+    assert_int_equal(api_token_revoke(db, id2, 0), 0);
+    assert_int_equal(api_token_lookup(db, tok2, &uid), -1);
+    assert_int_equal(api_token_revoke(db, id2, 0), -1);
+    assert_int_equal(api_token_revoke(db, id + id2 + 100, 0), -1);
+    assert_int_equal(api_token_revoke(db, id, -1), -1);
+    /* the record of a revoked token, never its hash */
+    json_t *t = api_token_get(db, id);
+    assert_non_null(t);
+    assert_int_equal(json_integer_value(json_object_get(t, "revoked")), 1);
+    assert_int_equal(json_integer_value(json_object_get(t, "user_id")), 1);
+    assert_string_equal(json_string_value(json_object_get(t, "label")), "a");
+    assert_null(json_object_get(t, "token_hash"));
+    json_decref(t);
+    assert_null(api_token_get(db, id + id2 + 100));
+}
+
+static void test_api_token_revoke_user(void **state)
+{
+    db_t *db = test_db_or_skip(*state);
+    char a[64], b[64], c[64], d[64], e[64];
+    int64_t ia, ib, ic, id_, ie, uid = 0;
+    assert_int_equal(api_token_create(db, 1, "a", 0, a, sizeof a, &ia), 0);
+    assert_int_equal(api_token_create(db, 1, "b", 0, b, sizeof b, &ib), 0);
+    assert_int_equal(api_token_create(db, 1, "c", 0, c, sizeof c, &ic), 0);
+    assert_int_equal(api_token_create(db, 1, "d", 0, d, sizeof d, &id_), 0);
+    assert_int_equal(api_token_create(db, 2, "e", 0, e, sizeof e, &ie), 0);
+    set_token_col(db, "expires_at", ic, now_utc() - 10); /* expired */
+    assert_int_equal(api_token_revoke(db, id_, 1), 0);   /* revoked already */
+    /* the live ones are revoked and counted */
+    assert_int_equal(api_token_revoke_user(db, 1), 2);
+    assert_int_equal(api_token_lookup(db, a, &uid), -1);
+    assert_int_equal(api_token_lookup(db, b, &uid), -1);
+    assert_int_equal(api_token_lookup(db, c, &uid), -1);
+    assert_int_equal(api_token_lookup(db, d, &uid), -1);
+    assert_int_equal(token_col(db, "revoked", ia), 1);
+    assert_int_equal(token_col(db, "revoked", ib), 1);
+    json_t *live = api_token_list(db, 1, true);
+    assert_non_null(live);
+    assert_int_equal(json_array_size(live), 0);
+    json_decref(live);
+    /* someone else's tokens are untouched */
+    assert_int_equal(api_token_lookup(db, e, &uid), 0);
+    assert_int_equal(uid, 2);
+    /* nothing left to revoke */
+    assert_int_equal(api_token_revoke_user(db, 1), 0);
+    assert_int_equal(api_token_revoke_user(db, 3), 0);
+    assert_int_equal(api_token_revoke_user(db, 0), -1);
+    /* revoked for good: only a new token works again */
+    char f[64];
+    int64_t i_f;
+    assert_int_equal(api_token_create(db, 1, "f", 0, f, sizeof f, &i_f), 0);
+    assert_int_equal(api_token_lookup(db, f, &uid), 0);
+    assert_int_equal(api_token_lookup(db, a, &uid), -1);
+}
+
+static void test_api_token_list(void **state)
+{
+    db_t *db = test_db_or_skip(*state);
+    char t[64];
+    int64_t ids[4];
+    const char *labels[] = {"first", "second", "third", "other"};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(api_token_create(db, i < 3 ? 1 : 2, labels[i], 0, t, sizeof t, &ids[i]), 0);
+    set_token_col(db, "created_at", ids[0], now_utc() - 300);
+    set_token_col(db, "created_at", ids[1], now_utc() - 200);
+    set_token_col(db, "created_at", ids[2], now_utc() - 100);
+    assert_int_equal(api_token_revoke(db, ids[1], 1), 0);
+    /* live ones of user 1, newest first, never a hash */
+    json_t *live = api_token_list(db, 1, true);
+    assert_non_null(live);
+    assert_int_equal(json_array_size(live), 2);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(live, 0), "id")), ids[2]);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(live, 1), "id")), ids[0]);
+    json_t *first = json_array_get(live, 0);
+    static const char *const keys[] = {"id", "user_id", "label", "created_at", "expires_at",
+                                       "last_used_at", "revoked"};
+    assert_int_equal(json_object_size(first), ARRAY_LEN(keys));
+    for (size_t k = 0; k < ARRAY_LEN(keys); k++)
+        assert_non_null(json_object_get(first, keys[k]));
+    assert_true(json_is_null(json_object_get(first, "last_used_at")));
+    assert_string_equal(json_string_value(json_object_get(first, "label")), "third");
+    json_decref(live);
+    /* all of user 1 (revoked too), by id; everybody's */
+    json_t *all = api_token_list(db, 1, false);
+    assert_int_equal(json_array_size(all), 3);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(all, 1), "revoked")), 1);
+    json_decref(all);
+    all = api_token_list(db, 0, false);
+    assert_int_equal(json_array_size(all), 4);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(all, 3), "user_id")), 2);
+    json_decref(all);
+    json_t *none = api_token_list(db, 3, true);
+    assert_int_equal(json_array_size(none), 0);
+    json_decref(none);
+    assert_null(api_token_list(db, -1, false));
+}
+
+/* Tokens stored before version 24 get an expiry 90 days from the migration. */
+static void test_api_token_migration(void **state)
+{
+    test_db_t *f = *state;
+    db_t *db = test_db_or_skip(f);
+    assert_int_equal(db_exec(db, "DROP TABLE api_tokens", NOPARAMS), DB_OK);
+    assert_int_equal(db_exec(db, "DELETE FROM schema_migrations WHERE version = 24", NOPARAMS), DB_OK);
+    /* the table as version 22 made it */
+    const db_migration_t *v22 = NULL;
+    const db_migration_t *v24 = NULL;
+    for (size_t i = 0; i < auth_migrations_count; i++) {
+        if (auth_migrations[i].version == 22)
+            v22 = &auth_migrations[i];
+        if (auth_migrations[i].version == 24)
+            v24 = &auth_migrations[i];
+    }
+    assert_non_null(v22);
+    assert_non_null(v24);
+    char *sql = db_dialect(f->pg ? DB_PG : DB_SQLITE, v22->sql);
+    char *save = NULL;
+    for (char *st = strtok_r(sql, ";", &save); st; st = strtok_r(NULL, ";", &save))
+        assert_int_equal(db_exec(db, st, NOPARAMS), DB_OK);
+    free(sql);
+    int64_t now = now_utc();
+    assert_int_equal(db_exec(db, "INSERT INTO api_tokens (user_id, token_hash, label, created_at, revoked) "
+                                 "VALUES (1, 'h1', 'old', ?, 0), (2, 'h2', 'older', ?, 1)",
+                             PARAMS(P_INT(now - 400 * DAY), P_INT(now - 500 * DAY))),
+                     DB_OK);
+    assert_int_equal(db_schema_version(db), 23);
+    char err[256] = "";
+    assert_int_equal(db_migrate(db, auth_migrations, auth_migrations_count, err, sizeof err), DB_OK);
+    assert_int_equal(db_schema_version(db), 24);
+    ASSERT_NEAR(q_int(db, "SELECT expires_at FROM api_tokens WHERE token_hash = ?", "h1"), now + 90 * DAY, 5);
+    ASSERT_NEAR(q_int(db, "SELECT expires_at FROM api_tokens WHERE token_hash = ?", "h2"), now + 90 * DAY, 5);
+    assert_int_equal(q_int(db, "SELECT revoked FROM api_tokens WHERE token_hash = ?", "h2"), 1);
 }
 
 /* ---------- throttling */
@@ -633,6 +896,12 @@ int main(void)
         DB_TESTS(test_session_expiry),
         DB_TESTS(test_session_delete),
         DB_TESTS(test_api_tokens),
+        DB_TESTS(test_api_token_expiry),
+        DB_TESTS(test_api_token_last_use),
+        DB_TESTS(test_api_token_revoke),
+        DB_TESTS(test_api_token_revoke_user),
+        DB_TESTS(test_api_token_list),
+        DB_TESTS(test_api_token_migration),
         DB_TESTS(test_throttle_account),
         DB_TESTS(test_throttle_lock_time),
         DB_TESTS(test_throttle_ip),
