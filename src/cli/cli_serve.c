@@ -103,6 +103,7 @@ int cli_serve(int argc, char **argv)
         return cli_usage_error(cmd, "--db must not be empty");
     if (cli_prepare_sqlite_dir(url) != 0)
         return cli_fail(cmd, "cannot create the directory of %s", url);
+    cli_warn_db_mode(cmd, url);
 
     /* The server threads inherit this mask: only the main thread takes the
      * stop signals, in sigwait below. */
