@@ -313,5 +313,36 @@ else
     skip "serve and file modes" "no compiled catalogues in $SHARE/locale (run make locale)"
 fi
 
+# --- serve --trust-proxy ADDRESS -------------------------------------------------
+# run_briefly ARGS...: like run, but a server that starts instead of refusing is
+# stopped after 5 seconds (exit code 124)
+run_briefly() {
+    timeout 5 "$BIN" "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
+    RC=$?
+}
+for bad in "" "--trust-proxy=" "localhost" "127.0.0.0/8" "127.0.0.1:8080" "300.0.0.1"; do
+    case "$bad" in
+    "") args=(--trust-proxy); what="a bare --trust-proxy (the address is required)" ;;
+    --*) args=("$bad"); what="--trust-proxy= with nothing after it" ;;
+    *) args=(--trust-proxy "$bad"); what="--trust-proxy $bad (not one IP address)" ;;
+    esac
+    run_briefly serve --db "$MODES" --listen 127.0.0.1:0 "${args[@]}"
+    check "serve: $what exits 2 with a message" eval 'rc_is 2 && err_has "trust-proxy"'
+done
+if [ "$HAVE_SHARE" = 1 ]; then
+    for form in "--trust-proxy 127.0.0.1" "--trust-proxy=127.0.0.1" "--trust-proxy ::1" "--trust-proxy=[::1]"; do
+        # shellcheck disable=SC2086
+        if serve_briefly $form; then
+            ok "serve $form starts"
+            check "serve $form stops on SIGTERM with exit code 0" stop_serve
+        else
+            notok "serve $form starts" "$(cat "$TMP/serve.err")"
+            stop_serve
+        fi
+    done
+else
+    skip "serve --trust-proxy" "no compiled catalogues in $SHARE/locale (run make locale)"
+fi
+
 echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
 [ "$FAILED" -eq 0 ] && [ "$SKIPPED" -eq 0 ]
