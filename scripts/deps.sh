@@ -1,7 +1,8 @@
 #!/bin/bash
 # deps.sh - install the Debian packages Jouda needs, and only those missing.
 #   scripts/deps.sh run    build and run the server
-#   scripts/deps.sh test   run + test tools (PostgreSQL, chromium, node/npm, clang, wrk, nginx...)
+#   scripts/deps.sh test   run + test tools (PostgreSQL, chromium, node/npm, clang, wrk, nginx,
+#                          openssl...)
 # Works without standard input, as root (CI) or through sudo. For `test` it
 # also installs the npm test tooling (npm ci) when node_modules is missing or
 # older than package-lock.json.
@@ -13,8 +14,8 @@ cd "$(dirname "$0")/.."
 
 run_pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev
           libpq-dev zlib1g-dev gettext tzdata ca-certificates)
-test_pkgs=(libcmocka-dev clang libclang-rt-14-dev postgresql chromium python3 curl wrk nginx sqlite3
-           fonts-noto-core)
+test_pkgs=(libcmocka-dev clang libclang-rt-14-dev postgresql chromium python3 curl wrk nginx openssl
+           sqlite3 fonts-noto-core)
 
 case "$mode" in
 run) wanted=("${run_pkgs[@]}") ;;

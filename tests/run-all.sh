@@ -1,8 +1,10 @@
 #!/bin/bash
 # run-all.sh - every test of Jouda, in order, on SQLite and PostgreSQL:
 #   1 unit tests (release and ASan builds)      4 command line tests
-#   2 translation check                         5 HTTP tests (release and ASan servers)
-#   3 fuzzers (bounded time)                    6 browser tests
+#   2 translation check                         5 HTTP tests (release and ASan servers;
+#   3 fuzzers (bounded time)                      transport.test.mjs also runs nginx
+#                                                 with docs/nginx.conf: nginx, openssl)
+#                                               6 browser tests
 #                                               7 mutants: deliberate faults the
 #                                                 tests must catch (tests/mutants)
 # Needs the builds from `make -j2 all asan unit fuzz` (make test does both):

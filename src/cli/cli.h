@@ -40,6 +40,11 @@ int cli_prepare_sqlite_dir(const char *url);
  * not there yet (commands that only make sense on an initialised database).
  * Prints the reason and returns NULL on failure. */
 db_t *cli_open_db(const char *cmd, const char *url, bool must_exist);
+/* For a SQLite path: warns on stderr about the database file (and its -wal
+ * and -shm files) when other users may read or write it:
+ * "<cmd>: warning: PATH is readable by other users (mode 0644): chmod 600 it".
+ * Files that do not exist are not mentioned. */
+void cli_warn_db_mode(const char *cmd, const char *url);
 
 /* A password from the environment variable env, else standard input (one
  * line; without echo and asked twice when it is a terminal). 0, or -1 when

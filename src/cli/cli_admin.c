@@ -77,6 +77,23 @@ int cli_prepare_sqlite_dir(const char *url)
     return rc;
 }
 
+void cli_warn_db_mode(const char *cmd, const char *url)
+{
+    if (!url || !*url || cli_is_pg_url(url))
+        return;
+    static const char *const suffixes[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < ARRAY_LEN(suffixes); i++) {
+        char *path = xasprintf("%s%s", url, suffixes[i]);
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & (S_IRWXG | S_IRWXO))) {
+            const char *how = (st.st_mode & (S_IRGRP | S_IROTH)) ? "readable" : "writable";
+            fprintf(stderr, "%s: warning: %s is %s by other users (mode %04o): chmod 600 it\n",
+                    cmd, path, how, (unsigned)(st.st_mode & 07777));
+        }
+        free(path);
+    }
+}
+
 db_t *cli_open_db(const char *cmd, const char *url, bool must_exist)
 {
     if (!cli_is_pg_url(url)) {
@@ -248,6 +265,7 @@ int cli_init(int argc, char **argv)
     if (!*url)
         return cli_usage_error(cmd, "--db must not be empty");
 
+    cli_warn_db_mode(cmd, url);
     db_t *db = cli_open_db(cmd, url, false);
     if (!db)
         return CLI_FAIL;
@@ -315,6 +333,7 @@ int cli_migrate(int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    cli_warn_db_mode(cmd, url);
     db_t *db = cli_open_db(cmd, url, false);
     if (!db)
         return CLI_FAIL;

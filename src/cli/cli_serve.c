@@ -15,16 +15,20 @@
 
 static void cli_serve_help(void)
 {
-    printf("Usage: jouda serve [--db DB] [--listen ADDRESS:PORT] [--threads N] [--trust-proxy]\n\n"
+    printf("Usage: jouda serve [--db DB] [--listen ADDRESS:PORT] [--threads N]\n"
+           "                   [--trust-proxy ADDRESS]\n\n"
            "Serves the web pages and the JSON API. The database is migrated at start.\n"
            "SIGTERM or SIGINT stops it gracefully.\n\n"
            "  --db DB            SQLite file (default %s, its directory created\n"
            "                     when missing) or postgresql:// URL\n"
            "  --listen ADDR:PORT where to listen (default 127.0.0.1:8080; port 0 picks a free one)\n"
            "  --threads N        request threads (default: the number of cores)\n"
-           "  --trust-proxy      behind a reverse proxy on this machine: take the client\n"
-           "                     address from X-Forwarded-For and HTTPS from\n"
-           "                     X-Forwarded-Proto (secure cookies); only from 127.0.0.1\n"
+           "  --trust-proxy ADDRESS\n"
+           "                     behind a reverse proxy (see docs/nginx.conf): the proxy's own\n"
+           "                     IPv4 or IPv6 address, e.g. 127.0.0.1. From that address only,\n"
+           "                     X-Forwarded-For gives the client's address and\n"
+           "                     X-Forwarded-Proto: https means HTTPS (Secure cookies,\n"
+           "                     Strict-Transport-Security). The address is required.\n"
            "  -h, --help         this help\n\n"
            "Environment: JOUDA_SHARE_DIR, the directory holding templates/, static/ and\n"
            "locale/ (default: the binary's directory when it has templates/, else the\n"
@@ -73,9 +77,9 @@ int cli_serve(int argc, char **argv)
 {
     const char *cmd = argv[0], *url = CLI_DEFAULT_DB, *listen = "127.0.0.1:8080";
     int64_t threads = 0;
-    bool trust_proxy = false;
+    const char *trust_proxy = NULL;
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"trust-proxy", no_argument, 0, 'p'},
+                                         {"trust-proxy", required_argument, 0, 'p'},
                                          {"listen", required_argument, 0, 'l'},
                                          {"threads", required_argument, 0, 't'},
                                          {"help", no_argument, 0, 'h'},
@@ -86,7 +90,14 @@ int cli_serve(int argc, char **argv)
         switch (c) {
         case 'd': url = optarg; break;
         case 'l': listen = optarg; break;
-        case 'p': trust_proxy = true; break;
+        case 'p': {
+            http_addr_t a;
+            if (!http_addr_parse(optarg, &a))
+                return cli_usage_error(cmd, "--trust-proxy needs the proxy's IP address, e.g. "
+                                            "--trust-proxy 127.0.0.1 (not '%s')", optarg);
+            trust_proxy = optarg;
+            break;
+        }
         case 't':
             if (!str_to_i64(optarg, &threads) || threads < 1 || threads > 256)
                 return cli_usage_error(cmd, "--threads needs a number from 1 to 256");
@@ -103,6 +114,7 @@ int cli_serve(int argc, char **argv)
         return cli_usage_error(cmd, "--db must not be empty");
     if (cli_prepare_sqlite_dir(url) != 0)
         return cli_fail(cmd, "cannot create the directory of %s", url);
+    cli_warn_db_mode(cmd, url);
 
     /* The server threads inherit this mask: only the main thread takes the
      * stop signals, in sigwait below. */

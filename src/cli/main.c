@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef struct {
     const char *name;
@@ -40,6 +41,10 @@ static void cli_main_help(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* Every file jouda creates (the SQLite database, its -wal and -shm files,
+     * backups, their directories) holds personal data, password hashes or
+     * the server key: for the owner only. */
+    umask(077);
     jouda_use_modules();
     if (argc < 2) {
         cli_main_help(stderr);

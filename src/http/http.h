@@ -130,13 +130,47 @@ int http_gzip(const void *in, size_t len, void **out, size_t *outlen);
 #define HTTP_MAX_BODY (1024 * 1024)           /* forms and JSON */
 #define HTTP_MAX_UPLOAD (10 * 1024 * 1024)    /* multipart uploads (ROUTE_UPLOAD) */
 
+/* Slow clients. A connection must send a complete request head within
+ * HTTP_HEAD_TIMEOUT_S of being opened (or of the end of its previous
+ * request); a body must keep coming: after HTTP_BODY_TIMEOUT_S from the end
+ * of the head it must have averaged HTTP_BODY_MIN_RATE bytes a second, and
+ * nothing at all may arrive for HTTP_IDLE_TIMEOUT_S (libmicrohttpd's own
+ * timeout, which also bounds a client that stops reading its answer).
+ * Connections past these are closed. */
+#define HTTP_HEAD_TIMEOUT_S 10
+#define HTTP_BODY_TIMEOUT_S 10
+#define HTTP_BODY_MIN_RATE 2048
+#define HTTP_IDLE_TIMEOUT_S 10
+
+/* An IP address, as the trusted proxy's is given. */
+typedef struct {
+    int family;               /* AF_INET or AF_INET6 */
+    unsigned char bytes[16];  /* network order; IPv4 uses 4 */
+} http_addr_t;
+/* One literal address: "127.0.0.1", "::1" or "[::1]". False for anything
+ * else (names, ranges such as 127.0.0.0/8, ports, empty text). Pure. */
+bool http_addr_parse(const char *text, http_addr_t *out);
+/* Is the socket address sa (AF_INET or AF_INET6, IPv4-mapped IPv6 included)
+ * exactly a? */
+struct sockaddr;
+bool http_addr_is(const http_addr_t *a, const struct sockaddr *sa);
+/* A decoded path (or method) as it is written in the log: printable ASCII
+ * stays, every other byte and space, '"', '\'', '\\' and '%' become %XX, so
+ * a log line always splits into the same fields and the path decodes back.
+ * Truncated to fit outlen (never in the middle of an escape). Pure. */
+void http_log_escape(char *out, size_t outlen, const char *s);
+
 /* Server. */
 typedef struct http_server http_server_t;
 typedef struct {
     const char *listen;       /* "127.0.0.1:8080" */
     int threads;              /* libmicrohttpd pool threads, default = cores */
     int workers;              /* worker pool threads for ROUTE_SLOW, default 2 */
-    bool trust_proxy;         /* honour X-Forwarded-Proto / X-Forwarded-For from 127.0.0.1 */
+    /* The reverse proxy's address ("127.0.0.1", "::1"), NULL when none.
+     * From that exact address only, X-Forwarded-For gives the client's
+     * address and X-Forwarded-Proto: https marks the request as TLS (Secure
+     * cookies, Strict-Transport-Security). */
+    const char *trust_proxy;
     /* Called once the headers are in. Returns true to go on reading the body
      * (r->body_limit, r->run_slow set), false when it has set a response. */
     bool (*prepare)(http_req_t *r);

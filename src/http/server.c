@@ -7,14 +7,23 @@
  * completed callback. While a worker runs its handler the connection is
  * suspended, and libmicrohttpd never completes a suspended connection, so
  * the worker is the only one touching it; the stop sequence joins the
- * workers before stopping the daemon for the same reason. */
+ * workers before stopping the daemon for the same reason.
+ *
+ * Slow clients: every connection is in the watch (watch.h) with the deadline
+ * of its current phase: the head (HTTP_HEAD_TIMEOUT_S from its opening or the
+ * end of its previous request), the body (HTTP_BODY_TIMEOUT_S, extended by
+ * what arrives at HTTP_BODY_MIN_RATE), none while the handler runs and the
+ * answer is sent (libmicrohttpd's idle timeout covers a client that stops
+ * reading). */
 #include "http.h"
 #include "pool.h"
+#include "watch.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,10 +36,11 @@
 #define SRV_CONN_LIMIT 1024
 #define SRV_PER_IP_LIMIT 64
 #define SRV_CONN_MEMORY (64 * 1024)
-#define SRV_CONN_TIMEOUT_S 30
 #define SRV_STOP_WAIT_MS 10000
 #define SRV_GZIP_MIN 1024
-#define SRV_LOG_PATH_MAX 200
+#define SRV_LOG_PATH_MAX 600 /* escaped: 200 plain bytes or more */
+#define SRV_LOG_METHOD_MAX 48
+#define SRV_HSTS "max-age=31536000; includeSubDomains"
 
 static const char k_csp[] =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -40,6 +50,8 @@ struct http_server {
     struct MHD_Daemon *d;
     http_config_t cfg;
     wpool_t *pool;
+    cwatch_t *watch;
+    http_addr_t proxy;    /* family 0: no trusted proxy */
     atomic_int inflight;  /* requests between first call and completion */
     atomic_bool stopping;
     int port;
@@ -51,9 +63,11 @@ typedef struct {
     http_req_t r;
     http_server_t *srv;
     struct MHD_Connection *mc;
+    cwatch_conn_t *wc;     /* the connection's entry in the watch */
     phase_t phase;
     size_t limit;
     bool too_large;
+    uint64_t received;     /* body bytes that arrived, kept or not */
     buf_t body;
     int sent_status;       /* status actually queued, for the log */
     atomic_bool job_done;  /* set by the worker before resuming */
@@ -115,32 +129,21 @@ static void server_error(conn_t *c, int status)
         plain(r, status, status_text(status));
 }
 
-/* Copy for the log without control characters (paths are decoded). */
+/* A method or path for the log (http_log_escape), "-" when empty. */
 static void log_safe(char *out, size_t outlen, const char *s)
 {
-    size_t o = 0;
-    for (; s && *s && o + 1 < outlen; s++) {
-        unsigned char ch = (unsigned char)*s;
-        out[o++] = (ch < 32 || ch == 127) ? '?' : (char)ch;
+    http_log_escape(out, outlen, s);
+    if (!out[0] && outlen > 1) {
+        out[0] = '-';
+        out[1] = '\0';
     }
-    out[o] = '\0';
 }
 
-static bool ip_is_loopback(const struct sockaddr *sa)
+static cwatch_conn_t *watch_entry(struct MHD_Connection *mc)
 {
-    if (!sa)
-        return false;
-    if (sa->sa_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
-        return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
-    }
-    if (sa->sa_family == AF_INET6) {
-        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
-        if (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
-            return true;
-        return IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && in6->sin6_addr.s6_addr[12] == 127;
-    }
-    return false;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
 }
 
 static const char *ip_string(arena_t *a, const struct sockaddr *sa)
@@ -219,6 +222,7 @@ static conn_t *conn_new(http_server_t *s, struct MHD_Connection *mc, const char 
     http_req_t *r = &c->r;
     c->srv = s;
     c->mc = mc;
+    c->wc = watch_entry(mc);
     buf_init(&c->body);
     atomic_init(&c->job_done, false);
     r->arena = arena_new();
@@ -233,7 +237,7 @@ static conn_t *conn_new(http_server_t *s, struct MHD_Connection *mc, const char 
         MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     const struct sockaddr *peer = ci ? ci->client_addr : NULL;
     r->client_ip = ip_string(r->arena, peer);
-    if (s->cfg.trust_proxy && ip_is_loopback(peer)) {
+    if (http_addr_is(&s->proxy, peer)) {
         const char *proto = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "X-Forwarded-Proto");
         if (proto && strcasecmp(proto, "https") == 0)
             r->tls = true;
@@ -329,8 +333,9 @@ static enum MHD_Result queue_response(conn_t *c)
 {
     http_req_t *r = &c->r;
     http_server_t *s = c->srv;
+    cwatch_set(c->wc, 0); /* answering: no deadline but the idle timeout */
     if (r->status < 100 || r->status > 599) {
-        char m[16], p[SRV_LOG_PATH_MAX];
+        char m[SRV_LOG_METHOD_MAX], p[SRV_LOG_PATH_MAX];
         log_safe(m, sizeof m, r->method);
         log_safe(p, sizeof p, r->path);
         if (r->status == 0)
@@ -372,6 +377,8 @@ static enum MHD_Result queue_response(conn_t *c)
     add_header(resp, "X-Content-Type-Options", "nosniff");
     add_header(resp, "Referrer-Policy", "same-origin");
     add_header(resp, "X-Frame-Options", "DENY");
+    if (r->tls) /* only what came through the trusted proxy over https */
+        add_header(resp, "Strict-Transport-Security", SRV_HSTS);
     bool own_cc = false;
     for (const http_kv_t *h = r->resp_headers; h; h = h->next) {
         if (strcasecmp(h->key, "Cache-Control") == 0) {
@@ -474,6 +481,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *mc, const cha
             server_error(c, 413);
             return queue_response(c);
         }
+        cwatch_set(c->wc, r->started_ms + HTTP_BODY_TIMEOUT_S * 1000);
         return MHD_YES;
     }
 
@@ -492,6 +500,12 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *mc, const cha
                 buf_append(&c->body, upload_data, n);
             }
         }
+        /* more time for what arrives, up to the limit (an endless body that
+         * is read and dropped earns none) */
+        c->received += n;
+        uint64_t counted = c->received < c->limit ? c->received : c->limit;
+        cwatch_set(c->wc, c->r.started_ms + HTTP_BODY_TIMEOUT_S * 1000 +
+                              (int64_t)(counted * 1000 / HTTP_BODY_MIN_RATE));
         return MHD_YES;
     }
 
@@ -505,6 +519,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *mc, const cha
     }
     if (!parse_body(c))
         return queue_response(c);
+    cwatch_set(c->wc, 0); /* the body is in: the handler's turn */
     if (r->run_slow) {
         c->phase = PH_WORKING;
         MHD_suspend_connection(mc);
@@ -523,20 +538,57 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *mc, const cha
 static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)mc;
     (void)toe;
     http_server_t *s = cls;
+    /* a kept-alive connection has the same time for its next head */
+    cwatch_set(watch_entry(mc), now_ms_monotonic() + HTTP_HEAD_TIMEOUT_S * 1000);
     conn_t *c = *con_cls;
     if (!c)
         return;
     *con_cls = NULL;
-    char m[16], p[SRV_LOG_PATH_MAX];
+    char m[SRV_LOG_METHOD_MAX], p[SRV_LOG_PATH_MAX];
     log_safe(m, sizeof m, c->r.method);
     log_safe(p, sizeof p, c->r.path);
-    log_info("%s %s %d %lldms", m, p, c->sent_status,
+    /* closed by the watch before an answer: 408, as a proxy would log it */
+    int status = c->sent_status == 0 && cwatch_dropped(c->wc) ? 408 : c->sent_status;
+    log_info("%s %s %d %lldms", m, p, status,
              (long long)(now_ms_monotonic() - c->r.started_ms));
     conn_free(c);
     atomic_fetch_sub(&s->inflight, 1);
+}
+
+/* libmicrohttpd's own messages (a client gone, a port taken...) as log lines
+ * like the others: time stamped, one line each, no control characters. */
+__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fm, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fm, ap);
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r' || msg[n - 1] == ' '))
+        msg[--n] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)msg[i] < 32 || msg[i] == 127)
+            msg[i] = '?';
+    log_error("libmicrohttpd: %s", msg);
+}
+
+/* Every connection enters the watch when accepted, with the time it has to
+ * send its first request head, and leaves it before its socket is closed. */
+static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    http_server_t *s = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = ci ? cwatch_add(s->watch, ci->connect_fd,
+                                          now_ms_monotonic() + HTTP_HEAD_TIMEOUT_S * 1000)
+                             : NULL;
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        cwatch_remove(s->watch, *socket_context);
+        *socket_context = NULL;
+    }
 }
 
 /* --- start / stop -------------------------------------------------------- */
@@ -608,8 +660,15 @@ http_server_t *http_server_start(const http_config_t *cfg, char *err, size_t err
     bool v6;
     if (parse_listen(cfg->listen, &ss, &v6, err, errlen) != 0)
         return NULL;
+    http_addr_t proxy = {0};
+    if (cfg->trust_proxy && !http_addr_parse(cfg->trust_proxy, &proxy)) {
+        snprintf(err, errlen, "invalid proxy address \"%s\" (expected an IPv4 or IPv6 address)",
+                 cfg->trust_proxy);
+        return NULL;
+    }
     http_server_t *s = xcalloc(1, sizeof *s);
     s->cfg = *cfg;
+    s->proxy = proxy;
     atomic_init(&s->inflight, 0);
     atomic_init(&s->stopping, false);
     int threads = cfg->threads;
@@ -618,13 +677,16 @@ http_server_t *http_server_start(const http_config_t *cfg, char *err, size_t err
         threads = n > 0 ? (int)n : 2;
     }
     s->pool = wpool_new(cfg->workers > 0 ? cfg->workers : 2);
-    if (!s->pool) {
-        snprintf(err, errlen, "cannot start the worker pool");
+    s->watch = s->pool ? cwatch_new() : NULL;
+    if (!s->watch) {
+        snprintf(err, errlen, "cannot start the worker pool or the connection watch");
+        wpool_free(s->pool);
         free(s);
         return NULL;
     }
-    /* Behind a trusted proxy every connection comes from the proxy's address. */
-    unsigned per_ip = cfg->trust_proxy ? 0 : SRV_PER_IP_LIMIT;
+    /* Behind a trusted proxy every connection comes from the proxy's address:
+     * the proxy limits connections per client (docs/nginx.conf). */
+    unsigned per_ip = proxy.family ? 0 : SRV_PER_IP_LIMIT;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
     /* libmicrohttpd sets SO_REUSEADDR by default; its REUSE option would add
@@ -636,17 +698,20 @@ http_server_t *http_server_start(const http_config_t *cfg, char *err, size_t err
     };
     errno = 0;
     s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_access, s,
+                            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, /* first */
                             MHD_OPTION_ARRAY, pool_opt,
                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)SRV_CONN_LIMIT,
                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SRV_CONN_MEMORY,
-                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SRV_CONN_TIMEOUT_S,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT_S,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
                             MHD_OPTION_END);
     if (!s->d) {
         /* the caller names the address; libmicrohttpd has logged the details */
         snprintf(err, errlen, "%s", errno ? strerror(errno) : "the HTTP server could not start");
+        cwatch_free(s->watch);
         wpool_free(s->pool);
         free(s);
         return NULL;
@@ -678,9 +743,10 @@ void http_server_stop(http_server_t *s)
     /* Workers must be done (their connections resumed) before the daemon
      * stops: libmicrohttpd cannot stop with suspended connections. */
     wpool_shutdown(s->pool);
-    MHD_stop_daemon(s->d);
+    MHD_stop_daemon(s->d); /* closes every connection: the watch is empty */
     if (lfd != MHD_INVALID_SOCKET)
         close(lfd);
+    cwatch_free(s->watch);
     wpool_free(s->pool);
     free(s);
 }

@@ -325,5 +325,114 @@ else
     skip "serve" "no compiled catalogues in $SHARE/locale (run make locale)"
 fi
 
+# --- file modes: everything jouda writes is for its owner only ------------------
+# On a SQLite database of its own (whatever DB is), with a permissive umask so
+# that only jouda's own settings decide.
+umask 022
+MODES=$TMP/modes/sub/jouda.db
+mode_of() { stat -c %a "$1" 2>/dev/null; }
+JOUDA_ADMIN_PASSWORD=Jouda-admin-2026 run init --db "$MODES" --admin-email admin@jouda.ma
+check "init on a new SQLite file exits 0" rc_is 0
+check "init creates the database 0600 (stat: $(mode_of "$MODES"))" test "$(mode_of "$MODES")" = 600
+check "init creates missing directories 0700 (stat: $(mode_of "$TMP/modes"))" \
+    eval '[ "$(mode_of "$TMP/modes")" = 700 ] && [ "$(mode_of "$TMP/modes/sub")" = 700 ]'
+check "a database 0600 draws no warning" eval '! err_has warning'
+run backup --db "$MODES" --out "$TMP/modes-backup.db"
+check "backup writes its copy 0600 (stat: $(mode_of "$TMP/modes-backup.db"))" \
+    eval 'rc_is 0 && [ "$(mode_of "$TMP/modes-backup.db")" = 600 ]'
+
+chmod 644 "$MODES"
+run migrate --db "$MODES"
+check "migrate warns when the database is readable by others (and still works)" \
+    eval 'rc_is 0 && grep -qF "jouda migrate: warning: $MODES is readable by other users (mode 0644): chmod 600 it" "$TMP/err"'
+JOUDA_ADMIN_PASSWORD=Jouda-admin-2026 run init --db "$MODES" --admin-email admin@jouda.ma
+check "init warns too" eval 'rc_is 0 && grep -qF "jouda init: warning: $MODES is readable by other users (mode 0644)" "$TMP/err"'
+chmod 600 "$MODES"
+run migrate --db "$MODES"
+check "after chmod 600, no warning" eval 'rc_is 0 && ! err_has warning'
+
+# serve_briefly ARGS...: serve on the modes database; true when it prints its
+# address, keeps standard error in $TMP/serve.err, leaves SERVE_URL set and
+# the server running (stop_serve stops it and checks exit code 0).
+serve_briefly() {
+    SERVE_URL=
+    : >"$TMP/serve.out"
+    JOUDA_SHARE_DIR=$SHARE "$BIN" serve --db "$MODES" --listen 127.0.0.1:0 "$@" \
+        >"$TMP/serve.out" 2>"$TMP/serve.err" </dev/null &
+    SERVER_PID=$!
+    for _ in $(seq 100); do
+        grep -q "listening" "$TMP/serve.out" && break
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    SERVE_URL=$(grep -oP "listening on \Khttp://\S+" "$TMP/serve.out")
+    [ -n "$SERVE_URL" ]
+}
+stop_serve() {
+    kill -TERM "$SERVER_PID" 2>/dev/null
+    wait "$SERVER_PID"
+    local rc=$?
+    SERVER_PID=
+    [ "$rc" -eq 0 ]
+}
+HAVE_SHARE=0
+[ -f "$SHARE/locale/fr.mo" ] && [ -d "$SHARE/templates" ] && HAVE_SHARE=1
+
+if [ "$HAVE_SHARE" = 1 ]; then
+    if serve_briefly; then
+        curl -s -o /dev/null --max-time 5 "$SERVE_URL/login"
+        check "while serve runs, its -wal and -shm files are 0600 too (stat: $(mode_of "$MODES-wal") $(mode_of "$MODES-shm"))" \
+            eval '[ "$(mode_of "$MODES-wal")" = 600 ] && [ "$(mode_of "$MODES-shm")" = 600 ]'
+        stop_serve
+        check "serve on a database 0600 draws no warning" eval '! grep -q warning "$TMP/serve.err"'
+    else
+        notok "serve starts on the modes database" "$(cat "$TMP/serve.err")"
+        stop_serve
+    fi
+    chmod 644 "$MODES"
+    if serve_briefly; then
+        stop_serve
+        check "serve warns when the database is readable by others" \
+            grep -qF "jouda serve: warning: $MODES is readable by other users (mode 0644): chmod 600 it" "$TMP/serve.err"
+    else
+        notok "serve starts on a database 0644" "$(cat "$TMP/serve.err")"
+        stop_serve
+    fi
+    chmod 600 "$MODES"
+else
+    skip "serve and file modes" "no compiled catalogues in $SHARE/locale (run make locale)"
+fi
+
+# --- serve --trust-proxy ADDRESS -------------------------------------------------
+# run_briefly ARGS...: like run, but a server that starts instead of refusing is
+# stopped after 5 seconds (exit code 124)
+run_briefly() {
+    timeout 5 "$BIN" "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
+    RC=$?
+}
+for bad in "" "--trust-proxy=" "localhost" "127.0.0.0/8" "127.0.0.1:8080" "300.0.0.1"; do
+    case "$bad" in
+    "") args=(--trust-proxy); what="a bare --trust-proxy (the address is required)" ;;
+    --*) args=("$bad"); what="--trust-proxy= with nothing after it" ;;
+    *) args=(--trust-proxy "$bad"); what="--trust-proxy $bad (not one IP address)" ;;
+    esac
+    run_briefly serve --db "$MODES" --listen 127.0.0.1:0 "${args[@]}"
+    check "serve: $what exits 2 with a message" eval 'rc_is 2 && err_has "trust-proxy"'
+done
+if [ "$HAVE_SHARE" = 1 ]; then
+    for form in "--trust-proxy 127.0.0.1" "--trust-proxy=127.0.0.1" "--trust-proxy ::1" "--trust-proxy=[::1]"; do
+        # shellcheck disable=SC2086
+        if serve_briefly $form; then
+            ok "serve $form starts"
+            check "serve $form stops on SIGTERM with exit code 0" stop_serve
+        else
+            notok "serve $form starts" "$(cat "$TMP/serve.err")"
+            stop_serve
+        fi
+    done
+else
+    skip "serve --trust-proxy" "no compiled catalogues in $SHARE/locale (run make locale)"
+fi
+
 echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
 [ "$FAILED" -eq 0 ] && [ "$SKIPPED" -eq 0 ]

@@ -7,6 +7,7 @@
 // (with the demo logins of fixture.mjs).
 // Redirects are never followed: tests assert status codes exactly.
 import http from 'node:http';
+import https from 'node:https';
 import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -26,16 +27,18 @@ export function uniq(prefix = 't') {
 }
 
 /** One HTTP exchange. Body: Buffer | string | undefined. Returns
- *  {status, headers, body (Buffer, gunzipped), text, rawLength, json()}. */
-export function rawRequest(method, path, { headers = {}, body } = {}) {
-  const url = new URL(path, BASE);
+ *  {status, headers, body (Buffer, gunzipped), text, rawLength, json()}.
+ *  base: another server than BASE (http: or https:); local: more options of
+ *  the request (localAddress, ca, servername...). */
+export function rawRequest(method, path, { headers = {}, body, base = BASE, local = {} } = {}) {
+  const url = new URL(path, base);
   const data = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(String(body));
   const hdrs = { ...headers };
   if (data !== undefined && hdrs['content-length'] === undefined) hdrs['content-length'] = String(data.length);
   return new Promise((resolve, reject) => {
     let done = false;
-    const req = http.request(
-      { method, host: url.hostname, port: url.port, path: url.pathname + url.search, headers: hdrs, agent: false },
+    const req = (url.protocol === 'https:' ? https : http).request(
+      { ...local, method, host: url.hostname, port: url.port, path: url.pathname + url.search, headers: hdrs, agent: false },
       (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
@@ -188,13 +191,17 @@ export function multipart(fields = {}, files = []) {
   return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-/** A browser-like client: its own cookie jar and the latest CSRF token seen. */
+/** A browser-like client: its own cookie jar and the latest CSRF token seen.
+ *  base, local: as rawRequest's; headers: sent with every request. */
 export class Client {
-  constructor({ lang } = {}) {
+  constructor({ lang, base = BASE, local = {}, headers = {} } = {}) {
     this.cookies = new Map();
     this.lastCsrf = null;
     this.acceptLanguage = lang || null;
     this.loginName = null;
+    this.base = base;
+    this.local = local;
+    this.headers = headers;
   }
 
   cookieHeader() {
@@ -220,12 +227,12 @@ export class Client {
   }
 
   async request(method, path, { headers = {}, body, type } = {}) {
-    const h = { ...headers };
+    const h = { ...this.headers, ...headers };
     const c = this.cookieHeader();
     if (c && h.cookie === undefined) h.cookie = c;
     if (this.acceptLanguage && h['accept-language'] === undefined) h['accept-language'] = this.acceptLanguage;
     if (type) h['content-type'] = type;
-    const res = await rawRequest(method, path, { headers: h, body });
+    const res = await rawRequest(method, path, { headers: h, body, base: this.base, local: this.local });
     this.storeCookies(res);
     if ((res.headers['content-type'] || '').includes('text/html')) {
       const t = extractCsrf(res.text);

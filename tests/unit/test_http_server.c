@@ -761,14 +761,18 @@ static void test_listen_parsing(void **state)
     }
 }
 
-/* X-Forwarded-* are honoured only when configured, and only from loopback */
+/* X-Forwarded-* are honoured only when configured, and only from the proxy's
+ * exact address (not from the rest of 127.0.0.0/8); Strict-Transport-Security
+ * only when that proxy says https. */
 static void test_trust_proxy(void **state)
 {
     (void)state;
     const char *req = "GET /hello HTTP/1.1\r\nHost: t\r\nX-Forwarded-Proto: https\r\n"
                       "X-Forwarded-For: 6.6.6.6, 203.0.113.9\r\nConnection: close\r\n\r\n";
-    for (int trust = 0; trust < 2; trust++) {
-        http_config_t cfg = {.listen = "127.0.0.1:0", .threads = 1, .trust_proxy = trust,
+    const char *proxies[] = {NULL, "127.0.0.1", "127.0.0.2", "::1"};
+    for (size_t i = 0; i < sizeof proxies / sizeof proxies[0]; i++) {
+        bool trusted = i == 1; /* the test connects from 127.0.0.1 */
+        http_config_t cfg = {.listen = "127.0.0.1:0", .threads = 1, .trust_proxy = proxies[i],
                              .prepare = t_prepare, .handle = t_handle};
         char err[256];
         http_server_t *s = http_server_start(&cfg, err, sizeof err);
@@ -776,18 +780,74 @@ static void test_trust_proxy(void **state)
         resp_t r;
         req_str(http_server_port(s), req, &r);
         assert_int_equal(r.status, 200);
-        if (trust) {
+        if (trusted) {
             assert_string_equal(r.body, "hello q=(null) c=(null) api=0 ip=203.0.113.9 csrf=(null) tls");
+            assert_string_equal(hdr(&r, "Strict-Transport-Security", 0),
+                                "max-age=31536000; includeSubDomains");
         } else {
             assert_string_equal(r.body, "hello q=(null) c=(null) api=0 ip=127.0.0.1 csrf=(null)");
+            assert_null(hdr(&r, "Strict-Transport-Security", 0));
         }
         resp_free(&r);
         req_str(http_server_port(s), "GET /hello HTTP/1.1\r\nHost: t\r\nX-Forwarded-For: junk\r\n"
                 "Connection: close\r\n\r\n", &r);
         assert_string_equal(r.body, "hello q=(null) c=(null) api=0 ip=127.0.0.1 csrf=(null)");
+        assert_null(hdr(&r, "Strict-Transport-Security", 0));
         resp_free(&r);
         http_server_stop(s);
     }
+    http_config_t bad = {.listen = "127.0.0.1:0", .threads = 1, .trust_proxy = "127.0.0.0/8",
+                         .prepare = t_prepare, .handle = t_handle};
+    char err[256] = "";
+    assert_null(http_server_start(&bad, err, sizeof err));
+    assert_non_null(strstr(err, "127.0.0.0/8"));
+}
+
+/* The proxy's address: one literal IPv4 or IPv6 address, nothing else. */
+static void test_addr_parse(void **state)
+{
+    (void)state;
+    http_addr_t a;
+    assert_true(http_addr_parse("127.0.0.1", &a));
+    assert_int_equal(a.family, AF_INET);
+    assert_memory_equal(a.bytes, "\x7f\0\0\x01", 4);
+    assert_true(http_addr_parse("::1", &a));
+    assert_int_equal(a.family, AF_INET6);
+    assert_true(http_addr_parse("[2001:db8::7]", &a));
+    assert_int_equal(a.family, AF_INET6);
+    assert_int_equal(a.bytes[15], 7);
+    const char *bad[] = {"", "localhost", "127.0.0.0/8", "127.0.0.1:8080", "300.1.1.1", "127.1",
+                         "[::1", "::1]", "[127.0.0.1]", " 127.0.0.1", "127.0.0.1 ", "1.2.3.4.5"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_false(http_addr_parse(bad[i], &a));
+    assert_false(http_addr_parse(NULL, &a));
+
+    struct sockaddr_in in = {.sin_family = AF_INET};
+    inet_pton(AF_INET, "127.0.0.1", &in.sin_addr);
+    struct sockaddr_in6 mapped = {.sin6_family = AF_INET6};
+    inet_pton(AF_INET6, "::ffff:127.0.0.1", &mapped.sin6_addr);
+    http_addr_parse("127.0.0.1", &a);
+    assert_true(http_addr_is(&a, (struct sockaddr *)&in));
+    assert_true(http_addr_is(&a, (struct sockaddr *)&mapped));
+    inet_pton(AF_INET, "127.0.0.2", &in.sin_addr);
+    assert_false(http_addr_is(&a, (struct sockaddr *)&in));
+    http_addr_parse("::1", &a);
+    assert_false(http_addr_is(&a, (struct sockaddr *)&mapped));
+    http_addr_t none = {0};
+    assert_false(http_addr_is(&none, (struct sockaddr *)&in));
+}
+
+/* Log escaping: one field whatever the path holds, and it decodes back. */
+static void test_log_escape(void **state)
+{
+    (void)state;
+    char out[64];
+    http_log_escape(out, sizeof out, "/a b\"c'd\\e%f\x01\x7f\xc3\xa9/ok");
+    assert_string_equal(out, "/a%20b%22c%27d%5Ce%25f%01%7F%C3%A9/ok");
+    http_log_escape(out, 6, "/ab cd"); /* no half escape at the end */
+    assert_string_equal(out, "/ab");
+    http_log_escape(out, sizeof out, "");
+    assert_string_equal(out, "");
 }
 
 int main(void)
@@ -805,6 +865,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_graceful_stop, setup, teardown),
         cmocka_unit_test(test_listen_parsing),
         cmocka_unit_test(test_trust_proxy),
+        cmocka_unit_test(test_addr_parse),
+        cmocka_unit_test(test_log_escape),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
