@@ -101,46 +101,34 @@ void account_login(req_t *r)
 
     const char *ip = req_ip(r);
     char *typed = users_login_key(r->arena, login);
-    /* unknown logins are counted under the typed text, known ones under
-     * their account, whichever of email and username was typed */
-    const char *typed_key = users_throttle_key(r->arena, typed, 0);
-    /* A locked attempt writes no audit row: unauthenticated requests must
-     * not grow the log without bound (the failure that set the lock was
-     * recorded as login_failed). */
-    int64_t wait = throttle_check(r->db, typed_key, ip);
     int64_t uid = 0;
     char hash[256];
-    bool found = false;
-    const char *key = typed_key;
-    if (wait <= 0) {
-        found = users_find_login(r->db, typed, &uid, hash, sizeof hash) == 0;
-        if (found) {
-            key = users_throttle_key(r->arena, typed, uid);
-            wait = throttle_check(r->db, key, NULL);
-        }
-    }
-    if (wait > 0) {
-        long minutes = (long)users_minutes_ceil(wait);
-        const char *text = i18n_ngettext(r->lang, "Too many attempts; try again in %d minute.",
-                                         "Too many attempts; try again in %d minutes.",
-                                         (unsigned long)minutes);
-        long long nums[1] = {minutes};
-        return render_login(r, 429, shown, next, text_fill_numbers(r->arena, text, nums, 1), NULL);
-    }
+    bool found = users_find_login(r->db, typed, &uid, hash, sizeof hash) == 0;
+    /* unknown logins are counted under the typed text, known ones under
+     * their account, whichever of email and username was typed */
+    const char *key = users_throttle_key(r->arena, typed, found ? uid : 0);
+    throttle_who_t who;
+    char device[DEVICE_ID_CHARS + 1];
+    account_throttle_who(r, key, found ? uid : 0, &who, device, sizeof device);
+    /* An attempt made too early checks no password and writes no audit row:
+     * unauthenticated requests must not grow the log without bound (the
+     * failures that set the delay were recorded as login_failed). */
+    int64_t wait = throttle_wait(r->db, &who);
+    if (wait > 0)
+        return render_login(r, 429, shown, next, account_too_early(r, wait), NULL);
 
     /* the same length rule as when the password was set (characters) */
     bool sane = users_password_fits(password);
     bool ok = password_verify(found ? hash : dummy_hash, sane ? password : "-") && found && sane;
     if (!ok) {
-        throttle_record_failure(r->db, key, ip);
         int64_t home = found ? users_home_of(r->db, uid) : 0;
         audit_write(r->db, 0, "login_failed", "user", found ? uid : 0, home, NULL, ip);
+        account_failed(r, &who, found ? uid : 0);
         return render_login(r, 401, shown, next, T(r, "Email/username or password is incorrect."),
                             NULL);
     }
 
-    throttle_clear_account(r->db, key);
-    throttle_clear_account(r->db, typed_key);
+    account_signed_in(r, &who, uid);
     char tok[64], shash[80];
     if (session_create(r->db, uid, ip, r->session_hash, tok, sizeof tok, shash, sizeof shash) != 0)
         return app_fail(r, RES_ERROR, NULL, NULL);
@@ -251,20 +239,17 @@ void account_password(req_t *r)
     const char *current = req_form(r, "current_password");
     const char *fresh = req_form(r, "new_password");
     const char *confirm = req_form(r, "confirm_password");
-    /* the same counter as the sign-in of this account */
+    /* the same rules as the sign-in of this account */
     const char *key = users_throttle_key(r->arena, NULL, uid);
+    throttle_who_t who;
+    char device[DEVICE_ID_CHARS + 1];
+    account_throttle_who(r, key, uid, &who, device, sizeof device);
     json_t *errors = json_object();
     arena_defer(r->arena, (void (*)(void *))json_decref, errors);
 
-    int64_t wait = throttle_check(r->db, key, ip);
+    int64_t wait = throttle_wait(r->db, &who);
     if (wait > 0) {
-        long minutes = (long)users_minutes_ceil(wait);
-        const char *text = i18n_ngettext(r->lang, "Too many attempts; try again in %d minute.",
-                                         "Too many attempts; try again in %d minutes.",
-                                         (unsigned long)minutes);
-        long long nums[1] = {minutes};
-        json_object_set_new(errors, "current_password",
-                            json_string(text_fill_numbers(r->arena, text, nums, 1)));
+        json_object_set_new(errors, "current_password", json_string(account_too_early(r, wait)));
         return render_profile(r, 429, errors, "password");
     }
     if (str_empty(current))
@@ -278,7 +263,7 @@ void account_password(req_t *r)
     else if (!str_eq(fresh, confirm))
         json_object_set_new(errors, "confirm_password", json_string(N_("The two passwords are different.")));
     if (!json_object_get(errors, "current_password") && !users_check_password(r->db, uid, current)) {
-        throttle_record_failure(r->db, key, ip);
+        account_failed(r, &who, uid);
         json_object_set_new(errors, "current_password",
                             json_string(N_("Your current password is not correct.")));
     }
@@ -286,7 +271,7 @@ void account_password(req_t *r)
         return render_profile(r, 422, errors, "password");
     if (users_set_password(r->db, uid, uid, fresh, "password_change", ip) != RES_OK)
         return app_fail(r, RES_ERROR, NULL, NULL);
-    throttle_clear_account(r->db, key);
+    throttle_record_success(r->db, &who);
     if (r->auth == AUTH_SESSION) {
         char tok[64], shash[80];
         if (session_create(r->db, uid, ip, NULL, tok, sizeof tok, shash, sizeof shash) == 0)

@@ -34,7 +34,12 @@ static const app_entity_t account_entities[] = {
 };
 
 static const char *const account_audit_actions[] = {"login", "login_failed", "logout",
-                                                    "token_create", "token_revoke", NULL};
+                                                    "token_create", "token_revoke",
+                                                    "login_throttled", NULL};
+/* the labels of the actions the audit module does not list itself */
+static const char *const account_action_msgids[] __attribute__((unused)) = {
+    N_("audit_action.login_throttled"),
+};
 
 const module_t account_module = {
     .name = "account",

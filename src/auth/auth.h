@@ -110,17 +110,87 @@ int api_token_revoke(db_t *db, int64_t token_id, int64_t user_id);
  * when the account is disabled): the number revoked, or -1 on error. */
 int64_t api_token_revoke_user(db_t *db, int64_t user_id);
 
-/* --- Throttling of failed logins (table login_failures: kind 'acct'|'ip',
- * key, at). Lockout: 5 failures of an account in 15 min lock it 15 min; 20
- * failures from one IP in 15 min lock that IP. Only failures are recorded. */
-#define THROTTLE_ACCOUNT_MAX 5
-#define THROTTLE_IP_MAX 20
-#define THROTTLE_WINDOW_SECONDS (15 * 60)
-/* account_key: the login as typed (compared in ASCII lower case); either
- * argument may be NULL. Seconds until the account/IP may try again; 0 when allowed. */
-int64_t throttle_check(db_t *db, const char *account_key, const char *ip);
-void throttle_record_failure(db_t *db, const char *account_key, const char *ip);
-void throttle_clear_account(db_t *db, const char *account_key); /* after a success */
+/* --- Throttling of failed sign-ins (tables login_failures: kind, key, at;
+ * login_alerts: key, last_at). Nothing here ever locks an account for
+ * everyone: a failure slows down only the place it came from, and a delay
+ * never holds a connection open (the caller answers 429 with Retry-After).
+ *
+ * An attempt is made by someone (throttle_who_t): an account (its key
+ * "user:12", or the login as typed when it matches no account), a client
+ * address, and maybe a device: the id of a device cookie (below) that is valid
+ * for that very account. Failures are counted under keys of four kinds:
+ *   device   (account, device)   the attempt carries a valid device cookie
+ *   pair     (account, address)  it does not
+ *   address  (address), whatever the account, when it does not
+ *   account  (account), whatever the address or device: never delays, alerts
+ * A device that signed in to the account before is judged by its own
+ * failures alone: failures made elsewhere, even from its own address, never
+ * slow it down. Any other attempt waits for the longer of its pair's and its
+ * address's delays.
+ *
+ * The schedule (throttle_delay): with n failures under a key in the last 24
+ * hours (THROTTLE_WINDOW_SECONDS), the next attempt under that key waits,
+ * from the most recent of them,
+ *     nothing while n < free, then min(2^(n - free), 900) seconds:
+ *   device, pair (free = 3):  1st and 2nd failure: nothing; 3rd: 1 s; 4th: 2 s;
+ *                             5th: 4 s ... 12th: 512 s; 13th and later: 15 min;
+ *   address (free = 20):      20th failure: 1 s; 21st: 2 s ... 29th: 512 s;
+ *                             30th and later: 15 min.
+ * An attempt made too early is refused before any password is checked and
+ * is not itself a failure. A success clears the key it was judged by (the
+ * device's, or the pair's), never the address's nor the account's.
+ *
+ * The owner is alerted when the failures on an existing account within an
+ * hour (THROTTLE_ALERT_SECONDS) reach THROTTLE_ALERT_FAILURES, whatever the
+ * addresses and devices: throttle_record_failure says so once per burst, a
+ * burst going on while failures keep coming less than an hour apart. */
+#define THROTTLE_WINDOW_SECONDS (24 * 3600)
+#define THROTTLE_PAIR_FREE 3
+#define THROTTLE_ADDRESS_FREE 20
+#define THROTTLE_MAX_DELAY (15 * 60)
+#define THROTTLE_ALERT_FAILURES 10
+#define THROTTLE_ALERT_SECONDS 3600
+
+typedef struct {
+    const char *account; /* "user:12", or the login typed when it matches no account */
+    const char *ip;      /* the client's address; NULL when unknown */
+    const char *device;  /* id of a device cookie valid for this account, or NULL */
+    bool exists;         /* the account exists: its failures may alert its owner */
+} throttle_who_t;
+
+/* The schedule, pure: seconds to wait after `failures` failures under a key
+ * that allows `free_failures` without delay (0 while failures < free). */
+int64_t throttle_delay(int64_t failures, int64_t free_failures);
+/* Seconds before who may try again (at least 1), 0 when they may now.
+ * Keys are compared in ASCII lower case. */
+int64_t throttle_wait(db_t *db, const throttle_who_t *who);
+/* Count a failure of who. True when it makes a burst of failures on an
+ * existing account to report to its owner (once per burst). */
+bool throttle_record_failure(db_t *db, const throttle_who_t *who);
+/* After a success: clears the failures of the key who was judged by. */
+void throttle_record_success(db_t *db, const throttle_who_t *who);
+
+/* --- Device cookies (OWASP's "device cookies"): a browser that signed in
+ * to an account gets one, naming that account, signed with the server key;
+ * while it is valid, failures made elsewhere never slow that browser down for
+ * that account. The value is
+ *   "1.<user id>.<expires: UTC seconds>.<device id>.<signature>"
+ * with a device id of 16 random bytes in base64url (22 characters) and the
+ * signature in hex: crypto_generichash keyed with the server key
+ * (token_keyed_hash) of "jouda-device-cookie|" and the fields before it. Set
+ * HttpOnly, SameSite=Lax, Secure over TLS, for 180 days; every successful
+ * sign-in gives a new one. */
+#define DEVICE_COOKIE "jouda_device"
+#define DEVICE_COOKIE_SECONDS (180 * 24 * 3600)
+#define DEVICE_ID_CHARS 22
+#define DEVICE_COOKIE_MAX 160 /* buffer size for a value */
+/* A new value for user_id, valid until expires, into out (>= DEVICE_COOKIE_MAX).
+ * 0, or -1 on bad arguments (out then empty). */
+int device_cookie_make(int64_t user_id, int64_t expires, char *out, size_t outlen);
+/* Is value a device cookie signed with the server key, for user_id, not
+ * expired at now? Its device id then goes to id_out (>= DEVICE_ID_CHARS + 1). */
+bool device_cookie_check(const char *value, int64_t user_id, int64_t now, char *id_out,
+                         size_t id_len);
 
 /* Migrations of the auth tables (versions 20..29). */
 extern const db_migration_t auth_migrations[];

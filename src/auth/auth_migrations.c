@@ -51,5 +51,24 @@ const db_migration_t auth_migrations[] = {
      "ALTER TABLE api_tokens ADD COLUMN expires_at BIGINT NOT NULL DEFAULT 0;\n"
      "UPDATE api_tokens SET expires_at = NOW_EPOCH + 90 * 86400 WHERE expires_at = 0",
      NULL},
+    /* 25: delays instead of lockouts (auth.h). The kinds of keys change and
+     * the failures counted under the old rule mean nothing under the new
+     * one: the table is made anew (SQLite cannot change a CHECK in place). */
+    {25, "auth_login_delays",
+     "DROP TABLE login_failures;\n"
+     "CREATE TABLE login_failures (\n"
+     "  id ID_PK,\n"
+     "  kind TEXT NOT NULL CHECK (kind IN ('pair', 'device', 'address', 'account')),\n"
+     "  key TEXT NOT NULL,\n"
+     "  at BIGINT NOT NULL\n"
+     ");\n"
+     "CREATE INDEX login_failures_kind_key_at ON login_failures (kind, key, at);\n"
+     "CREATE INDEX login_failures_at ON login_failures (at);\n"
+     "CREATE TABLE login_alerts (\n"
+     "  key TEXT PRIMARY KEY,\n"
+     "  last_at BIGINT NOT NULL\n"
+     ");\n"
+     "CREATE INDEX login_alerts_last_at ON login_alerts (last_at)",
+     NULL},
 };
 const size_t auth_migrations_count = sizeof auth_migrations / sizeof auth_migrations[0];
