@@ -7,7 +7,7 @@
 //
 // The server run-all.sh starts sees every request come from 127.0.0.1. These
 // tests start a second server of their own on the same database (JOUDA_BIN,
-// JOUDA_DB_URL), with --trust-proxy, and speak to it as a reverse proxy would:
+// JOUDA_DB_URL), with --trust-proxy 127.0.0.1, and speak to it as a reverse proxy would:
 // each "device" below sends its client address in X-Forwarded-For. The second
 // server must stop cleanly (exit status 0, no sanitizer report).
 import { test, describe, before, after } from 'node:test';
@@ -39,7 +39,7 @@ function freePort() {
 
 before(async () => {
   const port = await freePort();
-  const child = spawn(BIN, ['serve', '--db', DB_URL, '--listen', `127.0.0.1:${port}`, '--trust-proxy'], {
+  const child = spawn(BIN, ['serve', '--db', DB_URL, '--listen', `127.0.0.1:${port}`, '--trust-proxy', '127.0.0.1'], {
     env: { ...process.env, JOUDA_STRICT_TEMPLATES: '1' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
