@@ -188,13 +188,15 @@ export function multipart(fields = {}, files = []) {
   return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-/** A browser-like client: its own cookie jar and the latest CSRF token seen. */
+/** A browser-like client: its own cookie jar and the latest CSRF token seen;
+ *  base: another server than JOUDA_URL's. */
 export class Client {
-  constructor({ lang } = {}) {
+  constructor({ lang, base } = {}) {
     this.cookies = new Map();
     this.lastCsrf = null;
     this.acceptLanguage = lang || null;
     this.loginName = null;
+    this.base = base ? base.replace(/\/$/, '') : null;
   }
 
   cookieHeader() {
@@ -225,7 +227,7 @@ export class Client {
     if (c && h.cookie === undefined) h.cookie = c;
     if (this.acceptLanguage && h['accept-language'] === undefined) h['accept-language'] = this.acceptLanguage;
     if (type) h['content-type'] = type;
-    const res = await rawRequest(method, path, { headers: h, body });
+    const res = await rawRequest(method, this.base && path.startsWith('/') ? this.base + path : path, { headers: h, body });
     this.storeCookies(res);
     if ((res.headers['content-type'] || '').includes('text/html')) {
       const t = extractCsrf(res.text);
@@ -490,6 +492,30 @@ export function odtParts() {
     { name: 'META-INF/manifest.xml', data: '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text"/></manifest:manifest>' },
     { name: 'content.xml', data: '<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"><office:body/></office:document-content>' },
   ];
+}
+
+/** The ids of the nodes an organisation tree page (/admin/nodes) shows, in order. */
+export function treeIds(html) {
+  return [...html.matchAll(/<li id="n(\d+)"/g)].map((m) => Number(m[1]));
+}
+
+/** The links that open or close a level of the tree: [{id, href, open}]
+ *  (open: the link opens the node; else it closes it). */
+export function treeToggles(html) {
+  return [...html.matchAll(/<a class="tree__toggle" href="([^"]*)" data-tree-toggle="n(\d+)" aria-expanded="(true|false)"/g)]
+    .map((m) => ({ href: decodeEntities(m[1]), id: Number(m[2]), open: m[3] === 'false' }));
+}
+
+/** The pager of a page: {text, prev, next} (hrefs decoded, null when absent), or null. */
+export function pagerOf(html) {
+  const nav = html.match(/<nav class="pager"[\s\S]*?<\/nav>/);
+  if (!nav) return null;
+  const href = (rel) => {
+    const m = nav[0].match(new RegExp(`<a href="([^"]*)" rel="${rel}"`));
+    return m ? decodeEntities(m[1]) : null;
+  };
+  const text = nav[0].match(/<span class="pager__text">([^<]*)<\/span>/);
+  return { text: text ? decodeEntities(text[1]) : '', prev: href('prev'), next: href('next') };
 }
 
 /** A readable summary of a response for assertion messages. */
