@@ -34,4 +34,48 @@
       form.appendChild(c);
     }
   });
+  // The organisation tree opens a level in place: the page its link leads
+  // to is fetched and its tree replaces this one, the node clicked staying
+  // where it was on the screen. Without JavaScript the link loads that page.
+  var treeBusy = false;
+  var treeChanged = false;
+  document.addEventListener('click', function (e) {
+    var a = e.target.closest ? e.target.closest('a[data-tree-toggle]') : null;
+    if (!a || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+    var view = document.getElementById('tree-view');
+    if (!view || !window.fetch || !window.DOMParser || !window.history.pushState) return;
+    e.preventDefault();
+    if (treeBusy) return;
+    treeBusy = true;
+    a.setAttribute('aria-busy', 'true');
+    var id = a.getAttribute('data-tree-toggle');
+    var li = document.getElementById(id);
+    var top = li ? li.getBoundingClientRect().top : 0;
+    window.fetch(a.href, { credentials: 'same-origin', headers: { Accept: 'text/html' } })
+      .then(function (res) {
+        if (!res.ok) throw new Error('status ' + res.status);
+        return res.text();
+      })
+      .then(function (html) {
+        var next = new window.DOMParser().parseFromString(html, 'text/html').getElementById('tree-view');
+        if (!next) throw new Error('no tree');
+        view.replaceWith(document.importNode(next, true));
+        window.history.pushState({ tree: true }, '', a.href);
+        treeChanged = true;
+        var again = document.getElementById(id);
+        if (again) {
+          window.scrollBy(0, again.getBoundingClientRect().top - top);
+          var toggle = again.querySelector('a[data-tree-toggle="' + id + '"]') || again.querySelector('.node__name');
+          if (toggle) toggle.focus({ preventScroll: true });
+        }
+        treeBusy = false;
+      })
+      .catch(function () {
+        window.location.href = a.href;
+      });
+  });
+  // Back and forward after trees opened in place: the page of that address.
+  window.addEventListener('popstate', function () {
+    if (treeChanged) window.location.reload();
+  });
 })();

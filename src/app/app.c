@@ -158,6 +158,35 @@ match_t app_route_match(const char *method, const char *path, const route_t **ou
     return other_method ? MATCH_BAD_METHOD : MATCH_NOT_FOUND;
 }
 
+const char *app_route_allow(arena_t *a, const char *path)
+{
+    const char *names[16];
+    size_t n = 0;
+    for (size_t m = 0; m < g_nmodules; m++) {
+        for (size_t i = 0; i < g_modules[m]->n_routes; i++) {
+            const route_t *rt = &g_modules[m]->routes[i];
+            int64_t got[2];
+            if (!http_path_match(rt->pattern, path, got))
+                continue;
+            const char *add[2] = {rt->method, strcmp(rt->method, "GET") == 0 ? "HEAD" : NULL};
+            for (int k = 0; k < 2 && add[k]; k++) {
+                bool seen = false;
+                for (size_t j = 0; j < n && !seen; j++)
+                    seen = strcmp(names[j], add[k]) == 0;
+                if (!seen && n < ARRAY_LEN(names))
+                    names[n++] = add[k];
+            }
+        }
+    }
+    buf_t b;
+    buf_init(&b);
+    for (size_t j = 0; j < n; j++)
+        buf_printf(&b, "%s%s", j ? ", " : "", names[j]);
+    const char *out = arena_strdup(a, b.data ? b.data : "");
+    buf_free(&b);
+    return out;
+}
+
 /* Every connection opened for a thread, closed at shutdown. */
 static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
 static db_t *conns[256];

@@ -265,6 +265,12 @@ const char *app_number(req_t *r, long long n);
 void page_render(req_t *r, int status, const char *tpl, json_t *model);
 /* JSON response; steals obj. */
 void api_send(req_t *r, int status, json_t *obj);
+/* The one answer to a JSON route's body that is not a JSON object (an
+ * array, a string, a number, null, or no body where one is needed): 400
+ * bad_request. api_body_object answers it and returns false unless the
+ * request carries a JSON object. */
+void api_body_refuse(req_t *r);
+bool api_body_object(req_t *r);
 /* An error: for /api/ the JSON error object {"error":{code,message,fields}},
  * for pages an error page (or the login redirect for 401). fields: object
  * field -> msgid (translated here), may be NULL; stolen. */

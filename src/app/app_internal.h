@@ -20,6 +20,9 @@ extern app_hooks_t g_hooks;
 /* Find the route of method + path among every module's routes. */
 typedef enum { MATCH_OK, MATCH_NOT_FOUND, MATCH_BAD_METHOD } match_t;
 match_t app_route_match(const char *method, const char *path, const route_t **out, int64_t ids[2]);
+/* The methods the routes of path accept, for the Allow header of a 405:
+ * "GET, HEAD, POST" (HEAD wherever GET is), in the order of the routes. */
+const char *app_route_allow(arena_t *a, const char *path);
 
 /* page.c */
 #define LANG_COOKIE "jouda_lang"

@@ -259,6 +259,19 @@ void api_send(req_t *r, int status, json_t *obj)
     h->resp_type = "application/json; charset=utf-8";
 }
 
+void api_body_refuse(req_t *r)
+{
+    respond_error(r, 400, "bad_request", N_("The request body must be a JSON object."), NULL);
+}
+
+bool api_body_object(req_t *r)
+{
+    if (json_is_object(r->json))
+        return true;
+    api_body_refuse(r);
+    return false;
+}
+
 static const char *status_title(int status)
 {
     switch (status) {

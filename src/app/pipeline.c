@@ -110,8 +110,10 @@ static refusal_t decide(req_t *r)
     match_t m = app_route_match(r->method, r->path, &route, ids);
     if (m == MATCH_NOT_FOUND)
         return (refusal_t){404, "not_found", NULL};
-    if (m == MATCH_BAD_METHOD)
+    if (m == MATCH_BAD_METHOD) {
+        http_add_header(r->http, "Allow", app_route_allow(r->arena, r->path));
         return (refusal_t){405, "method_not_allowed", NULL};
+    }
     r->route = route;
     r->ids[0] = ids[0];
     r->ids[1] = ids[1];
@@ -202,8 +204,9 @@ void app_handle(http_req_t *h)
             return;
         }
     }
+    /* every JSON route: a body that parses but is no object is malformed */
     if (r->json && (r->route->flags & ROUTE_JSON) && !json_is_object(r->json)) {
-        respond_error(r, 422, "invalid", N_("The request body must be a JSON object."), NULL);
+        api_body_refuse(r);
         return;
     }
     r->route->handler(r);

@@ -35,15 +35,21 @@ static void attach_ext(const char *filename, char *out, size_t outlen)
 typedef struct {
     const char *ext;
     const char *type;
+    const char *ooxml_main; /* the main part's type in [Content_Types].xml */
+    bool odf;               /* OpenDocument: type in the "mimetype" entry */
 } attach_ext_type_t;
 
-/* Office formats are zip archives: the extension tells which one. */
+/* Office formats are zip archives: the extension tells which one, the
+ * container must then be one of that kind. */
 static const attach_ext_type_t attach_zip_types[] = {
-    {"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
-    {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
-    {"pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"},
-    {"odt", "application/vnd.oasis.opendocument.text"},
-    {"ods", "application/vnd.oasis.opendocument.spreadsheet"},
+    {"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+     "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml", false},
+    {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml", false},
+    {"pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+     "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml", false},
+    {"odt", "application/vnd.oasis.opendocument.text", NULL, true},
+    {"ods", "application/vnd.oasis.opendocument.spreadsheet", NULL, true},
 };
 
 static bool attach_starts(const char *data, size_t len, const char *magic, size_t n)
@@ -53,33 +59,73 @@ static bool attach_starts(const char *data, size_t len, const char *magic, size_
 
 const char *attach_sniff(const char *data, size_t len, const char *filename)
 {
+    return attach_inspect(data, len, filename, NULL);
+}
+
+const char *attach_verdict_msgid(attach_verdict_t v)
+{
+    switch (v) {
+    case ATTACH_OK:
+        return NULL;
+    // clang-format off
+    case ATTACH_DOC_INVALID:
+        return N_("This file is not a valid document of the kind its name gives. Save it again from its application, or send it as a PDF.");
+    case ATTACH_DOC_ACTIVE:
+        return N_("This document contains programs, scripts, macros or web pages, which are not accepted. Save it again without them, or send it as a PDF.");
+    case ATTACH_DOC_ENCRYPTED:
+        return N_("This document is protected by a password. Send it without the protection.");
+    case ATTACH_DOC_TOO_BIG:
+        return N_("This document is too large once unpacked, or has too many parts. Send it as a PDF, or in several files.");
+    // clang-format on
+    default:
+        /* one literal each, so that msgid extraction sees them whole */
+        // clang-format off
+        return N_("This kind of file is not accepted. Send a PDF, an image (PNG, JPEG, GIF, WebP), an office document (DOCX, XLSX, PPTX, ODT, ODS) or a text file (TXT, CSV).");
+        // clang-format on
+    }
+}
+
+const char *attach_inspect(const char *data, size_t len, const char *filename,
+                           attach_verdict_t *why)
+{
+    attach_verdict_t dummy;
+    if (!why)
+        why = &dummy;
+    *why = ATTACH_TYPE;
+    const char *type = NULL;
     if (!data || len == 0)
         return NULL;
     char ext[16];
     attach_ext(filename, ext, sizeof ext);
     if (attach_starts(data, len, "%PDF-", 5))
-        return "application/pdf";
-    if (attach_starts(data, len, "\x89PNG\r\n\x1a\n", 8))
-        return "image/png";
-    if (attach_starts(data, len, "\xff\xd8\xff", 3))
-        return "image/jpeg";
-    if (attach_starts(data, len, "GIF87a", 6) || attach_starts(data, len, "GIF89a", 6))
-        return "image/gif";
-    if (len >= 12 && memcmp(data, "RIFF", 4) == 0 && memcmp(data + 8, "WEBP", 4) == 0)
-        return "image/webp";
-    if (attach_starts(data, len, "PK\x03\x04", 4)) {
-        for (size_t i = 0; i < ARRAY_LEN(attach_zip_types); i++)
-            if (strcmp(ext, attach_zip_types[i].ext) == 0)
-                return attach_zip_types[i].type;
-        return NULL; /* any other archive: refused */
+        type = "application/pdf";
+    else if (attach_starts(data, len, "\x89PNG\r\n\x1a\n", 8))
+        type = "image/png";
+    else if (attach_starts(data, len, "\xff\xd8\xff", 3))
+        type = "image/jpeg";
+    else if (attach_starts(data, len, "GIF87a", 6) || attach_starts(data, len, "GIF89a", 6))
+        type = "image/gif";
+    else if (len >= 12 && memcmp(data, "RIFF", 4) == 0 && memcmp(data + 8, "WEBP", 4) == 0)
+        type = "image/webp";
+    else if (attach_starts(data, len, "PK\x03\x04", 4)) {
+        for (size_t i = 0; i < ARRAY_LEN(attach_zip_types) && !type; i++) {
+            const attach_ext_type_t *z = &attach_zip_types[i];
+            if (strcmp(ext, z->ext) != 0)
+                continue;
+            *why = attach_zip_check(data, len, z->ooxml_main, z->odf ? z->type : NULL);
+            if (*why != ATTACH_OK)
+                return NULL;
+            type = z->type;
+        }
+        /* any other archive: refused */
+    } else if (strcmp(ext, "txt") == 0 || strcmp(ext, "csv") == 0) {
+        /* Plain text: only with a text extension, valid UTF-8 and no NUL byte. */
+        if (!memchr(data, '\0', len) && utf8_valid(data, len))
+            type = ext[0] == 'c' ? "text/csv; charset=utf-8" : "text/plain; charset=utf-8";
     }
-    /* Plain text: only with a text extension, valid UTF-8 and no NUL byte. */
-    if (strcmp(ext, "txt") == 0 || strcmp(ext, "csv") == 0) {
-        if (memchr(data, '\0', len) || !utf8_valid(data, len))
-            return NULL;
-        return ext[0] == 'c' ? "text/csv; charset=utf-8" : "text/plain; charset=utf-8";
-    }
-    return NULL;
+    if (type)
+        *why = ATTACH_OK;
+    return type;
 }
 
 /* Does the name's extension fit the detected type? (a PDF named .html would
@@ -202,12 +248,10 @@ res_t attach_store(db_t *db, int64_t node_id, const char *owner_kind, int64_t ow
         *err_msgid = N_("The file name is not valid.");
         return RES_INVALID;
     }
-    const char *type = attach_sniff(file->data, file->len, name);
+    attach_verdict_t why;
+    const char *type = attach_inspect(file->data, file->len, name, &why);
     if (!type) {
-        /* one literal, so that msgid extraction sees it whole */
-        // clang-format off
-        *err_msgid = N_("This kind of file is not accepted. Send a PDF, an image (PNG, JPEG, GIF, WebP), an office document (DOCX, XLSX, PPTX, ODT, ODS) or a text file (TXT, CSV).");
-        // clang-format on
+        *err_msgid = attach_verdict_msgid(why);
         return RES_INVALID;
     }
     if (!attach_ext_fits(type, name)) {

@@ -20,8 +20,41 @@ res_t attach_store(db_t *db, int64_t node_id, const char *owner_kind, int64_t ow
 /* [{id, filename, content_type, size, created_at, created_by}] newest first. */
 json_t *attach_list(db_t *db, const char *owner_kind, int64_t owner_id);
 /* Detected MIME type of the bytes, NULL when not an allowed type
- * (pdf, png, jpeg, gif, webp, odt/ods/docx/xlsx (zip), txt/csv (valid UTF-8)). */
+ * (pdf, png, jpeg, gif, webp, odt/ods/docx/xlsx/pptx (zip, checked by
+ * attach_zip_check), txt/csv (valid UTF-8)). */
 const char *attach_sniff(const char *data, size_t len, const char *filename);
+
+/* Why bytes are refused. */
+typedef enum {
+    ATTACH_OK = 0,
+    ATTACH_TYPE,          /* not a type accepted at all */
+    ATTACH_DOC_INVALID,   /* an office document's name, not such a document inside */
+    ATTACH_DOC_ACTIVE,    /* a document holding programs, scripts, web pages or macros */
+    ATTACH_DOC_ENCRYPTED, /* a document with encrypted parts */
+    ATTACH_DOC_TOO_BIG,   /* too many parts, or too large once unpacked */
+} attach_verdict_t;
+/* attach_sniff, saying why when it refuses (why may be NULL). */
+const char *attach_inspect(const char *data, size_t len, const char *filename,
+                           attach_verdict_t *why);
+/* The msgid telling the uploader why (ATTACH_OK: NULL). */
+const char *attach_verdict_msgid(attach_verdict_t v);
+
+/* Office documents are zip archives, opened from memory and never unpacked:
+ * at most ATTACH_ZIP_MAX_PARTS entries whose declared sizes add up to at
+ * most ATTACH_ZIP_MAX_UNPACKED; no encrypted entry; nothing but stored or
+ * deflated entries; no name leaving its folder; no program, script, web
+ * page or macros, by name (.exe .dll .bat .cmd .com .msi .sh .js .vbs .jar
+ * .ps1 .scr .html .htm .xhtml .svg .hta .wsf .lnk .cpl, vbaProject.bin) or
+ * by the first bytes of an entry (attach_head_is_active); and the container
+ * of the kind: [Content_Types].xml naming ooxml_main_type (Office Open XML),
+ * or a first entry "mimetype", stored, holding odf_mimetype (OpenDocument). */
+#define ATTACH_ZIP_MAX_PARTS 5000
+#define ATTACH_ZIP_MAX_UNPACKED ((uint64_t)256 * 1024 * 1024)
+attach_verdict_t attach_zip_check(const char *data, size_t len, const char *ooxml_main_type,
+                                  const char *odf_mimetype);
+/* Do these first bytes of a file start a program (Windows, Linux, macOS,
+ * Java), a script (#!) or a web page or SVG image (HTML markup)? */
+bool attach_head_is_active(const char *data, size_t n);
 
 /* --- Additions used by the pages and tests ------------------------------ */
 #define ATTACH_NAME_MAX 200 /* characters of a stored file name */

@@ -459,6 +459,22 @@ static void slow_job(void *arg)
 
 /* --- libmicrohttpd callbacks --------------------------------------------- */
 
+/* libmicrohttpd hands the path over decoded, as a C string: a %00 would cut
+ * it there ("/api/v1/nodes/3%00x" read as "/api/v1/nodes/3"). The raw target
+ * is seen here first; what this returns is the request's first *con_cls. */
+static char k_nul_path; /* marker: the decoded path holds a NUL byte */
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
+{
+    (void)cls;
+    (void)mc;
+    size_t n = uri ? strcspn(uri, "?") : 0; /* the query keeps its lengths */
+    for (size_t i = 0; i + 2 < n; i++)
+        if (uri[i] == '%' && uri[i + 1] == '0' && uri[i + 2] == '0')
+            return &k_nul_path;
+    return NULL;
+}
+
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *mc, const char *url,
                                  const char *method, const char *version,
                                  const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -466,12 +482,17 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *mc, const cha
     (void)version;
     http_server_t *s = cls;
     conn_t *c = *con_cls;
+    bool nul_path = *con_cls == (void *)&k_nul_path;
 
-    if (!c) { /* headers are in */
+    if (!c || nul_path) { /* headers are in */
         c = conn_new(s, mc, url, method);
         *con_cls = c;
         atomic_fetch_add(&s->inflight, 1);
         http_req_t *r = &c->r;
+        if (nul_path) {
+            server_error(c, 400);
+            return queue_response(c);
+        }
         if (http_static_serve(r))
             return queue_response(c);
         if (s->cfg.prepare && !s->cfg.prepare(r))
@@ -543,7 +564,7 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
     /* a kept-alive connection has the same time for its next head */
     cwatch_set(watch_entry(mc), now_ms_monotonic() + HTTP_HEAD_TIMEOUT_S * 1000);
     conn_t *c = *con_cls;
-    if (!c)
+    if (!c || *con_cls == (void *)&k_nul_path) /* ended before its headers were in */
         return;
     *con_cls = NULL;
     char m[SRV_LOG_METHOD_MAX], p[SRV_LOG_PATH_MAX];
@@ -707,6 +728,7 @@ http_server_t *http_server_start(const http_config_t *cfg, char *err, size_t err
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                             MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+                            MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
                             MHD_OPTION_END);
     if (!s->d) {
         /* the caller names the address; libmicrohttpd has logged the details */

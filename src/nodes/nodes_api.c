@@ -31,14 +31,6 @@ static void send_server_error(req_t *r)
     app_fail(r, RES_ERROR, NULL, NULL);
 }
 
-static bool body_is_object(req_t *r)
-{
-    if (r->json && json_is_object(r->json))
-        return true;
-    respond_error(r, 400, "bad_request", N_("The request body must be a JSON object."), NULL);
-    return false;
-}
-
 void nodes_api_list(req_t *r)
 {
     json_t *errors = json_object();
@@ -152,7 +144,7 @@ static void refuse_foreign_fields(req_t *r, json_t *errors, node_kind_t kind)
 
 void nodes_api_create(req_t *r)
 {
-    if (!body_is_object(r))
+    if (!api_body_object(r))
         return;
     json_t *errors = json_object();
     v_unknown_fields(r, errors, create_fields);
@@ -249,7 +241,7 @@ void nodes_api_patch(req_t *r)
         app_fail(r, RES_NOT_FOUND, NULL, NULL);
         return;
     }
-    if (!body_is_object(r))
+    if (!api_body_object(r))
         return;
     json_t *errors = json_object();
     v_unknown_fields(r, errors, patch_fields);

@@ -30,14 +30,6 @@ static void fail_invalid(req_t *r, json_t *errors)
     app_fail(r, RES_INVALID, N_("Some fields are not valid."), errors);
 }
 
-static bool body_is_object(req_t *r)
-{
-    if (json_is_object(r->json))
-        return true;
-    app_fail(r, RES_INVALID, N_("The body must be a JSON object."), NULL);
-    return false;
-}
-
 /* ------------------------------------------------------------------ list -- */
 
 void users_api_list(req_t *r)
@@ -147,7 +139,7 @@ static int parse_roles(req_t *r, json_t *errors, api_role_t *out)
 
 void users_api_create(req_t *r)
 {
-    if (!body_is_object(r))
+    if (!api_body_object(r))
         return;
     static const char *const known[] = {"email", "username", "name",  "password",
                                         "language", "node_id", "roles", NULL};
@@ -234,7 +226,7 @@ void users_api_get(req_t *r)
 
 void users_api_patch(req_t *r)
 {
-    if (!body_is_object(r))
+    if (!api_body_object(r))
         return;
     int64_t id = r->ids[0];
     bool self = r->user->id == id;
@@ -306,7 +298,7 @@ void users_api_patch(req_t *r)
  * grant form. */
 void users_api_role_grant(req_t *r)
 {
-    if (!body_is_object(r))
+    if (!api_body_object(r))
         return;
     int64_t id = r->ids[0];
     static const char *const known[] = {"role", "node_id", "expires_at", NULL};

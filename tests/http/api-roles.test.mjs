@@ -145,7 +145,7 @@ describe('giving a role: POST /api/v1/users/{id}/roles', () => {
     assert.match(a.expires_at, /^2030-12-31/);
   });
 
-  test('unknown fields and wrong types answer 422 with error.fields naming the field', async () => {
+  test('unknown fields and wrong types answer 422 with error.fields naming the field; a body that is no object 400', async () => {
     const u = await freshUser();
     const cases = [
       [{ role: 'staff', node_id: d.maison1.id, colour: 'red' }, 'colour'],
@@ -165,7 +165,7 @@ describe('giving a role: POST /api/v1/users/{id}/roles', () => {
       assert.ok(fields[field], `${JSON.stringify(body)}: error.fields.${field} in ${res.text}`);
     }
     const notObject = await grant(u.id, [{ role: 'staff', node_id: d.maison1.id }]);
-    assert.equal(notObject.status, 422, show(notObject));
+    assert.equal(notObject.status, 400, show(notObject)); // malformed, as docs/API.md says
     assert.equal((await rolesOf(u.id)).length, 1, 'nothing added');
   });
 

@@ -1,9 +1,15 @@
 // attachments.test.mjs - documents attached to a node: upload (page and API),
-// type checked from the bytes, size limits, download with Content-Disposition
-// and nosniff, readable only by those who can read the node.
+// type checked from the bytes, office documents' containers checked (of their
+// kind, no programs, pages or macros inside, not encrypted, no zip bombs:
+// 422 with a message of its own), size limits, download with
+// Content-Disposition and nosniff, readable only by those who can read the node.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, tokenFor, demo, show, signIn, smallPdf, multipart, rawRequest, BASE } from './lib.mjs';
+import zlib from 'node:zlib';
+import {
+  api, tokenFor, demo, show, signIn, smallPdf, multipart, rawRequest, BASE, zipArchive, docxParts, odtParts, translation,
+  decodeEntities,
+} from './lib.mjs';
 
 const DIR = 'directrice.casa@amal.ma';
 let d;
@@ -113,6 +119,78 @@ describe('refused uploads', () => {
     const mp = multipart({ note: 'rien' }, []);
     const none = await api('POST', `/api/v1/nodes/${d.eps1.id}/attachments`, mp.body, { token: tokenFor(DIR), type: mp.contentType });
     assert.equal(none.status, 422, show(none));
+  });
+
+  test('office documents are accepted when they are what their name says', async () => {
+    const docx = await upload(d.eps1.id, { field: 'file', filename: 'Projet.docx', data: zipArchive(docxParts('Projet')) });
+    assert.equal(docx.status, 201, show(docx));
+    assert.match(docx.json().content_type, /wordprocessingml\.document$/);
+    const odt = await upload(d.eps1.id, { field: 'file', filename: 'Projet.odt', data: zipArchive(odtParts()) });
+    assert.equal(odt.status, 201, show(odt));
+    assert.equal(odt.json().content_type, 'application/vnd.oasis.opendocument.text');
+  });
+
+  test('a zip holding evil.html and run.exe named .docx is refused (422), page and API, in the user\'s language', async () => {
+    const exe = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(58), Buffer.from([64, 0, 0, 0]), Buffer.from('PE\0\0'), Buffer.alloc(64)]);
+    const evil = zipArchive([
+      { name: 'evil.html', data: '<html><script>alert(document.cookie)</script></html>' },
+      { name: 'run.exe', data: exe },
+    ]);
+    const msgid = 'This document contains programs, scripts, macros or web pages, which are not accepted. Save it again without them, or send it as a PDF.';
+    const bare = await upload(d.eps1.id, { field: 'file', filename: 'evil.docx', data: evil });
+    assert.equal(bare.status, 422, show(bare));
+    // the same parts inside a real Word document's container
+    const inDocx = zipArchive([...docxParts(), { name: 'evil.html', data: '<html><script>alert(1)</script></html>' }, { name: 'run.exe', data: exe }]);
+    const res = await upload(d.eps1.id, { field: 'file', filename: 'evil.docx', data: inDocx });
+    assert.equal(res.status, 422, show(res));
+    assert.equal(res.json().error.code, 'invalid');
+    assert.equal(res.json().error.message, translation('fr', msgid));
+    const mp = multipart({}, [{ field: 'file', filename: 'evil.docx', data: inDocx }]);
+    const arRes = await api('POST', `/api/v1/nodes/${d.eps1.id}/attachments?lang=ar`, mp.body, { token: tokenFor(DIR), type: mp.contentType });
+    assert.equal(arRes.status, 422, show(arRes));
+    assert.equal(arRes.json().error.fields.file, translation('ar', msgid));
+    // the page form: 422 with the message next to the field
+    const c = await signIn(DIR);
+    await c.get(`/admin/nodes/${d.eps1.id}?lang=fr`);
+    const page = await c.postMultipart(`/admin/nodes/${d.eps1.id}/documents`, {}, [{ field: 'file', filename: 'evil.docx', data: inDocx }]);
+    assert.equal(page.status, 422, show(page));
+    assert.ok(decodeEntities(page.text).includes(translation('fr', msgid)), 'the message on the page');
+  });
+
+  test('documents with macros, scripts or pages inside, under any name, are refused (422)', async () => {
+    const variants = [
+      ['macros', [...docxParts(), { name: 'word/vbaProject.bin', data: Buffer.from('d0cf11e0a1b11ae1', 'hex') }]],
+      ['an SVG picture', [...docxParts(), { name: 'word/media/image1.svg', data: '<svg xmlns="http://www.w3.org/2000/svg"/>' }]],
+      ['a script', [...odtParts(), { name: 'Scripts/javascript/Library/a.js', data: 'app.alert(1)' }]],
+      ['a page under a picture\'s name', [...docxParts(), { name: 'word/media/image1.png', data: '<!DOCTYPE html><html><body>x</body></html>' }]],
+      ['a program under an XML name', [...docxParts(), { name: 'customXml/item1.xml', data: Buffer.concat([Buffer.from('\x7fELF'), Buffer.alloc(60)]) }]],
+    ];
+    for (const [what, parts] of variants) {
+      const res = await upload(d.eps1.id, { field: 'file', filename: /mimetype/.test(parts[0].name) ? 'projet.odt' : 'projet.docx', data: zipArchive(parts) });
+      assert.equal(res.status, 422, `${what}: ${show(res)}`);
+    }
+  });
+
+  test('not the container its name says, encrypted, or a zip bomb: 422 with a message of its own', async () => {
+    const cases = [
+      ['a plain zip named .docx', 'archive.docx', zipArchive([{ name: 'notes.txt', data: 'du texte' }]),
+        'This file is not a valid document of the kind its name gives. Save it again from its application, or send it as a PDF.'],
+      ['a Word document named .odt', 'projet.odt', zipArchive(docxParts()),
+        'This file is not a valid document of the kind its name gives. Save it again from its application, or send it as a PDF.'],
+      ['an encrypted part', 'secret.docx', zipArchive([...docxParts(), { name: 'word/comments.xml', data: '<c/>', encrypted: true }]),
+        'This document is protected by a password. Send it without the protection.'],
+    ];
+    // a zip bomb: 64 MiB of zeros deflated to a few KB, five times (320 MiB once unpacked)
+    const zeros = zlib.deflateRawSync(Buffer.alloc(64 * 1024 * 1024));
+    const bomb = [...docxParts()];
+    for (let i = 0; i < 5; i++) bomb.push({ name: `word/media/zeros${i}.bin`, data: zeros, declaredSize: 64 * 1024 * 1024 });
+    cases.push(['a zip bomb', 'bombe.docx', zipArchive(bomb),
+      'This document is too large once unpacked, or has too many parts. Send it as a PDF, or in several files.']);
+    for (const [what, filename, data, msgid] of cases) {
+      const res = await upload(d.eps1.id, { field: 'file', filename, data });
+      assert.equal(res.status, 422, `${what}: ${show(res)}`);
+      assert.equal(res.json().error.message, translation('fr', msgid), what);
+    }
   });
 
   test('too large: 413', async () => {

@@ -5,6 +5,7 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BASE, ENGINE, Client, rawRequest, api, signIn, htmlLangDir, demo, show, tokenFor, decodeEntities, translation,
+  ADMIN_EMAIL, ADMIN_PASSWORD,
 } from './lib.mjs';
 
 function assertSecurityHeaders(res, what) {
@@ -288,5 +289,93 @@ describe('anonymous visitors', () => {
     const d = await demo();
     const del = await api('DELETE', `/api/v1/nodes/${d.eps1.id}`, undefined, { token });
     assert.equal(del.status, 405, show(del));
+  });
+});
+
+describe('paths, methods and JSON bodies', () => {
+  test('a NUL in the path (%00) is 400, pages and API, never the path cut there', async () => {
+    const d = await demo();
+    const token = tokenFor(ADMIN_EMAIL);
+    assert.equal((await api('GET', `/api/v1/nodes/${d.eps1.id}`, undefined, { token })).status, 200);
+    for (const p of [`/api/v1/nodes/${d.eps1.id}%00`, `/api/v1/nodes/${d.eps1.id}%00.json`, '/api/v1/me%00', '/api/v1%00/nodes']) {
+      const res = await api('GET', p, undefined, { token });
+      assert.equal(res.status, 400, `${p}: ${show(res)}`);
+      assert.match(res.headers['content-type'], /^application\/json/, p);
+      assert.equal(res.json().error.code, 'bad_request', p);
+    }
+    const c = await signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+    for (const p of [`/admin/nodes/${d.eps1.id}%00`, '/admin/nodes%00', '/%00', `/static/jouda.css%00.map`]) {
+      const res = await c.get(p);
+      assert.equal(res.status, 400, `${p}: ${show(res)}`);
+      assert.match(res.headers['content-type'], /^text\/html/, p);
+      assert.equal(res.text.includes(d.eps1.name), false, `${p} shows nothing of the node`);
+    }
+    const post = await c.post(`/admin/nodes/${d.eps1.id}%00/disable`, {});
+    assert.equal(post.status, 400, show(post));
+    // "%2500" is the three characters "%00": no such node
+    const lit = await api('GET', `/api/v1/nodes/${d.eps1.id}%2500`, undefined, { token });
+    assert.equal(lit.status, 404, show(lit));
+  });
+
+  test('405 says in Allow which methods the path accepts (HEAD with GET), pages and API', async () => {
+    const d = await demo();
+    const token = tokenFor(ADMIN_EMAIL);
+    const cases = [
+      ['DELETE', `/api/v1/nodes/${d.eps1.id}`, 'GET, HEAD, PATCH'],
+      ['PUT', '/api/v1/nodes', 'GET, HEAD, POST'],
+      ['GET', `/api/v1/users/${d.user('mere.fatima').id}/roles`, 'POST'],
+      ['POST', '/api/v1/me', 'GET, HEAD'],
+      ['DELETE', '/admin/nodes', 'GET, HEAD, POST'],
+      ['PATCH', '/login', 'GET, HEAD, POST'],
+      ['POST', '/healthz', 'GET, HEAD'],
+      ['OPTIONS', `/admin/nodes/${d.eps1.id}`, 'GET, HEAD, POST'],
+    ];
+    const sorted = (v) => (v || '').split(',').map((x) => x.trim()).filter(Boolean).sort().join(', ');
+    for (const [method, path, allow] of cases) {
+      const res = await api(method, path, undefined, { token });
+      assert.equal(res.status, 405, `${method} ${path}: ${show(res)}`);
+      assert.equal(sorted(res.headers.allow), sorted(allow), `${method} ${path}: Allow`);
+    }
+    const page = await rawRequest('DELETE', '/admin/users');
+    assert.equal(page.status, 405, show(page));
+    assert.match(page.headers['content-type'], /^text\/html/);
+    assert.equal(sorted(page.headers.allow), 'GET, HEAD, POST');
+    const missing = await rawRequest('DELETE', '/no/such/page');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers.allow, undefined);
+  });
+
+  test('every JSON route answers 400 to a body that is JSON but no object (docs/API.md)', async () => {
+    const d = await demo();
+    const token = tokenFor(ADMIN_EMAIL);
+    const fatima = d.user('mere.fatima');
+    const notes = await api('GET', '/api/v1/notifications', undefined, { token });
+    assert.equal(notes.status, 200, show(notes));
+    const note = notes.json().items[0];
+    assert.ok(note, 'the platform administrator has a notification in the demo');
+    const routes = [
+      ['POST', '/api/v1/nodes'],
+      ['PATCH', `/api/v1/nodes/${d.eps1.id}`],
+      ['POST', '/api/v1/users'],
+      ['PATCH', `/api/v1/users/${fatima.id}`],
+      ['POST', `/api/v1/users/${fatima.id}/roles`],
+      ['POST', '/api/v1/notifications/read-all'],
+      ['POST', `/api/v1/notifications/${note.id}/read`],
+    ];
+    for (const [method, path] of routes) {
+      for (const body of ['[]', '[{"name": "x"}]', '[1, 2]']) {
+        const res = await api(method, path, body, { token });
+        assert.equal(res.status, 400, `${method} ${path} ${body}: ${show(res)}`);
+        assert.equal(res.json().error.code, 'bad_request', `${method} ${path}`);
+      }
+    }
+    // a body is needed where the route creates or changes something
+    for (const [method, path] of routes.slice(0, 5)) {
+      const res = await api(method, path, '', { token });
+      assert.equal(res.status, 400, `${method} ${path} without a body: ${show(res)}`);
+    }
+    // nothing was marked read
+    const after = await api('GET', '/api/v1/notifications', undefined, { token });
+    assert.equal(after.json().unread, notes.json().unread);
   });
 });

@@ -423,6 +423,106 @@ export function smallPdf(text = 'Jouda test') {
   );
 }
 
+/** The bytes of a zip archive: entries [{name, data, store?, encrypted?,
+ *  declaredSize?}], in order. Entries are deflated unless store; encrypted
+ *  only sets the flag that says so (the bytes stay readable); declaredSize
+ *  is the size once unpacked the archive claims (a zip bomb's lie), with
+ *  data then taken as already deflated. */
+export function zipArchive(entries) {
+  const locals = [];
+  const centrals = [];
+  let offset = 0;
+  for (const e of entries) {
+    const raw = Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data ?? '');
+    const method = e.store ? 0 : 8;
+    const body = e.declaredSize !== undefined ? raw : e.store ? raw : zlib.deflateRawSync(raw);
+    const crc = e.declaredSize !== undefined ? 0 : zlib.crc32(raw);
+    const size = e.declaredSize ?? raw.length;
+    const name = Buffer.from(e.name);
+    const flags = 0x0800 | (e.encrypted ? 1 : 0); // UTF-8 names
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(flags, 6);
+    local.writeUInt16LE(method, 8);
+    local.writeUInt32LE(0, 10); // time and date
+    local.writeUInt32LE(crc >>> 0, 14);
+    local.writeUInt32LE(body.length, 18);
+    local.writeUInt32LE(size >>> 0, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(0, 28);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(flags, 8);
+    central.writeUInt16LE(method, 10);
+    central.writeUInt32LE(0, 12);
+    central.writeUInt32LE(crc >>> 0, 16);
+    central.writeUInt32LE(body.length, 20);
+    central.writeUInt32LE(size >>> 0, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, body);
+    centrals.push(central, name);
+    offset += local.length + name.length + body.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+const DOCX_TYPES = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+  '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>' +
+  '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>';
+
+/** The parts of a minimal Word document (add more to them for a variant). */
+export function docxParts(text = 'Projet') {
+  return [
+    { name: '[Content_Types].xml', data: DOCX_TYPES },
+    { name: '_rels/.rels', data: '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>' },
+    { name: 'word/document.xml', data: `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>${text}</w:t></w:r></w:p></w:body></w:document>` },
+  ];
+}
+
+/** The parts of a minimal OpenDocument text. */
+export function odtParts() {
+  return [
+    { name: 'mimetype', data: 'application/vnd.oasis.opendocument.text', store: true },
+    { name: 'META-INF/manifest.xml', data: '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text"/></manifest:manifest>' },
+    { name: 'content.xml', data: '<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"><office:body/></office:document-content>' },
+  ];
+}
+
+/** The ids of the nodes an organisation tree page (/admin/nodes) shows, in order. */
+export function treeIds(html) {
+  return [...html.matchAll(/<li id="n(\d+)"/g)].map((m) => Number(m[1]));
+}
+
+/** The links that open or close a level of the tree: [{id, href, open}]
+ *  (open: the link opens the node; else it closes it). */
+export function treeToggles(html) {
+  return [...html.matchAll(/<a class="tree__toggle" href="([^"]*)" data-tree-toggle="n(\d+)" aria-expanded="(true|false)"/g)]
+    .map((m) => ({ href: decodeEntities(m[1]), id: Number(m[2]), open: m[3] === 'false' }));
+}
+
+/** The pager of a page: {text, prev, next} (hrefs decoded, null when absent), or null. */
+export function pagerOf(html) {
+  const nav = html.match(/<nav class="pager"[\s\S]*?<\/nav>/);
+  if (!nav) return null;
+  const href = (rel) => {
+    const m = nav[0].match(new RegExp(`<a href="([^"]*)" rel="${rel}"`));
+    return m ? decodeEntities(m[1]) : null;
+  };
+  const text = nav[0].match(/<span class="pager__text">([^<]*)<\/span>/);
+  return { text: text ? decodeEntities(text[1]) : '', prev: href('prev'), next: href('next') };
+}
+
 /** A readable summary of a response for assertion messages. */
 export function show(res) {
   return `${res.status} ${res.headers['content-type'] || ''} ${res.location ? `-> ${res.location} ` : ''}${res.text.slice(0, 400).replace(/\s+/g, ' ')}`;

@@ -192,6 +192,24 @@ static void test_p_basics(void **state)
     assert_int_equal(run("GET", "/nope", NULL, NULL, -1, "not_found"), 404);
     assert_int_equal(run("GET", "/api/v1/nope", P.tok_dir, NULL, -1, "not_found"), 404);
     assert_int_equal(run("POST", "/healthz", NULL, NULL, -1, "method_not_allowed"), 405);
+    /* a 405 says what the path accepts: HEAD wherever GET is, each once */
+    h = preq("DELETE", "/admin/nodes");
+    assert_int_equal(prep(h, "method_not_allowed"), 405);
+    assert_string_equal(http_kv_get(h->resp_headers, "Allow"), "GET, HEAD, POST");
+    test_http_req_free(h);
+    h = preq("PUT", node_path("/api/v1/nodes/", P.eps1, ""));
+    bearer(h, P.tok_dir);
+    assert_int_equal(prep(h, "method_not_allowed"), 405);
+    assert_string_equal(http_kv_get(h->resp_headers, "Allow"), "GET, HEAD, PATCH");
+    test_http_req_free(h);
+    h = preq("OPTIONS", "/healthz");
+    assert_int_equal(prep(h, "method_not_allowed"), 405);
+    assert_string_equal(http_kv_get(h->resp_headers, "Allow"), "GET, HEAD");
+    test_http_req_free(h);
+    h = preq("GET", "/nope");
+    assert_int_equal(prep(h, "not_found"), 404);
+    assert_null(http_kv_get(h->resp_headers, "Allow"));
+    test_http_req_free(h);
     assert_int_equal(run("HEAD", "/healthz", NULL, NULL, -1, NULL), 0);
     h = preq("GET", "/healthz");
     assert_int_equal(prep(h, NULL), 0);
@@ -465,12 +483,12 @@ static void test_p_csrf(void **state)
     assert_int_equal(h->status, 200);
     test_http_req_free(h);
 
-    /* a JSON body that is not an object */
+    /* a JSON body that is not an object is malformed: 400, as the API says */
     h = prepared("PATCH", api, NULL, P.tok_dir, "application/json", 3);
     test_http_json(h, "[1]");
     app_handle(h);
-    assert_int_equal(h->status, 422);
-    assert_string_equal(err_code(h), "invalid");
+    assert_int_equal(h->status, 400);
+    assert_string_equal(err_code(h), "bad_request");
     test_http_req_free(h);
 
     /* a page form: the body type is checked before the token */

@@ -1,5 +1,8 @@
 /* test_attach.c - the attachments service: type detection from the first
- * bytes (never from the name or the type the browser claims), file name
+ * bytes (never from the name or the type the browser claims), office
+ * documents' containers (zip archives built here with libzip: the kind the
+ * name gives, no programs, pages, macros or encryption inside, zip bombs by
+ * their declared sizes and entry count), file name
  * cleaning, sizes for display, attach_store's checks, storage and audit
  * row, and the lists as pages show them (paged, newest first, sizes, dates
  * and uploaders written for the reader) on a SQLite database. */
@@ -11,6 +14,8 @@
 #include "i18n/i18n.h"
 #include "nodes/nodes.h"
 #include "users/users.h"
+
+#include <zip.h>
 
 #define S(lit) (lit), (sizeof(lit) - 1)
 
@@ -29,26 +34,286 @@ static void test_sniff_binary_types(void **state)
     assert_string_equal(attach_sniff(S("%PDF-1.4"), "photo.png"), "application/pdf");
 }
 
+/* --- office documents: zip archives built in memory ----------------------- */
+
+typedef struct {
+    const char *name;
+    const char *data;
+    size_t len;
+    int method;   /* ZIP_CM_DEFLATE or ZIP_CM_STORE */
+    bool encrypt; /* with a password */
+} part_t;
+
+#define PART(n, lit) {(n), (lit), sizeof(lit) - 1, ZIP_CM_DEFLATE, false}
+#define STORED(n, lit) {(n), (lit), sizeof(lit) - 1, ZIP_CM_STORE, false}
+
+/* The bytes of a zip archive holding parts, in order (malloc'ed). */
+static char *zip_build(const part_t *parts, size_t n, size_t *len)
+{
+    zip_error_t err;
+    zip_error_init(&err);
+    zip_source_t *src = zip_source_buffer_create(NULL, 0, 0, &err);
+    assert_non_null(src);
+    zip_source_keep(src);
+    zip_t *za = zip_open_from_source(src, ZIP_TRUNCATE, &err);
+    assert_non_null(za);
+    for (size_t i = 0; i < n; i++) {
+        zip_source_t *s = zip_source_buffer(za, parts[i].data, parts[i].len, 0);
+        assert_non_null(s);
+        zip_int64_t idx = zip_file_add(za, parts[i].name, s, ZIP_FL_ENC_UTF_8);
+        assert_true(idx >= 0);
+        assert_int_equal(zip_set_file_compression(za, (zip_uint64_t)idx, parts[i].method, 0), 0);
+        if (parts[i].encrypt)
+            assert_int_equal(zip_file_set_encryption(za, (zip_uint64_t)idx, ZIP_EM_AES_256, "secret"), 0);
+    }
+    assert_int_equal(zip_close(za), 0);
+    assert_int_equal(zip_source_open(src), 0);
+    assert_int_equal(zip_source_seek(src, 0, SEEK_END), 0);
+    zip_int64_t size = zip_source_tell(src);
+    assert_true(size > 0);
+    assert_int_equal(zip_source_seek(src, 0, SEEK_SET), 0);
+    char *out = xmalloc((size_t)size);
+    assert_int_equal(zip_source_read(src, out, (zip_uint64_t)size), size);
+    zip_source_close(src);
+    zip_source_free(src);
+    zip_error_fini(&err);
+    *len = (size_t)size;
+    return out;
+}
+
+static const char k_docx_types[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+    "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+    "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
+    "<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
+    "<Override PartName=\"/word/document.xml\" ContentType=\"application/"
+    "vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>";
+static const char k_xlsx_types[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/"
+    "package/2006/content-types\"><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/"
+    "vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/></Types>";
+static const char k_pptx_types[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/"
+    "package/2006/content-types\"><Override PartName=\"/ppt/presentation.xml\" ContentType=\"application/"
+    "vnd.openxmlformats-officedocument.presentationml.presentation.main+xml\"/></Types>";
+static const char k_rels[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/"
+    "package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/"
+    "officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/></Relationships>";
+static const char k_document[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document xmlns:w=\"http://"
+    "schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body><w:p><w:r><w:t>Projet</w:t>"
+    "</w:r></w:p></w:body></w:document>";
+static const char k_odt_type[] = "application/vnd.oasis.opendocument.text";
+static const char k_ods_type[] = "application/vnd.oasis.opendocument.spreadsheet";
+static const char k_content[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content xmlns:office=\"urn:oasis:"
+    "names:tc:opendocument:xmlns:office:1.0\"><office:body/></office:document-content>";
+/* a Windows program's first bytes: MZ, e_lfanew = 64, PE */
+static const char k_pe[] = "MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0\xb8\0\0\0\0\0\0\0@\0\0\0\0\0\0\0"
+                           "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0@\0\0\0"
+                           "PE\0\0L\x01\x03\0";
+
+#define DOCX_BASE PART("[Content_Types].xml", k_docx_types), PART("_rels/.rels", k_rels), \
+                  PART("word/document.xml", k_document)
+
+/* The verdict on parts built into an archive named name. */
+static attach_verdict_t verdict_of(const part_t *parts, size_t n, const char *name)
+{
+    size_t len;
+    char *zip = zip_build(parts, n, &len);
+    attach_verdict_t why = ATTACH_OK;
+    const char *type = attach_inspect(zip, len, name, &why);
+    assert_true((type != NULL) == (why == ATTACH_OK));
+    free(zip);
+    return why;
+}
+#define VERDICT(name, ...) \
+    verdict_of((const part_t[]){__VA_ARGS__}, sizeof((const part_t[]){__VA_ARGS__}) / sizeof(part_t), name)
+
 static void test_sniff_zip_office_needs_extension(void **state)
 {
     (void)state;
-    const char zip[] = "PK\x03\x04\x14\0\x06\0\x08\0";
-    size_t n = sizeof zip - 1;
+    const part_t docx[] = {DOCX_BASE};
+    size_t n;
+    char *zip = zip_build(docx, ARRAY_LEN(docx), &n);
     assert_string_equal(attach_sniff(zip, n, "plan.docx"),
                         "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
-    assert_string_equal(attach_sniff(zip, n, "Budget.XLSX"),
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-    assert_string_equal(attach_sniff(zip, n, "slides.pptx"),
-                        "application/vnd.openxmlformats-officedocument.presentationml.presentation");
-    assert_string_equal(attach_sniff(zip, n, "projet.odt"), "application/vnd.oasis.opendocument.text");
-    assert_string_equal(attach_sniff(zip, n, "indicateurs.ods"),
-                        "application/vnd.oasis.opendocument.spreadsheet");
-    /* any other archive is refused */
+    assert_string_equal(attach_sniff(zip, n, "PLAN.DOCX"),
+                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+    /* any other archive is refused, whatever it holds */
     assert_null(attach_sniff(zip, n, "archive.zip"));
     assert_null(attach_sniff(zip, n, "app.jar"));
     assert_null(attach_sniff(zip, n, "noextension"));
-    /* an office extension without the zip signature is refused */
+    /* the container must be of the kind the name gives */
+    assert_null(attach_sniff(zip, n, "Budget.xlsx"));
+    assert_null(attach_sniff(zip, n, "projet.odt"));
+    free(zip);
+    const part_t xlsx[] = {PART("[Content_Types].xml", k_xlsx_types), PART("xl/workbook.xml", "<workbook/>")};
+    zip = zip_build(xlsx, ARRAY_LEN(xlsx), &n);
+    assert_string_equal(attach_sniff(zip, n, "Budget.XLSX"),
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert_null(attach_sniff(zip, n, "budget.docx"));
+    free(zip);
+    const part_t pptx[] = {PART("[Content_Types].xml", k_pptx_types), PART("ppt/presentation.xml", "<p/>")};
+    zip = zip_build(pptx, ARRAY_LEN(pptx), &n);
+    assert_string_equal(attach_sniff(zip, n, "slides.pptx"),
+                        "application/vnd.openxmlformats-officedocument.presentationml.presentation");
+    free(zip);
+    const part_t odt[] = {STORED("mimetype", k_odt_type), PART("content.xml", k_content)};
+    zip = zip_build(odt, ARRAY_LEN(odt), &n);
+    assert_string_equal(attach_sniff(zip, n, "projet.odt"), "application/vnd.oasis.opendocument.text");
+    assert_null(attach_sniff(zip, n, "projet.ods"));
+    assert_null(attach_sniff(zip, n, "projet.docx"));
+    free(zip);
+    const part_t ods[] = {STORED("mimetype", k_ods_type), PART("content.xml", k_content)};
+    zip = zip_build(ods, ARRAY_LEN(ods), &n);
+    assert_string_equal(attach_sniff(zip, n, "indicateurs.ods"),
+                        "application/vnd.oasis.opendocument.spreadsheet");
+    free(zip);
+    /* a zip signature alone, or an office name without one */
+    const char sig[] = "PK\x03\x04\x14\0\x06\0\x08\0";
+    assert_null(attach_sniff(sig, sizeof sig - 1, "plan.docx"));
     assert_null(attach_sniff(S("<html>"), "fake.docx"));
+}
+
+/* Office Open XML needs its [Content_Types].xml naming the main part;
+ * OpenDocument a first entry "mimetype", stored, holding the type. */
+static void test_zip_container_of_the_kind(void **state)
+{
+    (void)state;
+    attach_verdict_t why = ATTACH_OK;
+    assert_int_equal(VERDICT("plan.docx", DOCX_BASE), ATTACH_OK);
+    assert_int_equal(VERDICT("plan.docx", PART("_rels/.rels", k_rels), PART("word/document.xml", k_document)),
+                     ATTACH_DOC_INVALID);
+    assert_int_equal(VERDICT("plan.docx", PART("[Content_Types].xml", "<Types/>"), PART("word/document.xml", k_document)),
+                     ATTACH_DOC_INVALID);
+    /* the type of a macro-enabled document is not the one of a docx */
+    assert_int_equal(VERDICT("plan.docx", PART("[Content_Types].xml", "<Types><Override ContentType=\"application/"
+                                                                      "vnd.ms-word.document.macroEnabled.main+xml\"/></Types>")),
+                     ATTACH_DOC_INVALID);
+    assert_int_equal(VERDICT("projet.odt", STORED("mimetype", k_odt_type), PART("content.xml", k_content)), ATTACH_OK);
+    assert_int_equal(VERDICT("projet.odt", PART("mimetype", k_odt_type), PART("content.xml", k_content)),
+                     ATTACH_DOC_INVALID); /* compressed */
+    assert_int_equal(VERDICT("projet.odt", PART("content.xml", k_content), STORED("mimetype", k_odt_type)),
+                     ATTACH_DOC_INVALID); /* not first */
+    assert_int_equal(VERDICT("projet.odt", STORED("mimetype", k_ods_type), PART("content.xml", k_content)),
+                     ATTACH_DOC_INVALID); /* another kind */
+    assert_int_equal(VERDICT("projet.odt", STORED("mimetype", "application/vnd.oasis.opendocument.textx")),
+                     ATTACH_DOC_INVALID);
+    assert_int_equal(VERDICT("projet.odt", PART("notes.txt", "du texte")), ATTACH_DOC_INVALID);
+    /* a name leaving its folder */
+    assert_int_equal(VERDICT("plan.docx", DOCX_BASE, PART("../../etc/cron.d/x", "x")), ATTACH_DOC_INVALID);
+    assert_int_equal(VERDICT("plan.docx", DOCX_BASE, PART("/etc/passwd", "x")), ATTACH_DOC_INVALID);
+    /* bytes that are no archive at all */
+    assert_null(attach_inspect(S("PK\x03\x04 truncated"), "plan.docx", &why));
+    assert_int_equal(why, ATTACH_DOC_INVALID);
+    assert_null(attach_inspect(S("MZ\x90\0"), "plan.docx", &why));
+    assert_int_equal(why, ATTACH_TYPE);
+}
+
+/* The case of the issue: a zip holding evil.html and run.exe named .docx. */
+static void test_zip_refuses_programs_and_pages(void **state)
+{
+    (void)state;
+    assert_int_equal(VERDICT("evil.docx", PART("[Content_Types].xml", k_docx_types), PART("evil.html", "<html><script>x</script>"),
+                             PART("run.exe", k_pe)),
+                     ATTACH_DOC_ACTIVE);
+    static const char *const names[] = {
+        "run.exe", "word/a.dll", "x.bat", "x.cmd", "x.com", "setup.MSI", "install.sh", "Scripts/javascript/a.js",
+        "a.vbs", "lib.jar", "a.ps1", "a.scr", "index.html", "word/media/page.HTM", "a.xhtml",
+        "word/media/image2.svg", "a.hta", "a.wsf", "raccourci.lnk", "a.cpl", "word/vbaProject.bin",
+        "xl/VBAPROJECT.BIN",
+    };
+    for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+        part_t parts[] = {DOCX_BASE, {names[i], "x", 1, ZIP_CM_DEFLATE, false}};
+        assert_int_equal(verdict_of(parts, ARRAY_LEN(parts), "plan.docx"), ATTACH_DOC_ACTIVE);
+    }
+    /* by content, under harmless names */
+    part_t pe[] = {DOCX_BASE, {"word/media/image1.png", k_pe, sizeof k_pe - 1, ZIP_CM_DEFLATE, false}};
+    assert_int_equal(verdict_of(pe, ARRAY_LEN(pe), "plan.docx"), ATTACH_DOC_ACTIVE);
+    assert_int_equal(VERDICT("plan.docx", DOCX_BASE, PART("word/media/image1.png", "\x7f" "ELF\x02\x01\x01")),
+                     ATTACH_DOC_ACTIVE);
+    assert_int_equal(VERDICT("plan.docx", DOCX_BASE, PART("customXml/item1.xml", "#!/bin/sh\nrm -rf ~\n")),
+                     ATTACH_DOC_ACTIVE);
+    assert_int_equal(VERDICT("plan.docx", DOCX_BASE, PART("word/page.xml", "\xef\xbb\xbf<?xml version=\"1.0\"?>\n<HTML><body>")),
+                     ATTACH_DOC_ACTIVE);
+    assert_int_equal(VERDICT("projet.odt", STORED("mimetype", k_odt_type), PART("Pictures/1.png", "<svg onload=alert(1)>")),
+                     ATTACH_DOC_ACTIVE);
+    /* pictures and XML parts are fine */
+    assert_int_equal(VERDICT("plan.docx", DOCX_BASE, STORED("word/media/image1.png", "\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
+                             PART("docProps/core.xml", "<?xml version=\"1.0\"?><cp:coreProperties/>")),
+                     ATTACH_OK);
+}
+
+static void test_zip_refuses_encrypted(void **state)
+{
+    (void)state;
+    part_t parts[] = {DOCX_BASE, {"word/secret.xml", "<secret/>", 9, ZIP_CM_DEFLATE, true}};
+    assert_int_equal(verdict_of(parts, ARRAY_LEN(parts), "plan.docx"), ATTACH_DOC_ENCRYPTED);
+    part_t all[] = {{"mimetype", k_odt_type, sizeof k_odt_type - 1, ZIP_CM_STORE, true}};
+    assert_int_equal(verdict_of(all, ARRAY_LEN(all), "projet.odt"), ATTACH_DOC_ENCRYPTED);
+}
+
+/* Zip bombs: the sizes the archive declares, and its number of entries. */
+static void test_zip_limits(void **state)
+{
+    (void)state;
+    const part_t docx[] = {DOCX_BASE, PART("word/media/big.bin", "0123456789")};
+    size_t n;
+    char *zip = zip_build(docx, ARRAY_LEN(docx), &n);
+    assert_non_null(attach_sniff(zip, n, "plan.docx"));
+    /* the central directory of the last entry now says 4 GiB once unpacked */
+    size_t at = 0;
+    for (size_t i = 0; i + 28 <= n; i++)
+        if (memcmp(zip + i, "PK\x01\x02", 4) == 0)
+            at = i;
+    assert_true(at > 0);
+    char *cd = zip + at;
+    memcpy(cd + 24, "\0\0\0\xf0", 4);
+    attach_verdict_t why;
+    assert_null(attach_inspect(zip, n, "plan.docx", &why));
+    assert_int_equal(why, ATTACH_DOC_TOO_BIG);
+    /* just over the limit with the other parts */
+    uint32_t size = (uint32_t)(ATTACH_ZIP_MAX_UNPACKED - 100);
+    unsigned char le[4] = {size & 0xff, (size >> 8) & 0xff, (size >> 16) & 0xff, size >> 24};
+    memcpy(cd + 24, le, 4);
+    assert_null(attach_inspect(zip, n, "plan.docx", &why));
+    assert_int_equal(why, ATTACH_DOC_TOO_BIG);
+    free(zip);
+
+    /* as many entries as allowed, then one more */
+    part_t *many = xcalloc(ATTACH_ZIP_MAX_PARTS + 1, sizeof *many);
+    char (*names)[32] = xcalloc(ATTACH_ZIP_MAX_PARTS + 1, sizeof *names);
+    many[0] = (part_t)PART("[Content_Types].xml", k_docx_types);
+    for (size_t i = 1; i <= ATTACH_ZIP_MAX_PARTS; i++) {
+        snprintf(names[i], sizeof names[i], "word/part%zu.xml", i);
+        many[i] = (part_t){names[i], "", 0, ZIP_CM_STORE, false};
+    }
+    assert_int_equal(verdict_of(many, ATTACH_ZIP_MAX_PARTS, "plan.docx"), ATTACH_OK);
+    assert_int_equal(verdict_of(many, ATTACH_ZIP_MAX_PARTS + 1, "plan.docx"), ATTACH_DOC_TOO_BIG);
+    free(names);
+    free(many);
+}
+
+static void test_head_is_active(void **state)
+{
+    (void)state;
+    assert_true(attach_head_is_active(k_pe, sizeof k_pe - 1));
+    assert_true(attach_head_is_active(S("\x7f" "ELF")));
+    assert_true(attach_head_is_active(S("\xca\xfe\xba\xbe\0\0\0\x34")));
+    assert_true(attach_head_is_active(S("\xcf\xfa\xed\xfe\x07\0\0\x01")));
+    assert_true(attach_head_is_active(S("#!/usr/bin/env python3\n")));
+    assert_true(attach_head_is_active(S("  \r\n<!DOCTYPE html><html>")));
+    assert_true(attach_head_is_active(S("<?xml version=\"1.0\"?>\n<!DOCTYPE svg PUBLIC>")));
+    assert_true(attach_head_is_active(S("<Script>alert(1)</script>")));
+    /* an MZ without the rest of a program, pictures, XML parts, nothing */
+    assert_false(attach_head_is_active(S("MZ\x90\0")));
+    assert_false(attach_head_is_active(S("\x89PNG\r\n\x1a\n")));
+    assert_false(attach_head_is_active(S("<?xml version=\"1.0\"?>\n<w:document>")));
+    assert_false(attach_head_is_active(S("<?xml version=\"1.0\"")));
+    assert_false(attach_head_is_active(S("html <html>")));
+    assert_false(attach_head_is_active("", 0));
 }
 
 static void test_sniff_text_only_valid_utf8(void **state)
@@ -303,6 +568,29 @@ static void test_store_refusals(void **state)
     f.len = ATTACH_MAX_BYTES;
     assert_int_equal(attach_store(fx->db, root, "node", root, &f, 0, NULL, &id, &why), RES_OK);
     free(big);
+    /* documents refused say why, in words of their own */
+    const part_t evil[] = {PART("[Content_Types].xml", k_docx_types), PART("evil.html", "<html>"),
+                           PART("run.exe", "MZ")};
+    size_t zlen;
+    char *zip = zip_build(evil, ARRAY_LEN(evil), &zlen);
+    http_file_t z = {.field = "file", .filename = "evil.docx", .data = zip, .len = zlen};
+    why = NULL;
+    assert_int_equal(attach_store(fx->db, root, "node", root, &z, 0, NULL, &id, &why), RES_INVALID);
+    assert_ptr_equal(why, attach_verdict_msgid(ATTACH_DOC_ACTIVE));
+    free(zip);
+    const part_t locked[] = {DOCX_BASE, {"word/x.xml", "<x/>", 4, ZIP_CM_DEFLATE, true}};
+    zip = zip_build(locked, ARRAY_LEN(locked), &zlen);
+    z = (http_file_t){.field = "file", .filename = "locked.docx", .data = zip, .len = zlen};
+    assert_int_equal(attach_store(fx->db, root, "node", root, &z, 0, NULL, &id, &why), RES_INVALID);
+    assert_ptr_equal(why, attach_verdict_msgid(ATTACH_DOC_ENCRYPTED));
+    free(zip);
+    http_file_t sig = {.field = "file", .filename = "plan.docx", .data = "PK\x03\x04\x14\0", .len = 6};
+    assert_int_equal(attach_store(fx->db, root, "node", root, &sig, 0, NULL, &id, &why), RES_INVALID);
+    assert_ptr_equal(why, attach_verdict_msgid(ATTACH_DOC_INVALID));
+    http_file_t html = {.field = "file", .filename = "page.html", .data = "<html>", .len = 6};
+    assert_int_equal(attach_store(fx->db, root, "node", root, &html, 0, NULL, &id, &why), RES_INVALID);
+    assert_ptr_equal(why, attach_verdict_msgid(ATTACH_TYPE));
+    assert_non_null(strstr(why, "PDF"));
     /* refusals stored nothing and wrote no audit row */
     assert_int_equal(db_query_int(fx->db, "SELECT count(*) FROM attachments", NOPARAMS, -1), 1);
     assert_int_equal(db_query_int(fx->db, "SELECT count(*) FROM audit_log", NOPARAMS, -1), 1);
@@ -314,6 +602,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sniff_binary_types),
         cmocka_unit_test(test_sniff_zip_office_needs_extension),
+        cmocka_unit_test(test_zip_container_of_the_kind),
+        cmocka_unit_test(test_zip_refuses_programs_and_pages),
+        cmocka_unit_test(test_zip_refuses_encrypted),
+        cmocka_unit_test(test_zip_limits),
+        cmocka_unit_test(test_head_is_active),
         cmocka_unit_test(test_sniff_text_only_valid_utf8),
         cmocka_unit_test(test_sniff_refuses_the_rest),
         cmocka_unit_test(test_filename_clean),

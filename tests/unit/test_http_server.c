@@ -387,6 +387,31 @@ static void test_get_and_headers(void **state)
     resp_free(&r);
 }
 
+/* libmicrohttpd decodes the path into a C string: a %00 would cut it. */
+static void test_nul_in_path(void **state)
+{
+    fixture_t *f = *state;
+    resp_t r;
+    static const char *const nul[] = {"/hello%00", "/hello%00x", "/api/v1/hello%00.json", "/%00",
+                                      "/static/site.css%00.map", "/hel%25%00lo"};
+    for (size_t i = 0; i < ARRAY_LEN(nul); i++) {
+        char req[256];
+        snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", nul[i]);
+        req_str(f->port, req, &r);
+        assert_int_equal(r.status, 400);
+        assert_string_equal(r.body, "hook 400"); /* the application's error page */
+        assert_string_equal(hdr(&r, "X-Content-Type-Options", 0), "nosniff");
+        resp_free(&r);
+    }
+    /* "%2500" is the three characters %00, not a NUL; the query keeps its lengths */
+    req_str(f->port, "GET /hello%2500 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", &r);
+    assert_int_equal(r.status, 404);
+    resp_free(&r);
+    req_str(f->port, "GET /hello?q=a%00b HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", &r);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+}
+
 static void test_fd_and_no_store(void **state)
 {
     fixture_t *f = *state;
@@ -855,6 +880,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_get_and_headers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keep_alive, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nul_in_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fd_and_no_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bodies, setup, teardown),
