@@ -44,7 +44,9 @@ const char *attach_verdict_msgid(attach_verdict_t v);
  * most ATTACH_ZIP_MAX_UNPACKED; no encrypted entry; nothing but stored or
  * deflated entries; no name leaving its folder; no program, script, web
  * page or macros, by name (.exe .dll .bat .cmd .com .msi .sh .js .vbs .jar
- * .ps1 .scr .html .htm .xhtml .svg .hta .wsf .lnk .cpl, vbaProject.bin) or
+ * .ps1 .scr .html .htm .xhtml .svg .hta .wsf .lnk .cpl, vbaProject.bin; an
+ * SVG picture is accepted in the pictures folder: word/ ppt/ xl/ media/,
+ * Pictures/) or
  * by the first bytes of an entry (attach_head_is_active); and the container
  * of the kind: [Content_Types].xml naming ooxml_main_type (Office Open XML),
  * or a first entry "mimetype", stored, holding odf_mimetype (OpenDocument). */

@@ -5,7 +5,10 @@
  * program, a script, a web page or macros (by name, and by the first bytes
  * of every part), nothing encrypted, and limits on the number of parts and
  * on their declared sizes once unpacked (zip bombs). Nothing is unpacked but
- * the first bytes of each part. */
+ * the first bytes of each part. SVG pictures are accepted only where office
+ * applications keep pictures (word/media/, Pictures/...): Word and
+ * PowerPoint insert their icons as SVG, and a part is never shown by a
+ * browser, only by the office application that opens the document. */
 #include "attach.h"
 
 #include <stdlib.h>
@@ -38,9 +41,23 @@ static const char *base_name(const char *name)
     return b;
 }
 
+/* An SVG picture where office applications keep pictures. */
+static bool is_media_svg(const char *name)
+{
+    static const char *const dirs[] = {"word/media/", "ppt/media/", "xl/media/", "Pictures/"};
+    if (!ends_with_ci(name, ".svg"))
+        return false;
+    for (size_t i = 0; i < ARRAY_LEN(dirs); i++)
+        if (strncasecmp(name, dirs[i], strlen(dirs[i])) == 0 && !strpbrk(name + strlen(dirs[i]), "/\\"))
+            return true;
+    return false;
+}
+
 /* Programs, scripts, web pages and macros, by the part's name. */
 static bool name_is_active(const char *name)
 {
+    if (is_media_svg(name))
+        return false;
     for (size_t i = 0; i < ARRAY_LEN(k_active_ext); i++)
         if (ends_with_ci(name, k_active_ext[i]))
             return true;
@@ -75,7 +92,7 @@ static uint32_t le32(const unsigned char *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-bool attach_head_is_active(const char *data, size_t n)
+static bool head_is_active(const char *data, size_t n, bool svg_allowed)
 {
     const unsigned char *u = (const unsigned char *)data;
     if (n >= 64 && u[0] == 'M' && u[1] == 'Z') { /* a Windows program: MZ, then PE */
@@ -106,12 +123,16 @@ bool attach_head_is_active(const char *data, size_t n)
             i = (size_t)(end - data) + 2;
         }
     }
-    static const char *const markup[] = {"<!doctype html", "<html", "<script", "<svg",
-                                         "<!doctype svg", "<iframe", "<body", "<head"};
+    static const char *const markup[] = {"<!doctype html", "<html", "<script", "<iframe", "<body", "<head"};
     for (size_t k = 0; k < ARRAY_LEN(markup); k++)
         if (starts_ci(data + i, n - i, markup[k]))
             return true;
-    return false;
+    return !svg_allowed && (starts_ci(data + i, n - i, "<svg") || starts_ci(data + i, n - i, "<!doctype svg"));
+}
+
+bool attach_head_is_active(const char *data, size_t n)
+{
+    return head_is_active(data, n, false);
 }
 
 /* Up to cap bytes from the start of part i; -1 when it cannot be read. */
@@ -208,7 +229,7 @@ static attach_verdict_t check_contents(zip_t *za, zip_uint64_t count)
         zip_int64_t n = read_part(za, i, head, sizeof head);
         if (n < 0)
             return ATTACH_DOC_INVALID;
-        if (attach_head_is_active(head, (size_t)n))
+        if (head_is_active(head, (size_t)n, (st.valid & ZIP_STAT_NAME) && is_media_svg(st.name)))
             return ATTACH_DOC_ACTIVE;
     }
     return ATTACH_OK;

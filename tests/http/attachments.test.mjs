@@ -160,7 +160,8 @@ describe('refused uploads', () => {
   test('documents with macros, scripts or pages inside, under any name, are refused (422)', async () => {
     const variants = [
       ['macros', [...docxParts(), { name: 'word/vbaProject.bin', data: Buffer.from('d0cf11e0a1b11ae1', 'hex') }]],
-      ['an SVG picture', [...docxParts(), { name: 'word/media/image1.svg', data: '<svg xmlns="http://www.w3.org/2000/svg"/>' }]],
+      ['an SVG outside the pictures folder', [...docxParts(), { name: 'word/image1.svg', data: '<svg xmlns="http://www.w3.org/2000/svg"/>' }]],
+      ['SVG markup under a PNG name', [...docxParts(), { name: 'word/media/image1.png', data: '<svg xmlns="http://www.w3.org/2000/svg"/>' }]],
       ['a script', [...odtParts(), { name: 'Scripts/javascript/Library/a.js', data: 'app.alert(1)' }]],
       ['a page under a picture\'s name', [...docxParts(), { name: 'word/media/image1.png', data: '<!DOCTYPE html><html><body>x</body></html>' }]],
       ['a program under an XML name', [...docxParts(), { name: 'customXml/item1.xml', data: Buffer.concat([Buffer.from('\x7fELF'), Buffer.alloc(60)]) }]],

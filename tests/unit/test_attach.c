@@ -222,7 +222,7 @@ static void test_zip_refuses_programs_and_pages(void **state)
     static const char *const names[] = {
         "run.exe", "word/a.dll", "x.bat", "x.cmd", "x.com", "setup.MSI", "install.sh", "Scripts/javascript/a.js",
         "a.vbs", "lib.jar", "a.ps1", "a.scr", "index.html", "word/media/page.HTM", "a.xhtml",
-        "word/media/image2.svg", "a.hta", "a.wsf", "raccourci.lnk", "a.cpl", "word/vbaProject.bin",
+        "word/image2.svg", "customXml/x.svg", "word/media/sub/x.svg", "a.hta", "a.wsf", "raccourci.lnk", "a.cpl", "word/vbaProject.bin",
         "xl/VBAPROJECT.BIN",
     };
     for (size_t i = 0; i < ARRAY_LEN(names); i++) {
@@ -240,6 +240,15 @@ static void test_zip_refuses_programs_and_pages(void **state)
                      ATTACH_DOC_ACTIVE);
     assert_int_equal(VERDICT("projet.odt", STORED("mimetype", k_odt_type), PART("Pictures/1.png", "<svg onload=alert(1)>")),
                      ATTACH_DOC_ACTIVE);
+    /* an SVG picture holds SVG where office applications keep pictures, nothing else */
+    assert_int_equal(VERDICT("plan.docx", DOCX_BASE, PART("word/media/image2.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>")),
+                     ATTACH_OK);
+    assert_int_equal(VERDICT("projet.odt", STORED("mimetype", k_odt_type), PART("Pictures/1.svg", "<?xml version=\"1.0\"?><svg/>")),
+                     ATTACH_OK);
+    assert_int_equal(VERDICT("plan.docx", DOCX_BASE, PART("word/media/image2.svg", "<html><script>x</script>")),
+                     ATTACH_DOC_ACTIVE);
+    part_t pe_svg[] = {DOCX_BASE, {"word/media/image2.svg", k_pe, sizeof k_pe - 1, ZIP_CM_DEFLATE, false}};
+    assert_int_equal(verdict_of(pe_svg, ARRAY_LEN(pe_svg), "plan.docx"), ATTACH_DOC_ACTIVE);
     /* pictures and XML parts are fine */
     assert_int_equal(VERDICT("plan.docx", DOCX_BASE, STORED("word/media/image1.png", "\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
                              PART("docProps/core.xml", "<?xml version=\"1.0\"?><cp:coreProperties/>")),
