@@ -95,10 +95,14 @@ static bool session_setup(PGconn *c, char *err, size_t errlen)
         snprintf(err, errlen, "cannot set client encoding UTF8");
         return false;
     }
-    PGresult *r = PQexec(c, "SET TIME ZONE 'UTC'");
+    /* Generic plans for the cached statements: every query filters by
+     * equality on keys or by the scope's index range, whose best plan does
+     * not depend on the values; custom plans cost a planning per execution
+     * (0.2 to 0.7 ms each on the national organisation) for the same plan. */
+    PGresult *r = PQexec(c, "SET TIME ZONE 'UTC'; SET plan_cache_mode = force_generic_plan");
     bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!ok)
-        snprintf(err, errlen, "SET TIME ZONE: %s", PQresultErrorMessage(r));
+        snprintf(err, errlen, "session setup: %s", PQresultErrorMessage(r));
     PQclear(r);
     return ok;
 }
