@@ -173,6 +173,10 @@ typedef struct module {
      * {"key", "label" (translated), "value"} to the array out[i]; counts only
      * what the reader may see. */
     void (*node_figures)(req_t *r, const int64_t *ids, size_t n, json_t *const *out);
+    /* The next moment after now when its figures change with time alone (a
+     * role ends, a deadline passes), 0 when none: how long a cached view
+     * holding them stays true (app_cache_*). */
+    int64_t (*figures_until)(db_t *db, int64_t now);
     const app_badge_t *badge;
     /* Its entities and the audit actions it writes (codes, for the filters;
      * each has its msgid "audit_action.<code>" in the catalogues). */
@@ -217,6 +221,43 @@ json_t *app_figure(req_t *r, const char *key, const char *label, const char *one
                    const char *many, int64_t value);
 /* Every module's figures for nodes ids (ascending): an array of n arrays. */
 json_t *app_node_figures(req_t *r, const int64_t *ids, size_t n);
+/* Until when every module's figures stay true by time (figures_until),
+ * at most APP_CACHE_MAX_S from now. */
+int64_t app_figures_until(db_t *db, int64_t now);
+
+/* --- Cached views (cache.c) ------------------------------------------------
+ * For views too costly to compute at every request (a national reader's
+ * figures). The database keeps one counter, data_version, that triggers on
+ * the tables those views read raise at every write (APP_DATA_VERSION_*, in
+ * each module's migrations); a value is served while the counter is the one
+ * read before computing it, and until its end of validity. Read the version
+ * first, then the data. */
+#define APP_CACHE_MAX_S 600
+int64_t app_data_version(db_t *db);          /* -1 on error: nothing cached */
+/* A copy of the value stored under key for this version, still valid;
+ * NULL otherwise. The caller owns the copy. */
+json_t *app_cache_get(const char *key, int64_t version);
+/* Keep a copy of value under key until the epoch second until. */
+void app_cache_put(const char *key, int64_t version, int64_t until, const json_t *value);
+void app_cache_clear(void);
+/* What a view shown to this reader depends on besides the data: the
+ * language and the live roles (role@node). */
+const char *app_reader_key(req_t *r, int64_t now);
+
+/* The triggers raising data_version at every write to table, for a module's
+ * migration; cols: "" for every update, " OF a, b" for updates of these
+ * columns only (not of a last sign-in time). */
+#define APP_DATA_VERSION_BUMP "UPDATE data_version SET version = version + 1 WHERE id = 1"
+#define APP_DATA_VERSION_SQLITE(table, cols)                                                        \
+    "CREATE TRIGGER " table "_dv_insert AFTER INSERT ON " table " BEGIN " APP_DATA_VERSION_BUMP     \
+    "; END;\n"                                                                                      \
+    "CREATE TRIGGER " table "_dv_delete AFTER DELETE ON " table " BEGIN " APP_DATA_VERSION_BUMP     \
+    "; END;\n"                                                                                      \
+    "CREATE TRIGGER " table "_dv_update AFTER UPDATE" cols " ON " table " BEGIN "                   \
+    APP_DATA_VERSION_BUMP "; END;\n"
+#define APP_DATA_VERSION_PG(table, cols)                                                            \
+    "CREATE TRIGGER " table "_dv AFTER INSERT OR DELETE OR UPDATE" cols " ON " table                \
+    " FOR EACH STATEMENT EXECUTE FUNCTION data_version_bump();\n"
 
 /* --- Start-up ------------------------------------------------------------ */
 

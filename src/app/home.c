@@ -69,6 +69,18 @@ json_t *app_node_figures(req_t *r, const int64_t *ids, size_t n)
     return out;
 }
 
+int64_t app_figures_until(db_t *db, int64_t now)
+{
+    int64_t until = now + APP_CACHE_MAX_S;
+    for (size_t i = 0; i < app_module_count(); i++)
+        if (app_module(i)->figures_until) {
+            int64_t t = app_module(i)->figures_until(db, now);
+            if (t > now && t < until)
+                until = t;
+        }
+    return until;
+}
+
 json_t *app_figure(req_t *r, const char *key, const char *label, const char *one,
                    const char *many, int64_t value)
 {
@@ -124,11 +136,18 @@ static const app_menu_t app_menu[] = {
 };
 
 /* Version 1: SQL functions every module may use on both engines: instr(a, b)
- * is SQLite's own. */
+ * is SQLite's own. Version 2: the counter of writes that cached views
+ * depend on (cache.c), and on PostgreSQL the function its triggers call. */
+#define APP_V2_TABLE                                                                               \
+    "CREATE TABLE data_version (id INTEGER PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL);\n" \
+    "INSERT INTO data_version (id, version) VALUES (1, 0);\n"
 const db_migration_t app_migrations[] = {
     {1, "portable functions", "SELECT 1",
      "CREATE OR REPLACE FUNCTION instr(haystack text, needle text) RETURNS integer "
      "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT strpos(haystack, needle)'"},
+    {2, "data version", APP_V2_TABLE,
+     APP_V2_TABLE "CREATE OR REPLACE FUNCTION data_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+                  "BEGIN " APP_DATA_VERSION_BUMP "; RETURN NULL; END;\n$$;\n"},
 };
 const size_t app_migrations_count = ARRAY_LEN(app_migrations);
 

@@ -137,7 +137,7 @@ static void add_stat(json_t *stats, req_t *r, int64_t value, const char *unit)
                                            app_number(r, value), "label", unit));
 }
 
-static void network_view(req_t *r, json_t *s, int64_t now)
+static void network_compute(req_t *r, json_t *s, int64_t now)
 {
     db_param_t params[96];
     int np = 0;
@@ -338,6 +338,23 @@ static void network_view(req_t *r, json_t *s, int64_t now)
     json_object_set_new(s, "has_associations", json_boolean(na > 0));
     json_object_set_new(s, "eps_tables", json_boolean(eps_tables));
     json_object_set_new(s, "eps_heads", eps_heads);
+}
+
+/* The network view costs a pass over the reader's whole scope (the country
+ * for a national reader): kept until the data changes (app_cache_*), for
+ * every reader with the same language and live roles. */
+static void network_view(req_t *r, json_t *s, int64_t now)
+{
+    int64_t version = app_data_version(r->db); /* before the data */
+    const char *key = arena_printf(r->arena, "nodes.network|%s", app_reader_key(r, now));
+    json_t *v = app_cache_get(key, version);
+    if (!v) {
+        v = json_object();
+        network_compute(r, v, now);
+        app_cache_put(key, version, app_figures_until(r->db, now), v);
+    }
+    json_object_update(s, v);
+    json_decref(v);
 }
 
 /* ---- Establishment view --------------------------------------------------- */

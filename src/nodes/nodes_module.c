@@ -112,10 +112,15 @@ static const char nodes_v12_pg[] =
     "CREATE INDEX nodes_path_idx ON nodes(path);"
     "CREATE INDEX nodes_parent_kind_idx ON nodes(parent_id, kind, active);";
 
+/* Version 13: every write to the tree invalidates the cached views (app.h). */
+static const char nodes_v13_sql[] = APP_DATA_VERSION_SQLITE("nodes", "");
+static const char nodes_v13_pg[] = APP_DATA_VERSION_PG("nodes", "");
+
 static const db_migration_t nodes_migrations[] = {
     {10, "nodes: the organisation tree", nodes_v10_sql, NULL},
     {11, "nodes: search keys", nodes_v11_sql, NULL},
     {12, "nodes: byte-ordered paths for scope ranges", nodes_v12_sql, nodes_v12_pg},
+    {13, "nodes: writes raise the data version", nodes_v13_sql, nodes_v13_pg},
 };
 
 const module_t nodes_module = {

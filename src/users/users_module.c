@@ -236,10 +236,19 @@ static const char users_v16_pg[] =
 /* The users list reads in the order of names. */
 static const char users_v17_sql[] = "CREATE INDEX users_name_idx ON users(name, id);";
 
+/* Version 18: writes to accounts (but for sign-in times, passwords and
+ * preferences) and to roles invalidate the cached views (app.h). */
+#define USERS_V18_COLS " OF active, home_path, node_id, name, email, username"
+static const char users_v18_sql[] =
+    APP_DATA_VERSION_SQLITE("users", USERS_V18_COLS) APP_DATA_VERSION_SQLITE("user_roles", "");
+static const char users_v18_pg[] =
+    APP_DATA_VERSION_PG("users", USERS_V18_COLS) APP_DATA_VERSION_PG("user_roles", "");
+
 static const db_migration_t users_migrations[] = {
     {15, "users: accounts and roles", users_v15_sql, NULL},
     {16, "users: paths of homes and roles", users_v16_sql, users_v16_pg},
     {17, "users: the list by name", users_v17_sql, NULL},
+    {18, "users: writes raise the data version", users_v18_sql, users_v18_pg},
 };
 
 int users_start(db_t *db)
@@ -253,6 +262,13 @@ int users_start(db_t *db)
     return rc;
 }
 
+/* The accounts figure changes by time alone when a role ends. */
+static int64_t users_figures_until(db_t *db, int64_t now)
+{
+    return db_query_int(db, "SELECT MIN(expires_at) FROM user_roles WHERE expires_at > ?",
+                        PARAMS(P_INT(now)), 0);
+}
+
 const module_t users_module = {
     .name = "users",
     .migrations = users_migrations,
@@ -264,6 +280,7 @@ const module_t users_module = {
     .home = users_home,
     .node_sections = users_node_sections,
     .node_figures = users_node_figures,
+    .figures_until = users_figures_until,
     .entities = users_entities,
     .n_entities = ARRAY_LEN(users_entities),
     .audit_actions = users_audit_actions,

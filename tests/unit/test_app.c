@@ -998,6 +998,90 @@ static void test_user_can_anywhere(void **state)
     test_req_free(r);
 }
 
+/* Cached views: served for the version and the time they were stored for,
+ * as copies; the least recently used goes when the slots are full. */
+static void test_cache(void **state)
+{
+    (void)state;
+    app_cache_clear();
+    int64_t now = now_utc();
+    json_t *v = json_pack("{s:i, s:[i]}", "eps", 1100, "list", 7);
+    assert_null(app_cache_get("k", 5));
+    app_cache_put("k", 5, now + 60, v);
+    json_object_set_new(v, "eps", json_integer(1)); /* the stored value is a copy */
+    json_t *got = app_cache_get("k", 5);
+    assert_non_null(got);
+    assert_int_equal(json_integer_value(json_object_get(got, "eps")), 1100);
+    json_object_set_new(got, "eps", json_integer(2)); /* and so is what comes out */
+    json_decref(got);
+    got = app_cache_get("k", 5);
+    assert_int_equal(json_integer_value(json_object_get(got, "eps")), 1100);
+    json_decref(got);
+    /* another version of the data, another key: nothing */
+    assert_null(app_cache_get("k", 6));
+    assert_null(app_cache_get("k", 4));
+    assert_null(app_cache_get("K", 5));
+    assert_null(app_cache_get("k", -1));
+    /* an older version never replaces a newer one */
+    app_cache_put("k", 6, now + 60, v);
+    app_cache_put("k", 5, now + 60, v);
+    assert_null(app_cache_get("k", 5));
+    got = app_cache_get("k", 6);
+    assert_int_equal(json_integer_value(json_object_get(got, "eps")), 1);
+    json_decref(got);
+    /* past its end of validity: nothing; an end already past: not stored */
+    app_cache_put("old", 6, now - 1, v);
+    assert_null(app_cache_get("old", 6));
+    app_cache_put("soon", 6, now + 1, v);
+    assert_non_null(got = app_cache_get("soon", 6));
+    json_decref(got);
+    /* 64 slots: the least recently used goes first */
+    app_cache_clear();
+    char key[32];
+    for (int i = 0; i < 64; i++) {
+        snprintf(key, sizeof key, "slot%d", i);
+        app_cache_put(key, 1, now + 60, v);
+    }
+    json_decref(app_cache_get("slot0", 1)); /* used: slot1 is now the oldest */
+    app_cache_put("slot64", 1, now + 60, v);
+    assert_non_null(got = app_cache_get("slot0", 1));
+    json_decref(got);
+    assert_null(app_cache_get("slot1", 1));
+    assert_non_null(got = app_cache_get("slot64", 1));
+    json_decref(got);
+    app_cache_clear();
+    assert_null(app_cache_get("slot64", 1));
+    json_decref(v);
+}
+
+/* What a view shown to a reader depends on: the language and the live roles. */
+static void test_reader_key(void **state)
+{
+    (void)state;
+    int64_t now = now_utc();
+    req_t *r = test_req("GET", "/");
+    r->lang = "ar";
+    assert_string_equal(app_reader_key(r, now), "ar|");
+    role_assignment_t roles[] = {
+        ROLE(ROLE_DIRECTOR, 4, NODE_EPS, 0, "/1/2/4/"),
+        ROLE(ROLE_INSPECTOR, 9, NODE_EPS, now - 10, "/1/2/9/"), /* ended: no part of it */
+        ROLE(ROLE_OBSERVER, 2, NODE_ASSOCIATION, now + 10, "/1/2/"),
+    };
+    app_user_t u = {.id = 5, .roles = roles, .n_roles = 3};
+    r->user = &u;
+    const char *k = app_reader_key(r, now);
+    assert_non_null(strstr(k, "ar|"));
+    assert_non_null(strstr(k, "@4;"));
+    assert_non_null(strstr(k, "@2;"));
+    assert_null(strstr(k, "@9;"));
+    r->lang = "fr";
+    assert_string_not_equal(app_reader_key(r, now), k);
+    /* once the observer's role has ended, another reader */
+    r->lang = "ar";
+    assert_string_not_equal(app_reader_key(r, now + 11), k);
+    test_req_free(r);
+}
+
 int main(void)
 {
     if (auth_init() != 0)
@@ -1023,6 +1107,8 @@ int main(void)
         cmocka_unit_test(test_scope_sql),
         cmocka_unit_test(test_can_at_path),
         cmocka_unit_test(test_user_can_anywhere),
+        cmocka_unit_test(test_cache),
+        cmocka_unit_test(test_reader_key),
     };
     return cmocka_run_group_tests_name("app: input, errors, scope", pure, NULL, NULL);
 }

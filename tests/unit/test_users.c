@@ -797,6 +797,57 @@ static void test_list_filters_in_scope(void **state)
     test_req_free(rd);
 }
 
+/* Writes to the tree, to accounts (not their sign-in times) and to roles
+ * raise the data version that cached views depend on; a role's end is when
+ * the accounts figures change by time alone. */
+static void test_data_version(void **state)
+{
+    fx_t *fx = *state;
+    db_t *db = test_db_or_skip(fx->t);
+    int64_t v = app_data_version(db);
+    assert_true(v >= 0);
+#define RAISED()                                                                                    \
+    do {                                                                                            \
+        int64_t now_v = app_data_version(db);                                                       \
+        assert_true(now_v > v);                                                                     \
+        v = now_v;                                                                                  \
+    } while (0)
+    int64_t unit2 = test_add_node(db, fx->eps, "unit", "Maison 2");
+    assert_true(unit2 > 0);
+    RAISED();
+    assert_int_equal(db_exec(db, "UPDATE nodes SET name = 'Maison deux' WHERE id = ?", PARAMS(P_INT(unit2))),
+                     DB_OK);
+    RAISED();
+    const char *why;
+    int64_t uid = create(fx, "maison2@amal.ma", NULL, ROLE_STAFF, unit2, 0, &why);
+    assert_true(uid > 0);
+    RAISED();
+    /* a sign-in, a password, a preference: the same data for every view */
+    assert_int_equal(db_exec(db, "UPDATE users SET last_login_at = 5, language = 'fr', password_hash = 'x'"
+                                 " WHERE id = ?", PARAMS(P_INT(uid))),
+                     DB_OK);
+    assert_int_equal(app_data_version(db), v);
+    assert_int_equal(db_exec(db, "UPDATE users SET active = 0 WHERE id = ?", PARAMS(P_INT(uid))), DB_OK);
+    RAISED();
+    assert_int_equal(db_exec(db, "UPDATE users SET name = 'Fatima B.' WHERE id = ?", PARAMS(P_INT(uid))), DB_OK);
+    RAISED();
+    /* roles: their ends are when the accounts figures change by themselves */
+    int64_t now = now_utc();
+    assert_int_equal(app_figures_until(db, now), now + APP_CACHE_MAX_S);
+    assert_int_equal(db_exec(db, "UPDATE user_roles SET expires_at = ? WHERE user_id = ?",
+                             PARAMS(P_INT(now + 100), P_INT(uid))),
+                     DB_OK);
+    RAISED();
+    assert_int_equal(app_figures_until(db, now), now + 100);
+    assert_int_equal(app_figures_until(db, now + 100), now + 100 + APP_CACHE_MAX_S);
+    assert_int_equal(db_exec(db, "DELETE FROM user_roles WHERE user_id = ?", PARAMS(P_INT(uid))), DB_OK);
+    RAISED();
+    /* nothing written, nothing raised */
+    assert_int_equal(db_exec(db, "UPDATE users SET active = 1 WHERE id = -1", NOPARAMS), DB_OK);
+    assert_true(app_data_version(db) == v || app_data_version(db) == v + 1); /* PostgreSQL: once per statement */
+#undef RAISED
+}
+
 int main(void)
 {
     /* the framework's hooks (ancestry, loading users) come from the modules */
@@ -831,6 +882,8 @@ int main(void)
         {"long password on PostgreSQL", test_long_password, setup_pg, teardown, NULL},
         {"list filters in scope on SQLite", test_list_filters_in_scope, setup_sqlite, teardown, NULL},
         {"list filters in scope on PostgreSQL", test_list_filters_in_scope, setup_pg, teardown, NULL},
+        {"data version on SQLite", test_data_version, setup_sqlite, teardown, NULL},
+        {"data version on PostgreSQL", test_data_version, setup_pg, teardown, NULL},
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
