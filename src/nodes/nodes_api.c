@@ -83,6 +83,7 @@ void nodes_api_list(req_t *r)
     }
     char *count_sql = arena_printf(r->arena, "SELECT COUNT(*) FROM nodes n%s", where.data);
     int64_t total = db_query_int(r->db, count_sql, params, np, -1);
+    /* the order of index nodes_list_order (nodes_module.c), word for word */
     char *sql = arena_printf(r->arena,
                              "SELECT " NODE_COLS " FROM nodes n%s ORDER BY CASE n.kind"
                              " WHEN 'root' THEN 0 WHEN 'association' THEN 1 WHEN 'eps' THEN 2"

@@ -116,11 +116,18 @@ static const char nodes_v12_pg[] =
 static const char nodes_v13_sql[] = APP_DATA_VERSION_SQLITE("nodes", "");
 static const char nodes_v13_pg[] = APP_DATA_VERSION_PG("nodes", "");
 
+/* Version 14: the order of the node list (kind, then name), an index that
+ * serves it whole for a national reader (nodes_api.c) */
+static const char nodes_v14_sql[] =
+    "CREATE INDEX nodes_list_order ON nodes ((CASE kind WHEN 'root' THEN 0 WHEN 'association' THEN 1"
+    " WHEN 'eps' THEN 2 ELSE 3 END), lower(name), id)";
+
 static const db_migration_t nodes_migrations[] = {
     {10, "nodes: the organisation tree", nodes_v10_sql, NULL},
     {11, "nodes: search keys", nodes_v11_sql, NULL},
     {12, "nodes: byte-ordered paths for scope ranges", nodes_v12_sql, nodes_v12_pg},
     {13, "nodes: writes raise the data version", nodes_v13_sql, nodes_v13_pg},
+    {14, "nodes: the order of the list", nodes_v14_sql, NULL},
 };
 
 const module_t nodes_module = {
