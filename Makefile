@@ -5,7 +5,7 @@
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
 
-PKGS    := libmicrohttpd jansson libsodium sqlite3 libpq zlib libzip
+PKGS    := libmicrohttpd jansson libsodium sqlite3 libpq zlib libzip xlsxwriter
 CC      ?= cc
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2
@@ -99,3 +99,7 @@ bench: deps-test
 
 clean:
 	rm -rf build jouda locale
+
+# The référentiels shipped with the program are built into it (src/ref/ref_builtin.c).
+REF_DATA := $(wildcard data/referentiels/*.json)
+build/rel/ref/ref_builtin.o build/asan/ref/ref_builtin.o build/fuzz/obj/ref/ref_builtin.o: $(REF_DATA)

@@ -13,7 +13,7 @@ mode=${1:-run}
 cd "$(dirname "$0")/.."
 
 run_pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev
-          libpq-dev zlib1g-dev libzip-dev gettext tzdata ca-certificates)
+          libpq-dev zlib1g-dev libzip-dev libxlsxwriter-dev gettext tzdata ca-certificates)
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev postgresql chromium python3 curl wrk nginx openssl
            sqlite3 fonts-noto-core)
 

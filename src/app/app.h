@@ -33,6 +33,7 @@ enum {
     ROUTE_UPLOAD = 1u << 2, /* multipart with files allowed up to the upload limit */
     ROUTE_SLOW = 1u << 3,   /* run the handler in the worker pool (password hashing, exports) */
     ROUTE_NO_CSRF = 1u << 4,/* the handler checks its own token (login, before a session exists) */
+    ROUTE_CSV = 1u << 5,    /* the body may also be text/csv, kept raw (imports) */
 };
 
 typedef struct route {

@@ -7,6 +7,7 @@
 #include "../audit/audit.h"
 #include "../nodes/nodes.h"
 #include "../notify/notify.h"
+#include "../ref/ref.h"
 #include "../users/users.h"
 #include "cli.h"
 
@@ -17,6 +18,7 @@ static const module_t *const jouda_modules[] = {
     &users_module,  /* accounts and roles */
     &account_module,/* signing in, profile */
     &attach_module, /* documents */
+    &ref_module,    /* référentiels: frameworks of criteria */
 };
 
 void jouda_use_modules(void)

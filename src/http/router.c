@@ -20,7 +20,8 @@ bool http_path_match(const char *pat, const char *path, int64_t ids[2])
             const char *close = strchr(p, '}');
             const char *end;
             int64_t v;
-            if (!close || nids >= 2 || !id_parse(s, &end, &v) || (*end != '\0' && *end != '/'))
+            if (!close || nids >= 2 || !id_parse(s, &end, &v) ||
+                (*end != '\0' && *end != '/' && (*end != '.' || close[1] != '.')))
                 return false;
             ids[nids++] = v;
             s = end;

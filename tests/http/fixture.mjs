@@ -30,20 +30,20 @@ export const DEMO_ROLES = {
 
 /** The permissions the routes of the HTTP tests need. */
 export const PERMS = ['org.read', 'org.manage', 'user.read', 'user.manage', 'user.password',
-  'audit.read', 'attach.read', 'attach.write'];
+  'audit.read', 'attach.read', 'attach.write', 'quality.read', 'quality.write'];
 
 /** What each role gives over the subtree of the node where it is held
  *  (docs/API.md): the permission of every route is one of PERMS, or
  *  'authenticated' (anybody signed in; the object itself says whose it is). */
 export const ROLE_PERMS = {
   admin: PERMS,
-  quality_advisor: ['org.read', 'user.read', 'attach.read'],
-  observer: ['org.read'],
+  quality_advisor: ['org.read', 'user.read', 'attach.read', 'quality.read', 'quality.write'],
+  observer: ['org.read', 'quality.read'],
   director: ['org.read', 'org.manage', 'user.read', 'user.manage', 'user.password', 'audit.read',
-    'attach.read', 'attach.write'],
-  quality_referent: ['org.read', 'user.read', 'attach.read', 'attach.write'],
-  staff: ['org.read', 'attach.read', 'attach.write'],
-  inspector: ['org.read'],
+    'attach.read', 'attach.write', 'quality.read', 'quality.write'],
+  quality_referent: ['org.read', 'user.read', 'attach.read', 'attach.write', 'quality.read', 'quality.write'],
+  staff: ['org.read', 'attach.read', 'attach.write', 'quality.read', 'quality.write'],
+  inspector: ['org.read', 'quality.read'],
 };
 
 /** The node at the end of a path of names from the root, in the demo `d`

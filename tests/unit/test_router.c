@@ -282,10 +282,27 @@ static void test_overlap_and_order(void **state)
     app_use_modules(both, 2);
 }
 
+/* An export is the resource's path with a suffix ("/x/{id}.csv"): the id
+ * ends at the dot only where the pattern has one. */
+static void test_path_match_suffix(void **state)
+{
+    (void)state;
+    int64_t ids[2];
+    assert_true(http_path_match("/api/v1/referentiels/{id}.csv", "/api/v1/referentiels/5.csv", ids));
+    assert_int_equal(ids[0], 5);
+    assert_false(http_path_match("/api/v1/referentiels/{id}", "/api/v1/referentiels/5.csv", ids));
+    assert_false(http_path_match("/api/v1/referentiels/{id}.csv", "/api/v1/referentiels/5", ids));
+    assert_false(http_path_match("/api/v1/referentiels/{id}.csv", "/api/v1/referentiels/5.csvx", ids));
+    assert_false(http_path_match("/api/v1/referentiels/{id}.csv", "/api/v1/referentiels/5.xlsx", ids));
+    assert_true(http_path_match("/c/{id}/results.xlsx", "/c/12/results.xlsx", ids));
+    assert_int_equal(ids[0], 12);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_path_match),
+        cmocka_unit_test(test_path_match_suffix),
         cmocka_unit_test(test_route_method_and_media),
         cmocka_unit_test(test_literal),
         cmocka_unit_test(test_ids),
