@@ -78,4 +78,45 @@
   window.addEventListener('popstate', function () {
     if (treeChanged) window.location.reload();
   });
+  // A criterion's score saves itself as it changes (forms marked
+  // data-autosave): a click on a score at once, the texts a moment after
+  // typing stops. The server answers with the rating's new version, or with
+  // the reason it refused (a missing comment, someone else's newer score),
+  // shown beside the button. Without JavaScript the Save button posts it.
+  function autosave(form) {
+    var status = form.querySelector('.save-status');
+    if (!form.querySelector('input[name="score"]:checked')) return;
+    var data = new URLSearchParams(new FormData(form));
+    data.set('js', '1');
+    if (status) { status.textContent = '…'; status.classList.remove('save-status--error'); }
+    fetch(form.action, { method: 'POST', body: data, credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })
+      .then(function (res) { return res.json().then(function (j) { return { ok: res.ok, j: j }; }); })
+      .then(function (r) {
+        if (r.ok) {
+          form.querySelector('input[name="version"]').value = r.j.version;
+          var card = form.closest('.camp-crit');
+          if (card) card.classList.add('camp-crit--rated');
+          if (status) status.textContent = r.j.message || '';
+        } else if (status) {
+          var errs = r.j.errors || {};
+          status.textContent = Object.keys(errs).map(function (k) { return errs[k]; }).join(' ');
+          status.classList.add('save-status--error');
+        }
+      })
+      .catch(function () {
+        if (status) { status.textContent = '!'; status.classList.add('save-status--error'); }
+      });
+  }
+  var timers = new WeakMap();
+  document.addEventListener('change', function (e) {
+    var form = e.target.closest ? e.target.closest('form[data-autosave]') : null;
+    if (form && e.target.name === 'score') autosave(form);
+  });
+  document.addEventListener('input', function (e) {
+    var form = e.target.closest ? e.target.closest('form[data-autosave]') : null;
+    if (!form || e.target.tagName !== 'TEXTAREA') return;
+    clearTimeout(timers.get(form));
+    timers.set(form, setTimeout(function () { autosave(form); }, 1200));
+  });
 })();

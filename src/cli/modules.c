@@ -8,6 +8,7 @@
 #include "../nodes/nodes.h"
 #include "../notify/notify.h"
 #include "../ref/ref.h"
+#include "../assess/assess.h"
 #include "../users/users.h"
 #include "cli.h"
 
@@ -19,6 +20,7 @@ static const module_t *const jouda_modules[] = {
     &account_module,/* signing in, profile */
     &attach_module, /* documents */
     &ref_module,    /* référentiels: frameworks of criteria */
+    &assess_module, /* self-assessment campaigns */
 };
 
 void jouda_use_modules(void)

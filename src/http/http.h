@@ -38,7 +38,8 @@ typedef struct http_file {
 /* Does path match pattern? Patterns are literal except {id} and {id2},
  * which match a positive decimal id segment (core's id_parse: no sign, no
  * leading zero, at most 18 digits); ids[0..1] receive them. An id ends at
- * '/', at the end, or at '.' where the pattern has one ("{id}.csv"). Exact:
+ * '/', at the end, or at '.' where the pattern has one ("{id}.csv"). A final
+ * {code} matches a last segment of 1-64 of [A-Za-z0-9._-]. Exact:
  * "/a/" does not match "/a". Pure. */
 bool http_path_match(const char *pattern, const char *path, int64_t ids[2]);
 /* Is the media type of a Content-Type header want (case-insensitive,

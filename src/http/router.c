@@ -1,7 +1,9 @@
 /* router.c - path patterns and the method a request is routed by. Patterns
  * are literal except {id}/{id2}, which match an id segment as core's
  * id_parse reads it (no sign, no leading zero, at most 18 digits, so it
- * always fits int64). Matching is exact: "/a/" does not match "/a". Pure;
+ * always fits int64), and a final {code}, which matches a last segment of
+ * 1-64 letters, digits, '.', '_' or '-' (a criterion's code; the handler
+ * reads it from the path). Matching is exact: "/a/" does not match "/a". Pure;
  * the application keeps the routes themselves. */
 #include "http.h"
 
@@ -16,6 +18,11 @@ bool http_path_match(const char *pat, const char *path, int64_t ids[2])
     if (!pat || !path)
         return false;
     while (*p) {
+        if (strcmp(p, "{code}") == 0) {
+            /* a code as the last segment: 1-64 of [A-Za-z0-9._-] */
+            size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
+            return n > 0 && n <= 64 && s[n] == '\0';
+        }
         if (*p == '{') {
             const char *close = strchr(p, '}');
             const char *end;

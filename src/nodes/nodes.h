@@ -76,6 +76,8 @@ int64_t nodes_home_for(db_t *db, int64_t role_node_id);
 /* The stored names of nodes ids (n <= 500) in one read: an object
  * {"<id>": "name"} (a new object; absent ids are left out). */
 json_t *nodes_names(db_t *db, const int64_t *ids, size_t n);
+/* Every active establishment, by id (demo data of other modules). */
+node_t *nodes_all_eps(db_t *db, arena_t *a, size_t *n);
 /* The API view of a node (a new object). */
 json_t *nodes_json(const node_t *n);
 

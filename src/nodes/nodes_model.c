@@ -389,6 +389,26 @@ json_t *nodes_names(db_t *db, const int64_t *ids, size_t n)
     return out;
 }
 
+node_t *nodes_all_eps(db_t *db, arena_t *a, size_t *n_out)
+{
+    *n_out = 0;
+    int64_t n = db_query_int(db, "SELECT COUNT(*) FROM nodes WHERE kind = 'eps' AND active = 1",
+                             NOPARAMS, -1);
+    if (n < 0)
+        return NULL;
+    node_t *out = arena_alloc(a, ((size_t)n + 1) * sizeof *out);
+    db_res_t *res = db_query(db,
+                             "SELECT " NODE_COLS " FROM nodes n WHERE n.kind = 'eps' AND n.active = 1"
+                             " ORDER BY n.id",
+                             NOPARAMS);
+    size_t k = 0;
+    while (res && db_next(res) && k < (size_t)n)
+        nodes_from_row(a, res, 0, &out[k++]);
+    db_res_free(res);
+    *n_out = k;
+    return out;
+}
+
 /* name or name_ar in Arabic; units carry their parent's name. */
 static const char *label_of(arena_t *a, const char *lang, const char *kind, const char *name,
                             const char *name_ar, const char *pname, const char *pname_ar)

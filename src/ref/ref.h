@@ -115,6 +115,8 @@ typedef struct {
 
 const char *ref_status_code(ref_status_t s);
 int ref_load(db_t *db, arena_t *a, int64_t id, ref_t *out); /* 0, or -1 when absent */
+/* A stored référentiel as its document (leaves marked); 0 or -1. */
+int ref_load_doc(db_t *db, arena_t *a, int64_t id, ref_doc_t *doc);
 /* Every item of a référentiel in tree order; count in *n. NULL on error. */
 ref_row_t *ref_rows(db_t *db, arena_t *a, int64_t ref_id, size_t *n);
 /* The title in the reader's language; *fallback true when the Arabic one
@@ -124,6 +126,9 @@ const char *ref_title(req_t *r, const char *fr, const char *ar, const char *en, 
  * in; a draft: those who manage it)? May they manage it? */
 bool ref_can_read(req_t *r, const ref_t *ref);
 bool ref_can_manage(req_t *r, const ref_t *ref);
+/* The référentiels the reader may see (status and q filter when given), as
+ * the API (api) or the pages list them (title in the reader's language). */
+json_t *ref_list_json(req_t *r, const char *status, const char *q, bool api);
 /* Does the criterion apply to an establishment of this category? */
 bool ref_applies(const char *categories, const char *category);
 

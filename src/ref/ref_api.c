@@ -119,8 +119,12 @@ static const char *const statuses[] = {"draft", "published", "archived", NULL};
 void ref_api_list(req_t *r)
 {
     json_t *errors = json_object();
-    const char *status = v_code(r, errors, "status", false, statuses);
-    const char *q = v_text(r, errors, "q", false, 100);
+    const char *status = req_query(r, "status");
+    if (status && !str_in(statuses, status))
+        v_error(errors, "status", N_("Unknown status."));
+    const char *q = req_query(r, "q");
+    if (q && (!utf8_valid(q, strlen(q)) || utf8_count(q) > 100))
+        v_error(errors, "q", N_("At most 100 characters."));
     if (json_object_size(errors)) {
         app_fail(r, RES_INVALID, NULL, errors);
         return;

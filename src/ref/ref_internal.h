@@ -10,7 +10,6 @@
 /* ref_store.c */
 const char *ref_cols(void);           /* the columns ref_from_row reads */
 void ref_from_row(arena_t *a, db_res_t *res, ref_t *out);
-int ref_load_doc(db_t *db, arena_t *a, int64_t id, ref_doc_t *doc);
 /* Store a checked document as a new référentiel owned by node_id (one
  * audited transaction, or the caller's). RES_CONFLICT when its code and
  * version exist. */
@@ -41,8 +40,6 @@ void ref_api_get_csv(req_t *r);
 void ref_api_publish(req_t *r);
 void ref_api_archive(req_t *r);
 void ref_api_new_version(req_t *r);
-/* The list as the API and the pages show it: what the reader may see. */
-json_t *ref_list_json(req_t *r, const char *status, const char *q, bool api);
 
 /* ref_pages.c */
 void ref_page_list(req_t *r);

@@ -71,6 +71,11 @@ describe('shipped référentiels', () => {
     }
     assert.ok(byCode.get('JOUDA-EPS-ENFANCE').criteria >= 45, 'at least 45 criteria');
     assert.equal(byCode.get('Q4C').criteria, 18);
+    const drafts = await api('GET', '/api/v1/referentiels?status=draft', undefined, qa);
+    assert.ok(drafts.json().items.every((r) => r.status === 'draft'), 'the status filter applies');
+    assert.equal((await api('GET', '/api/v1/referentiels?status=old', undefined, qa)).status, 422);
+    const found = (await api('GET', `/api/v1/referentiels?q=${encodeURIComponent('quality4children')}`, undefined, dir)).json().items;
+    assert.deepEqual(found.map((r) => r.code), ['Q4C'], 'searched by title, whatever the case');
   });
 
   test('every criterion of Jouda EPS-Enfance has its texts in French and Arabic and serves a Q4C standard', async () => {

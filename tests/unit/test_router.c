@@ -298,11 +298,33 @@ static void test_path_match_suffix(void **state)
     assert_int_equal(ids[0], 12);
 }
 
+/* A final {code} takes a criterion's code, nothing with a slash or a space. */
+static void test_path_match_code(void **state)
+{
+    (void)state;
+    int64_t ids[2];
+    assert_true(http_path_match("/c/{id}/ratings/{code}", "/c/7/ratings/1.2.3", ids));
+    assert_int_equal(ids[0], 7);
+    assert_true(http_path_match("/c/{id}/ratings/{code}", "/c/7/ratings/A_b-9", ids));
+    assert_false(http_path_match("/c/{id}/ratings/{code}", "/c/7/ratings/", ids));
+    assert_false(http_path_match("/c/{id}/ratings/{code}", "/c/7/ratings/1/2", ids));
+    assert_false(http_path_match("/c/{id}/ratings/{code}", "/c/7/ratings/1 2", ids));
+    char long_code[80];
+    memset(long_code, 'x', 65);
+    long_code[65] = 0;
+    char path[120];
+    snprintf(path, sizeof path, "/c/7/ratings/%s", long_code);
+    assert_false(http_path_match("/c/{id}/ratings/{code}", path, ids));
+    path[strlen(path) - 1] = 0; /* 64 */
+    assert_true(http_path_match("/c/{id}/ratings/{code}", path, ids));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_path_match),
         cmocka_unit_test(test_path_match_suffix),
+        cmocka_unit_test(test_path_match_code),
         cmocka_unit_test(test_route_method_and_media),
         cmocka_unit_test(test_literal),
         cmocka_unit_test(test_ids),
