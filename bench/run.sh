@@ -5,7 +5,10 @@
 # national`: 60 associations, 1,100 EPS, 11,000 units, ~15,000 accounts) it
 # creates a database, starts jouda, signs in as the national administrator
 # and as the director of EPS 1, and runs wrk on each of their pages: the
-# home page and the node list (GET /api/v1/nodes?limit=50); then nginx
+# home page and the node list (GET /api/v1/nodes?limit=50), the admin's view
+# of self-assessment across establishments, and the director's results page
+# of a campaign on an imported 157-criterion référentiel
+# (bench/setup-assess.mjs); then nginx
 # serves the saved bytes of each page as the yardstick. Prints requests/s,
 # p99 latency and jouda's peak RSS, and writes bench/output/results.md.
 # Environment: BENCH_SECONDS (default 5) per run, BENCH_CONNECTIONS (32),
@@ -131,11 +134,22 @@ for engine in $ENGINES; do
         wait_http "$J/healthz"
         ADMIN=$(signin "$J" admin@jouda.ma Jouda-admin-2026)
         DIRECTOR=$(signin "$J" directrice.casa@amal.ma Jouda-demo-2026)
+        ADMIN_TOKEN=$(./jouda token create --db "$DB" --user admin@jouda.ma </dev/null)
+        DIRECTOR_TOKEN=$(./jouda token create --db "$DB" --user directrice.casa@amal.ma </dev/null)
+        CAMPAIGN=$(node bench/setup-assess.mjs "$J" "$ADMIN_TOKEN" "$DIRECTOR_TOKEN") ||
+            { echo "bench: $tag: the campaign of 157 criteria could not be set up" >&2; exit 1; }
         for who in admin director; do
             cookie=$ADMIN
             [ $who = director ] && cookie=$DIRECTOR
-            for page in home nodes; do
-                if [ $page = home ]; then path=/; kind=p; else path="/api/v1/nodes?limit=50"; kind=j; fi
+            pages="home nodes network"
+            [ $who = director ] && pages="home nodes results"
+            for page in $pages; do
+                case $page in
+                home) path=/; kind=p ;;
+                nodes) path="/api/v1/nodes?limit=50"; kind=j ;;
+                network) path=/campaigns/network; kind=p ;;
+                results) path=/campaigns/$CAMPAIGN/results; kind=p ;;
+                esac
                 name=$tag-$who-$page
                 code=$(curl -sS -o "$TMP/www/$kind/$name" -w '%{http_code}' -H "$cookie" "$J$path")
                 [ "$code" = 200 ] || { echo "bench: $name answered $code" >&2; exit 1; }
@@ -147,7 +161,12 @@ for engine in $ENGINES; do
                 label="$who $page"
                 [ $who = admin ] && label="national admin"
                 [ $who = director ] && label="director of EPS 1"
-                [ $page = home ] && label="$label, home page" || label="$label, node list (API)"
+                case $page in
+                home) label="$label, home page" ;;
+                nodes) label="$label, node list (API)" ;;
+                network) label="$label, self-assessment across EPS" ;;
+                results) label="$label, results of a 157-criterion campaign" ;;
+                esac
                 ROWS+=("| $engine | $scale | $label | $bytes | $jr | $jp | $nr | $np | $ratio |")
                 [ "$jb$nb" != 00 ] && NOTES+=("$name: non-2xx answers: jouda $jb, nginx $nb")
                 echo "   $name: jouda $jr req/s (p99 $jp), nginx $nr req/s (p99 $np)"

@@ -116,9 +116,9 @@ static const char *const assess_code_msgids[] __attribute__((unused)) = {
     N_("proposal_status.dismissed"), N_("audit_action.start"), N_("audit_action.submit"),
     N_("audit_action.validate"), N_("audit_action.reopen"), N_("audit_action.rate"),
     N_("audit_action.evidence"), N_("audit_action.accept"), N_("audit_action.dismiss"),
-    N_(ASSESS_MSG_NO_SCORE), N_(ASSESS_MSG_NC_IMPERATIVE), N_(ASSESS_MSG_NC_WHY),
-    N_(ASSESS_MSG_4_PROOF), N_(ASSESS_MSG_STAR_PROOF), N_(ASSESS_MSG_CONFORME_PROOF),
-    N_(ASSESS_MSG_MISSING)};
+    N_("Choose a score from the scale."), N_("An imperative criterion cannot be marked not concerned."), N_("Say why this criterion does not concern the establishment."),
+    N_("A score of 4 needs a comment and at least one piece of evidence."), N_("An optimised score needs a comment and at least one piece of evidence."), N_("A conforming score needs a comment and at least one piece of evidence."),
+    N_("Say what is missing for a better score.")};
 
 /* Versions 200-209. A campaign keeps a copy of its EPS's path (a node never
  * moves) for scope filters on its own table. Averages are stored in

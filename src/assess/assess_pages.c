@@ -18,6 +18,19 @@ static json_t *crumbs(req_t *r)
     return json_pack("[{s:s, s:s}]", "label", T(r, N_("Self-assessment")), "href", "/campaigns");
 }
 
+/* "2026-01-15" -> "15/01/2026", as pages write days. */
+static const char *day_text(req_t *r, const char *iso)
+{
+    if (!iso || strlen(iso) != 10)
+        return iso ? iso : "";
+    return arena_printf(r->arena, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+}
+
+static const char *period_text(req_t *r, const campaign_t *c)
+{
+    return arena_printf(r->arena, "%s – %s", day_text(r, c->period_start), day_text(r, c->period_end));
+}
+
 static const char *status_label(req_t *r, camp_status_t s)
 {
     return T(r, arena_printf(r->arena, "camp_status.%s", camp_status_code(s)));
@@ -59,8 +72,7 @@ void assess_page_list(req_t *r)
         json_object_set_new(o, "status_label", json_string(status_label(r, c.status)));
         json_object_set_new(o, "is_validated", json_boolean(c.status == CAMP_VALIDATED));
         json_object_set_new(o, "is_draft", json_boolean(c.status == CAMP_DRAFT));
-        json_object_set_new(o, "period", json_string(arena_printf(r->arena, "%s → %s",
-                                                                  c.period_start, c.period_end)));
+        json_object_set_new(o, "period", json_string(period_text(r, &c)));
         json_object_set_new(o, "progress",
                             json_string(arena_printf(r->arena, "%s / %s", app_number(r, c.n_rated),
                                                      app_number(r, c.n_criteria))));
@@ -108,6 +120,16 @@ void assess_page_list(req_t *r)
     }
     json_object_set_new(m, "can_network", json_boolean(network));
     page_render(r, 200, "assess/list", m);
+}
+
+/* The form's errors into the model (has_errors, errors, error_summary);
+ * steals errors (may be NULL). */
+static void form_errors(req_t *r, json_t *m, json_t *errors)
+{
+    json_t *e = errors ? errors : json_object();
+    json_object_set_new(m, "has_errors", json_boolean(json_object_size(e) > 0));
+    model_form_errors(r, m, e);
+    json_decref(e);
 }
 
 /* --- A new campaign ------------------------------------------------------ */
@@ -179,7 +201,7 @@ static void render_new(req_t *r, int status, json_t *values, json_t *errors)
                               on));
     }
     json_object_set_new(m, "method_checks", checks);
-    model_form_errors(r, m, errors ? errors : json_object());
+    form_errors(r, m, errors);
     json_object_set_new(m, "values", values);
     page_render(r, status, "assess/new", m);
 }
@@ -425,6 +447,7 @@ static void render_show(req_t *r, int status, camp_full_t *f, const char *focus_
                                           row->imperative));
         if (focus) {
             json_t *fm = json_object();
+            json_object_set_new(fm, "has_errors", json_boolean(json_object_size(focus_errors) > 0));
             model_form_errors(r, fm, focus_errors);
             json_object_update(o, fm);
             json_decref(fm);
@@ -458,8 +481,7 @@ static void render_show(req_t *r, int status, camp_full_t *f, const char *focus_
                                                                 (long long)f->ref.id)));
     json_object_set_new(m, "status_label", json_string(status_label(r, f->c.status)));
     json_object_set_new(m, "is_validated", json_boolean(f->c.status == CAMP_VALIDATED));
-    json_object_set_new(m, "period", json_string(arena_printf(r->arena, "%s → %s",
-                                                              f->c.period_start, f->c.period_end)));
+    json_object_set_new(m, "period", json_string(period_text(r, &f->c)));
     size_t rated = 0;
     for (size_t k = 0; k < f->n_crit; k++)
         rated += f->crit[k].score != SCORE_NONE;
@@ -506,8 +528,7 @@ static void render_show(req_t *r, int status, camp_full_t *f, const char *focus_
                                                  T(r, N_("Reopen")), "reason", true));
     json_object_set_new(m, "actions", actions);
     json_object_set_new(m, "has_actions", json_boolean(json_array_size(actions) > 0));
-    if (action_error)
-        json_object_set_new(m, "action_error", json_string(T(r, action_error)));
+    json_object_set_new(m, "action_error", action_error ? json_string(T(r, action_error)) : json_null());
     page_render(r, status, "assess/show", m);
 }
 
@@ -655,6 +676,7 @@ void assess_page_rate(req_t *r)
         fresh = f;
     render_show(r, rc == RES_CONFLICT ? 409 : 422, fresh, f->crit[k].code, values, errors, NULL);
     json_decref(values);
+    json_decref(errors);
 }
 
 void assess_page_evidence_upload(req_t *r)

@@ -40,6 +40,7 @@ static void render_results(req_t *r, int status, camp_full_t *f, const char *act
     json_object_set_new(m, "unrated", json_integer(f->overall.unrated));
     bool has_prev = !json_is_null(json_object_get(res, "previous_campaign_id"));
     json_object_set_new(m, "has_previous", json_boolean(has_prev));
+    json_object_set_new(m, "previous_href", json_null());
     if (has_prev)
         json_object_set_new(m, "previous_href",
                             json_string(arena_printf(
@@ -157,8 +158,7 @@ static void render_results(req_t *r, int status, camp_full_t *f, const char *act
                                             (long long)f->c.id)));
     json_object_set_new(m, "campaign_href",
                         json_string(arena_printf(r->arena, "/campaigns/%lld", (long long)f->c.id)));
-    if (action_error)
-        json_object_set_new(m, "action_error", json_string(T(r, action_error)));
+    json_object_set_new(m, "action_error", action_error ? json_string(T(r, action_error)) : json_null());
     json_decref(res);
     page_render(r, status, "assess/results", m);
 }
@@ -386,6 +386,8 @@ void assess_page_network(req_t *r)
     json_object_set_new(m, "has_items", json_boolean(json_array_size(items) > 0));
     json_object_set_new(m, "total", json_integer(total));
     json_object_set_new(m, "average", counted ? json_string(fmt_avg(r, sum / (double)counted)) : json_null());
+    json_object_set_new(m, "next_href", json_null());
+    json_object_set_new(m, "prev_href", json_null());
     if (offset + limit < total)
         json_object_set_new(m, "next_href", json_string(arena_printf(r->arena, "/campaigns/network?ref=%lld&offset=%lld",
                                                                      (long long)ref_id, (long long)(offset + limit))));

@@ -74,7 +74,7 @@ static void item_problem(ctx_t *c, const ref_item_t *it, const char *field, cons
 static bool code_ok(const char *s, bool strict)
 {
     size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > REF_MAX_CODE || !utf8_valid(s, n))
+    if (n == 0 || n > 4 * REF_MAX_CODE || !utf8_valid(s, n) || utf8_count(s) > REF_MAX_CODE)
         return false;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p <= ' ' || *p == 0x7f || *p == '|')
@@ -187,6 +187,12 @@ static void json_list(ctx_t *c, json_t *obj, const char *code, const char *key, 
             problem(c, 0, code, key, N_("Unknown value: %s."), t);
             continue;
         }
+        if (!valid && strchr(t, '|')) {
+            problem(c, 0, code, key,
+                    N_("An entry of a list cannot hold '|': the CSV form separates entries with it."),
+                    NULL);
+            continue;
+        }
         out->v[out->n++] = t;
     }
 }
@@ -268,11 +274,20 @@ static void json_item(ctx_t *c, json_t *o, size_t index, ref_item_t *it)
 
 /* --- Structure (both forms) ---------------------------------------------- */
 
-static bool has_criterion_fields(const ref_item_t *it)
+/* The first criterion field an item carries, NULL when none. */
+static const char *criterion_field(const ref_item_t *it)
 {
-    return it->imperative || it->categories.n || it->methods.n || it->elements_fr.n ||
-           it->elements_ar.n || it->evidence_fr.n || it->evidence_ar.n || it->guidance_fr ||
-           it->guidance_ar || it->n_crosswalk;
+    return it->imperative        ? "imperative"
+           : it->categories.n    ? "categories"
+           : it->methods.n       ? "methods"
+           : it->elements_fr.n   ? "elements_fr"
+           : it->elements_ar.n   ? "elements_ar"
+           : it->evidence_fr.n   ? "evidence_fr"
+           : it->evidence_ar.n   ? "evidence_ar"
+           : it->guidance_fr     ? "guidance_fr"
+           : it->guidance_ar     ? "guidance_ar"
+           : it->n_crosswalk     ? "crosswalk"
+                                 : NULL;
 }
 
 /* Index of code among items, -1 when absent (sorted lookup table). */
@@ -375,8 +390,8 @@ static void structure(ctx_t *c, ref_doc_t *doc)
         it->leaf = nkids[i] == 0;
         if (it->leaf)
             criteria++;
-        else if (has_criterion_fields(it))
-            item_problem(c, it, "imperative",
+        else if (criterion_field(it))
+            item_problem(c, it, criterion_field(it),
                          N_("Only criteria (items without children) carry imperative, categories, "
                             "methods, elements, evidence, guidance and crosswalk."),
                          NULL);
@@ -672,13 +687,13 @@ bool ref_doc_from_csv(arena_t *a, const char *data, size_t len, const char *code
             problem(&c, rec.line, NULL, "code", N_("At most 5,000 items."), NULL);
             break;
         }
-        ref_item_t *it = VEC_PUSH(a, &items);
-        it->line = rec.line;
         if (rec.n > ncols) {
             problem(&c, rec.line, NULL, "code",
                     N_("This line has more cells than the header has columns."), NULL);
             continue;
         }
+        ref_item_t *it = VEC_PUSH(a, &items);
+        it->line = rec.line;
         char *cell[COL__COUNT] = {NULL};
         for (size_t i = 0; i < rec.n; i++)
             if (map[i] >= 0)
@@ -707,12 +722,13 @@ bool ref_doc_from_csv(arena_t *a, const char *data, size_t len, const char *code
             if (!by_depth[it->depth] && it->level)
                 by_depth[it->depth] = it->level;
         }
-        bool any = false;
+        /* a name for every depth, or none (an empty name would not survive JSON) */
+        bool all = deepest >= 0;
         for (int d = 0; d <= deepest; d++)
-            any = any || by_depth[d];
-        if (any)
+            all = all && by_depth[d];
+        if (all)
             for (int d = 0; d <= deepest; d++)
-                doc->levels.v[doc->levels.n++] = by_depth[d] ? by_depth[d] : "";
+                doc->levels.v[doc->levels.n++] = by_depth[d];
     }
     return problems->n == 0;
 }

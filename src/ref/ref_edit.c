@@ -48,6 +48,16 @@ static json_t *problem_rows(req_t *r, const ref_problems_t *p, bool csv)
     return rows;
 }
 
+/* The form's errors into the model (has_errors, errors, error_summary);
+ * steals errors (may be NULL). */
+static void form_errors(req_t *r, json_t *m, json_t *errors)
+{
+    json_t *e = errors ? errors : json_object();
+    json_object_set_new(m, "has_errors", json_boolean(json_object_size(e) > 0));
+    model_form_errors(r, m, e);
+    json_decref(e);
+}
+
 /* --- Import -------------------------------------------------------------- */
 
 static const char *const import_fields[] = {"content", "code", "version", "title_fr", "title_ar",
@@ -59,6 +69,10 @@ static json_t *import_model(req_t *r)
     json_object_set_new(m, "title", json_string(T(r, N_("Import a référentiel"))));
     json_object_set_new(m, "crumbs", json_pack("[{s:s, s:s}]", "label", T(r, N_("Référentiels")),
                                                "href", "/referentiels"));
+    json_object_set_new(m, "problems", json_array());
+    json_object_set_new(m, "has_problems", json_false());
+    json_object_set_new(m, "problems_text", json_null());
+    json_object_set_new(m, "preview", json_false());
     return m;
 }
 
@@ -382,7 +396,7 @@ static void render_head_form(req_t *r, int status, const ref_t *ref, json_t *val
                                   "href", "/referentiels", "label",
                                   ref_title(r, ref->title_fr, ref->title_ar, ref->title_en, NULL),
                                   "href", ref_href(r, ref->id)));
-    model_form_errors(r, m, errors ? errors : json_object());
+    form_errors(r, m, errors);
     json_object_set_new(m, "values", values);
     page_render(r, status, "ref/edit", m);
 }
@@ -598,7 +612,11 @@ static void render_item_form(req_t *r, int status, const ref_t *ref, json_t *doc
                                   "href", "/referentiels", "label",
                                   ref_title(r, ref->title_fr, ref->title_ar, ref->title_en, NULL),
                                   "href", ref_href(r, ref->id)));
-    model_form_errors(r, m, errors ? errors : json_object());
+    if (create)
+        json_object_set_new(m, "delete_action", json_null());
+    form_errors(r, m, errors);
+    json_decref(categories);
+    json_decref(methods);
     json_object_set_new(m, "values", values);
     page_render(r, status, "ref/item", m);
 }

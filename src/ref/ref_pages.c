@@ -194,6 +194,8 @@ static json_t *item_json(tree_ctx_t *c, size_t i)
         json_object_set_new(o, "crosswalk", xs);
         json_object_set_new(o, "has_crosswalk", json_boolean(it->n_crosswalk > 0));
     }
+    json_object_set_new(o, "edit_href", json_null());
+    json_object_set_new(o, "add_href", json_null());
     if (c->editable) {
         json_object_set_new(o, "edit_href",
                             json_string(arena_printf(r->arena, "/referentiels/%lld/items/%lld/edit",
@@ -332,6 +334,9 @@ static void render_show(req_t *r, int status, const ref_t *ref, const char *acti
                                            r->arena, "/api/v1/referentiels/%lld.csv",
                                            (long long)ref->id)));
     json_t *actions = json_array();
+    json_object_set_new(m, "edit_href", json_null());
+    json_object_set_new(m, "add_top_href", json_null());
+    json_object_set_new(m, "action_error", json_null());
     if (manage) {
         if (ref->status == REF_DRAFT) {
             json_object_set_new(m, "edit_href",

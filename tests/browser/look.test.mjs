@@ -5,13 +5,20 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, newPage, login, langDir, axeViolations, screenshot, horizontalOverflow } from './lib.mjs';
-import { demo } from '../http/lib.mjs';
+import { demo, api, tokenFor, ADMIN_EMAIL } from '../http/lib.mjs';
 
 let browser;
 let d;
+const ids = {};
 before(async () => {
   browser = await launch();
   d = await demo();
+  const admin = { token: tokenFor(ADMIN_EMAIL) };
+  const refs = (await api('GET', '/api/v1/referentiels?status=published', undefined, admin)).json().items;
+  ids.ref = refs.find((r) => r.code === 'JOUDA-EPS-ENFANCE').id;
+  const camps = (await api('GET', `/api/v1/campaigns?node_id=${d.eps1.id}&limit=200`, undefined, admin)).json().items;
+  ids.inProgress = camps.find((c) => c.status === 'in_progress' && c.title === 'Auto-évaluation 2026').id;
+  ids.validated = camps.find((c) => c.status === 'validated' && c.title === 'Auto-évaluation 2025').id;
 });
 after(async () => { await browser?.close(); });
 
@@ -23,6 +30,11 @@ const PAGES = [
   { name: 'users', path: () => '/admin/users' },
   { name: 'user-form', path: () => '/admin/users/new' },
   { name: 'profile', path: () => '/profile' },
+  { name: 'referentiels', path: () => '/referentiels' },
+  { name: 'referentiel', path: () => `/referentiels/${ids.ref}?q=enfant` },
+  { name: 'campaigns', path: () => '/campaigns' },
+  { name: 'campaign', path: () => `/campaigns/${ids.inProgress}?only=todo` },
+  { name: 'campaign-results', path: () => `/campaigns/${ids.validated}/results` },
 ];
 
 for (const lang of ['fr', 'ar']) {

@@ -25,7 +25,7 @@ before(async () => {
   refId = list.find((r) => r.code === 'JOUDA-EPS-ENFANCE').id;
 });
 
-const CRITERIA = ['1.1', '1.2', '1.3', '2.1', '7.1']; // 1.1 and 7.1 are imperative
+const CRITERIA = ['1.1', '1.2', '1.3', '2.1', '7.1']; // 1.1, 1.3 and 7.1 are imperative
 
 async function create(who = REF, extra = {}) {
   return api('POST', '/api/v1/campaigns', {
@@ -90,7 +90,7 @@ describe('the workflow of one campaign', () => {
     res = await rate(id, '1.2', { score: '2' });
     assert.equal(res.status, 422);
     assert.equal(res.json().error.fields.comment, translation('fr', 'Say what is missing for a better score.'));
-    res = await rate(id, '1.3', { score: 'nc' });
+    res = await rate(id, '2.1', { score: 'nc' });
     assert.equal(res.status, 422);
     assert.equal(res.json().error.fields.comment, translation('fr', 'Say why this criterion does not concern the establishment.'));
     res = await rate(id, '9.9', { score: '3' });
