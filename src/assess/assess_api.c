@@ -250,6 +250,15 @@ void assess_api_create(req_t *r)
             }
         }
     }
+    /* the steering group: people who read the EPS's quality work */
+    int64_t anc[32];
+    int nanc = nodes_path_parse(node_path, anc, 32);
+    for (size_t k = 0; k < in.n_steering && !json_object_get(errors, "steering"); k++) {
+        app_user_t *u = users_load_ctx(r->db, r->arena, in.steering[k]);
+        if (!u || nanc < 1 ||
+            authz_decide(u->roles, u->n_roles, PERM_QUALITY_READ, anc, nanc, now_utc()) != AUTHZ_ALLOW)
+            v_error(errors, "steering", N_("The steering group is made of people of this establishment."));
+    }
     if (json_object_size(errors)) {
         app_fail(r, RES_INVALID, NULL, errors);
         return;
@@ -308,11 +317,23 @@ void assess_api_get(req_t *r)
         json_object_set_new(e, "comment", json_str_or_null(c->comment));
         json_object_set_new(e, "version", json_integer(c->version));
         json_object_set_new(e, "imperative", json_boolean(f->rows[c->row].imperative));
+        json_object_set_new(e, "assignee_id", c->assignee_id ? json_integer(c->assignee_id) : json_null());
+        json_object_set_new(e, "group", json_str_or_null(c->group_label));
         json_t *ev = c->rating_id ? camp_evidence(r->db, c->rating_id) : json_array();
         json_object_set_new(e, "evidence", ev);
         json_array_append_new(ratings, e);
     }
     json_object_set_new(o, "ratings", ratings);
+    json_t *steer = db_query_json(r->db,
+                                  "SELECT user_id FROM campaign_steering WHERE campaign_id = ?"
+                                  " ORDER BY user_id",
+                                  PARAMS(P_INT(f->c.id)));
+    json_t *ids = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(steer, i, e) json_array_append(ids, json_object_get(e, "user_id"));
+    json_decref(steer);
+    json_object_set_new(o, "steering", ids);
     api_send(r, 200, o);
 }
 
@@ -484,6 +505,63 @@ void assess_api_rate(req_t *r)
                           json_str_or_null(in.comment), "version", (json_int_t)version);
     json_object_set_new(o, "evidence", camp_evidence(r->db, rid));
     api_send(r, 200, o);
+}
+
+/* --- Assignments --------------------------------------------------------- */
+
+static const char *const assign_fields[] = {"assignee_id", "group", NULL};
+
+void assess_api_assign(req_t *r)
+{
+    if (!api_body_object(r))
+        return;
+    camp_full_t *f = route_campaign(r);
+    if (!f)
+        return;
+    const char *code = strrchr(r->path, '/') + 1;
+    size_t k = 0;
+    while (k < f->n_crit && !str_eq(f->crit[k].code, code))
+        k++;
+    if (k >= f->n_crit) {
+        app_fail(r, RES_NOT_FOUND, N_("This criterion is not part of the campaign."), NULL);
+        return;
+    }
+    if (!camp_can_lead(r, f->c.node_path)) {
+        app_fail(r, RES_FORBIDDEN,
+                 N_("Only the director, the quality referent or a quality advisor may do this."),
+                 NULL);
+        return;
+    }
+    json_t *errors = json_object();
+    v_unknown_fields(r, errors, assign_fields);
+    json_t *ja = json_object_get(r->json, "assignee_id");
+    int64_t assignee = 0;
+    if (ja && !json_is_null(ja)) {
+        if (!json_is_integer(ja) || json_integer_value(ja) <= 0)
+            v_error(errors, "assignee_id", N_("Enter a whole number."));
+        else
+            assignee = json_integer_value(ja);
+    }
+    const char *group = v_text(r, errors, "group", false, 100);
+    if (json_object_size(errors)) {
+        app_fail(r, RES_INVALID, NULL, errors);
+        return;
+    }
+    const char *msgid = NULL;
+    res_t rc = camp_assign(r->db, r->arena, r->user->id, req_ip(r), f, k, assignee, group, &msgid);
+    if (rc == RES_INVALID) {
+        v_error(errors, "assignee_id", msgid);
+        app_fail(r, RES_INVALID, NULL, errors);
+        return;
+    }
+    json_decref(errors);
+    if (rc != RES_OK) {
+        app_fail(r, rc, NULL, NULL);
+        return;
+    }
+    api_send(r, 200, json_pack("{s:s, s:o, s:o}", "code", code, "assignee_id",
+                               assignee ? json_integer(assignee) : json_null(), "group",
+                               json_str_or_null(group)));
 }
 
 /* --- Results and proposals ----------------------------------------------- */

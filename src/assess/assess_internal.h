@@ -8,6 +8,7 @@
 #include "../audit/audit.h"
 #include "../nodes/nodes.h"
 #include "../ref/ref.h"
+#include "../users/users.h"
 #include "assess.h"
 #include "assess_score.h"
 
@@ -103,6 +104,14 @@ typedef struct {
 res_t camp_rate(db_t *db, arena_t *a, int64_t actor, const char *ip, const camp_full_t *f,
                 size_t k, const rating_input_t *in, json_t *errors, const char **msgid,
                 int64_t *version_out);
+/* Assign criterion k of f to a person (0: nobody) and a group label (NULL:
+ * none), audited. RES_INVALID (msgid) when the person does not score
+ * criteria at the EPS. */
+res_t camp_assign(db_t *db, arena_t *a, int64_t actor, const char *ip, const camp_full_t *f,
+                  size_t k, int64_t assignee, const char *group, const char **msgid);
+/* The people who score criteria at the campaign's EPS (directors, referents,
+ * staff): [{id, name}] by name. */
+json_t *camp_assignable(db_t *db, arena_t *a, const campaign_t *c);
 /* Evidence of a rating: [{id, kind, label, url, attachment_id}]. */
 json_t *camp_evidence(db_t *db, int64_t rating_id);
 /* Proposals of a campaign: [{id, code, title, imperative, score, status, reason, ...}]. */
@@ -132,6 +141,7 @@ void assess_api_results(req_t *r);
 void assess_api_results_csv(req_t *r);
 void assess_api_results_xlsx(req_t *r);
 void assess_api_proposals(req_t *r);
+void assess_api_assign(req_t *r);
 void assess_api_decide(req_t *r);
 json_t *camp_json(req_t *r, const campaign_t *c);
 
@@ -146,6 +156,7 @@ void assess_page_results(req_t *r);
 void assess_page_chart(req_t *r);
 void assess_page_decide(req_t *r);
 void assess_page_evidence_upload(req_t *r);
+void assess_page_assign(req_t *r);
 void assess_page_network(req_t *r);
 void assess_home(req_t *r, json_t *sections);
 

@@ -515,6 +515,79 @@ res_t camp_rate(db_t *db, arena_t *a, int64_t actor, const char *ip, const camp_
     return RES_OK;
 }
 
+/* --- Assignments --------------------------------------------------------- */
+
+json_t *camp_assignable(db_t *db, arena_t *a, const campaign_t *c)
+{
+    json_t *rows = users_listing(db, a, c->node_id);
+    json_t *out = json_array();
+    json_t *seen = json_object();
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+    {
+        const char *role = json_string_value(json_object_get(row, "role"));
+        if (!json_is_true(json_object_get(row, "active")) && !json_is_integer(json_object_get(row, "active")))
+            continue;
+        if (json_is_integer(json_object_get(row, "active")) && !json_integer_value(json_object_get(row, "active")))
+            continue;
+        if (!str_eq(role, "director") && !str_eq(role, "quality_referent") && !str_eq(role, "staff"))
+            continue;
+        char key[24];
+        snprintf(key, sizeof key, "%lld", (long long)json_integer_value(json_object_get(row, "id")));
+        if (json_object_get(seen, key))
+            continue;
+        json_object_set_new(seen, key, json_true());
+        json_array_append_new(out, json_pack("{s:O, s:O}", "id", json_object_get(row, "id"), "name",
+                                             json_object_get(row, "name")));
+    }
+    json_decref(seen);
+    json_decref(rows);
+    return out;
+}
+
+res_t camp_assign(db_t *db, arena_t *a, int64_t actor, const char *ip, const camp_full_t *f,
+                  size_t k, int64_t assignee, const char *group, const char **msgid)
+{
+    const camp_crit_t *c = &f->crit[k];
+    if (assignee) {
+        /* the person must score criteria there: quality.write at the EPS */
+        app_user_t *u = users_load_ctx(db, a, assignee);
+        int64_t path[32];
+        int n = nodes_path_parse(f->c.node_path, path, 32);
+        if (!u || n < 1 ||
+            authz_decide(u->roles, u->n_roles, PERM_QUALITY_WRITE, path, n, now_utc()) !=
+                AUTHZ_ALLOW) {
+            *msgid = N_("Choose someone who scores criteria in this establishment.");
+            return RES_INVALID;
+        }
+    }
+    bool mine = false;
+    if (!app_tx_begin(db, &mine))
+        return RES_ERROR;
+    bool ok = db_exec(db,
+                      "UPDATE campaign_criteria SET assignee_id = ?, group_label = ?"
+                      " WHERE campaign_id = ? AND item_id = ?",
+                      PARAMS(assignee ? P_INT(assignee) : P_NULL, P_TEXT(group), P_INT(f->c.id),
+                             P_INT(c->item_id))) == DB_OK;
+    if (ok) {
+        json_t *ch = json_object();
+        json_object_set_new(ch, "criterion", json_pack("{s:n,s:s}", "from", "to", c->code));
+        json_object_set_new(ch, "assignee_id",
+                            json_pack("{s:o,s:o}", "from",
+                                      c->assignee_id ? json_integer(c->assignee_id) : json_null(),
+                                      "to", assignee ? json_integer(assignee) : json_null()));
+        json_object_set_new(ch, "group",
+                            json_pack("{s:o,s:o}", "from", json_str_or_null(c->group_label), "to",
+                                      json_str_or_null(group)));
+        ok = audit_write(db, actor, "assign", "campaign", f->c.id, f->c.node_id, ch, ip) == DB_OK;
+        json_decref(ch);
+    }
+    if (app_tx_end(db, mine, ok) != DB_OK)
+        return RES_ERROR;
+    return RES_OK;
+}
+
 json_t *camp_evidence(db_t *db, int64_t rating_id)
 {
     json_t *a = db_query_json(db,

@@ -37,6 +37,8 @@ static const route_t assess_routes[] = {
      ROUTE_FORM},
     {"POST", "/campaigns/{id}/proposals/{id}", PERM_QUALITY_WRITE, camp_resolve,
      assess_page_decide, ROUTE_FORM},
+    {"POST", "/campaigns/{id}/criteria/{id}/assign", PERM_QUALITY_WRITE, camp_resolve,
+     assess_page_assign, ROUTE_FORM},
     /* JSON API */
     {"GET", "/api/v1/campaigns", PERM_QUALITY_READ, NULL, assess_api_list, 0},
     {"POST", "/api/v1/campaigns", PERM_AUTHENTICATED, NULL, assess_api_create, ROUTE_JSON},
@@ -51,6 +53,8 @@ static const route_t assess_routes[] = {
      ROUTE_JSON},
     {"PUT", "/api/v1/campaigns/{id}/ratings/{code}", PERM_QUALITY_WRITE, camp_resolve,
      assess_api_rate, ROUTE_JSON},
+    {"PUT", "/api/v1/campaigns/{id}/criteria/{code}", PERM_QUALITY_WRITE, camp_resolve,
+     assess_api_assign, ROUTE_JSON},
     {"GET", "/api/v1/campaigns/{id}/results", PERM_QUALITY_READ, camp_resolve, assess_api_results,
      0},
     {"GET", "/api/v1/campaigns/{id}/results.csv", PERM_QUALITY_READ, camp_resolve,
@@ -96,6 +100,8 @@ static const app_field_t camp_fields[] = {
     {"reason", N_("Reason"), FIELD_TEXT, NULL},
     {"proposal", N_("Improvement proposal"), FIELD_CODE, "proposal_status"},
     {"evidence", N_("Evidence"), FIELD_TEXT, NULL},
+    {"assignee_id", N_("Assigned to"), FIELD_REF, "user"},
+    {"group", N_("Group"), FIELD_TEXT, NULL},
     {NULL, NULL, FIELD_TEXT, NULL},
 };
 
@@ -105,7 +111,7 @@ static const app_entity_t assess_entities[] = {
 
 static const char *const assess_audit_actions[] = {"create", "start", "submit", "validate",
                                                    "reopen", "rate", "evidence", "accept",
-                                                   "dismiss", NULL};
+                                                   "dismiss", "assign", NULL};
 
 /* Codes shown through the catalogues, listed for them. */
 static const char *const assess_code_msgids[] __attribute__((unused)) = {
@@ -116,6 +122,7 @@ static const char *const assess_code_msgids[] __attribute__((unused)) = {
     N_("proposal_status.dismissed"), N_("audit_action.start"), N_("audit_action.submit"),
     N_("audit_action.validate"), N_("audit_action.reopen"), N_("audit_action.rate"),
     N_("audit_action.evidence"), N_("audit_action.accept"), N_("audit_action.dismiss"),
+    N_("audit_action.assign"),
     N_("Choose a score from the scale."), N_("An imperative criterion cannot be marked not concerned."), N_("Say why this criterion does not concern the establishment."),
     N_("A score of 4 needs a comment and at least one piece of evidence."), N_("An optimised score needs a comment and at least one piece of evidence."), N_("A conforming score needs a comment and at least one piece of evidence."),
     N_("Say what is missing for a better score.")};

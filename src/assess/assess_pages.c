@@ -386,7 +386,9 @@ static void render_show(req_t *r, int status, camp_full_t *f, const char *focus_
                     app_can_at_path(r, PERM_QUALITY_WRITE, f->c.node_path);
     bool lead = camp_can_lead(r, f->c.node_path), validator = camp_can_validate(r, f->c.node_path);
     const char *only = req_query(r, "only");
-    bool todo = str_eq(only, "todo");
+    bool todo = str_eq(only, "todo"), mine = str_eq(only, "mine");
+    bool assigning = lead && editable;
+    json_t *people = camp_assignable(r->db, r->arena, &f->c);
     json_t *themes = json_array();
     json_t *theme = NULL;
     size_t shown = 0;
@@ -409,6 +411,8 @@ static void render_show(req_t *r, int status, camp_full_t *f, const char *focus_
             continue;
         const camp_crit_t *c = &f->crit[k];
         if (todo && c->score != SCORE_NONE)
+            continue;
+        if (mine && c->assignee_id != r->user->id)
             continue;
         bool fb;
         json_t *o = json_object();
@@ -437,6 +441,40 @@ static void render_show(req_t *r, int status, camp_full_t *f, const char *focus_
                             json_string(arena_printf(r->arena, "/referentiels/%lld#c-%s",
                                                      (long long)f->ref.id, c->code)));
         evidence_model(r, c->rating_id, o);
+        /* who scores it */
+        const char *who = NULL;
+        json_t *opts = json_array();
+        json_array_append_new(opts, json_pack("{s:s, s:s, s:b}", "id", "", "name",
+                                              T(r, N_("Nobody in particular")), "selected",
+                                              c->assignee_id == 0));
+        size_t pi;
+        json_t *pe;
+        json_array_foreach(people, pi, pe)
+        {
+            int64_t pid = json_integer_value(json_object_get(pe, "id"));
+            const char *pname = json_string_value(json_object_get(pe, "name"));
+            if (pid == c->assignee_id)
+                who = pname;
+            json_array_append_new(opts, json_pack("{s:s, s:s, s:b}", "id",
+                                                  arena_printf(r->arena, "%lld", (long long)pid),
+                                                  "name", pname ? pname : "", "selected",
+                                                  pid == c->assignee_id));
+        }
+        json_object_set_new(o, "assignee", json_str_or_null(who));
+        json_object_set_new(o, "group", json_str_or_null(c->group_label));
+        json_object_set_new(o, "assigned", json_boolean(who || !str_empty(c->group_label)));
+        json_object_set_new(o, "assigning", json_boolean(assigning));
+        if (assigning) {
+            json_object_set_new(o, "people", opts);
+            json_object_set_new(o, "assign_action",
+                                json_string(arena_printf(r->arena,
+                                                         "/campaigns/%lld/criteria/%lld/assign",
+                                                         (long long)f->c.id, (long long)c->item_id)));
+        } else {
+            json_decref(opts);
+            json_object_set_new(o, "people", json_array());
+            json_object_set_new(o, "assign_action", json_null());
+        }
         bool focus = focus_code && str_eq(focus_code, c->code);
         json_object_set_new(o, "score_options",
                             score_options(r, f->ref.scale,
@@ -494,13 +532,30 @@ static void render_show(req_t *r, int status, camp_full_t *f, const char *focus_
                                                  app_number(r, (long long)f->n_crit))));
     json_object_set_new(m, "themes", kept);
     json_object_set_new(m, "shown", json_integer((json_int_t)shown));
+    json_decref(people);
     json_object_set_new(m, "todo", json_boolean(todo));
+    json_object_set_new(m, "mine", json_boolean(mine));
     json_object_set_new(m, "href", json_string(camp_href(r, f->c.id)));
     json_object_set_new(m, "results_href",
                         json_string(arena_printf(r->arena, "/campaigns/%lld/results",
                                                  (long long)f->c.id)));
     json_object_set_new(m, "rev", json_integer(f->c.rev));
     json_object_set_new(m, "editable", json_boolean(editable));
+    /* the steering group, by name */
+    buf_t names;
+    buf_init(&names);
+    db_res_t *sr = db_query(r->db,
+                            "SELECT user_id FROM campaign_steering WHERE campaign_id = ?"
+                            " ORDER BY user_id",
+                            PARAMS(P_INT(f->c.id)));
+    while (sr && db_next(sr)) {
+        user_t u;
+        if (users_load(r->db, r->arena, db_int(sr, 0), &u) == 0 && u.name)
+            buf_printf(&names, "%s%s", names.len ? ", " : "", u.name);
+    }
+    db_res_free(sr);
+    json_object_set_new(m, "steering", json_str_or_null(names.data));
+    buf_free(&names);
     json_object_set_new(m, "participants",
                         json_pack("{s:I,s:I,s:I,s:I}", "staff", (json_int_t)f->c.p_staff,
                                   "children", (json_int_t)f->c.p_children, "families",
@@ -677,6 +732,53 @@ void assess_page_rate(req_t *r)
     render_show(r, rc == RES_CONFLICT ? 409 : 422, fresh, f->crit[k].code, values, errors, NULL);
     json_decref(values);
     json_decref(errors);
+}
+
+void assess_page_assign(req_t *r)
+{
+    camp_full_t *f = page_campaign(r);
+    if (!f)
+        return;
+    size_t k = 0;
+    while (k < f->n_crit && f->crit[k].item_id != r->ids[1])
+        k++;
+    if (k >= f->n_crit) {
+        app_fail(r, RES_NOT_FOUND, NULL, NULL);
+        return;
+    }
+    if (!camp_can_lead(r, f->c.node_path)) {
+        app_fail(r, RES_FORBIDDEN,
+                 N_("Only the director, the quality referent or a quality advisor may do this."),
+                 NULL);
+        return;
+    }
+    int64_t assignee = 0;
+    const char *as = req_form(r, "assignee_id");
+    if (as && *as && (!str_to_i64(as, &assignee) || assignee <= 0)) {
+        render_show(r, 422, f, NULL, NULL, NULL, N_("Choose someone who scores criteria in this establishment."));
+        return;
+    }
+    const char *group = req_form(r, "group");
+    if (group && (!utf8_valid(group, strlen(group)) || utf8_count(group) > 100 ||
+                  str_has_control(group))) {
+        render_show(r, 422, f, NULL, NULL, NULL, N_("At most 100 characters."));
+        return;
+    }
+    group = str_empty(group) ? NULL : str_trim(arena_strdup(r->arena, group));
+    const char *msgid = NULL;
+    res_t rc = camp_assign(r->db, r->arena, r->user->id, req_ip(r), f, k, assignee, group, &msgid);
+    if (rc == RES_INVALID) {
+        render_show(r, 422, f, NULL, NULL, NULL, msgid);
+        return;
+    }
+    if (rc != RES_OK) {
+        app_fail(r, rc, NULL, NULL);
+        return;
+    }
+    page_redirect_flash(r,
+                        arena_printf(r->arena, "/campaigns/%lld#c-%s", (long long)f->c.id,
+                                     f->crit[k].code),
+                        N_("The criterion is assigned."));
 }
 
 void assess_page_evidence_upload(req_t *r)

@@ -187,7 +187,7 @@ static void json_list(ctx_t *c, json_t *obj, const char *code, const char *key, 
             problem(c, 0, code, key, N_("Unknown value: %s."), t);
             continue;
         }
-        if (!valid && strchr(t, '|')) {
+        if (!valid && strchr(t, '|') && strcmp(key, "levels") != 0) {
             problem(c, 0, code, key,
                     N_("An entry of a list cannot hold '|': the CSV form separates entries with it."),
                     NULL);

@@ -234,6 +234,7 @@ void ref_page_import(req_t *r)
         page_render(r, 409, "ref/import", m);
         return;
     }
+    json_decref(m);
     if (rc != RES_OK) {
         app_fail(r, RES_ERROR, NULL, NULL);
         return;

@@ -70,6 +70,13 @@ describe('creating a campaign', () => {
     assert.ok(res.json().error.fields.title);
     res = await create(REF, { node_id: d.maison1.id });
     assert.equal(res.status, 422, 'a unit is not an establishment');
+    res = await create(REF, { steering: [d.user(TANGER).id] });
+    assert.equal(res.status, 422, 'the steering group is of the EPS');
+    assert.ok(res.json().error.fields.steering);
+    res = await create(REF, { steering: [d.user(DIR).id, d.user(STAFF).id] });
+    assert.equal(res.status, 201, show(res));
+    const got = (await api('GET', `/api/v1/campaigns/${res.json().id}`, undefined, tok(DIR))).json();
+    assert.deepEqual(got.steering, [d.user(DIR).id, d.user(STAFF).id].sort((a, b) => a - b));
   });
 });
 
@@ -113,6 +120,24 @@ describe('the workflow of one campaign', () => {
     assert.equal(r12.score, '3');
     assert.equal(r12.version, 2);
     assert.equal(r12.evidence.length, 1, 'references kept when none are sent');
+  });
+
+  test('criteria are assigned to a person of the EPS and a group, by the leads only', async () => {
+    const educ = d.user(STAFF);
+    let res = await api('PUT', `/api/v1/campaigns/${id}/criteria/1.3`, { assignee_id: educ.id, group: 'Maison 1' }, tok(REF));
+    assert.equal(res.status, 200, show(res));
+    assert.deepEqual(res.json(), { code: '1.3', assignee_id: educ.id, group: 'Maison 1' });
+    const got = (await api('GET', `/api/v1/campaigns/${id}`, undefined, tok(STAFF))).json();
+    assert.deepEqual([got.ratings.find((r) => r.code === '1.3').assignee_id, got.ratings.find((r) => r.code === '1.3').group], [educ.id, 'Maison 1']);
+    res = await api('PUT', `/api/v1/campaigns/${id}/criteria/1.3`, { assignee_id: d.user(TANGER).id }, tok(REF));
+    assert.equal(res.status, 422, 'someone of another EPS');
+    assert.ok(res.json().error.fields.assignee_id);
+    res = await api('PUT', `/api/v1/campaigns/${id}/criteria/1.3`, { group: 'Moi' }, tok(STAFF));
+    assert.equal(res.status, 403, 'staff score, they do not assign');
+    const page = await (await import('./lib.mjs')).signIn(STAFF);
+    const mine = await page.get(`/campaigns/${id}?only=mine`);
+    assert.equal(mine.status, 200);
+    assert.ok(mine.text.includes('id="c-1.3"') && !mine.text.includes('id="c-1.2"'), 'only the criteria assigned to them');
   });
 
   test('who may not score: an observer (403), a director of another EPS (404)', async () => {

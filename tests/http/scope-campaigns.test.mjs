@@ -23,6 +23,7 @@ let before_;
 async function snapshot() {
   return {
     campaigns: dbValue("SELECT COUNT(*) || ':' || COALESCE(SUM(rev), 0) || ':' || COALESCE(SUM(n_rated), 0) FROM campaigns"),
+    assignments: dbValue("SELECT COUNT(*) FROM campaign_criteria WHERE assignee_id IS NOT NULL OR group_label IS NOT NULL"),
     ratings: dbValue("SELECT COUNT(*) || ':' || COALESCE(SUM(version), 0) FROM ratings"),
     evidence: dbValue('SELECT COUNT(*) FROM rating_evidence'),
     proposals: dbValue("SELECT COUNT(*) || ':' || COALESCE(SUM(CASE status WHEN 'proposed' THEN 1 ELSE 2 END), 0) FROM proposals"),
@@ -66,6 +67,7 @@ function routesOf(c, tok) {
     r('POST /campaigns/{id}/validate', 'quality.write', false, (o) => c.post(`/campaigns/${o.id}/validate`, { confirm: '1' })),
     r('POST /campaigns/{id}/reopen', 'quality.write', false, (o) => c.post(`/campaigns/${o.id}/reopen`, { reason: 'intrus' })),
     r('POST /campaigns/{id}/proposals/{p}', 'quality.write', false, (o) => c.post(`/campaigns/${o.id}/proposals/${o.proposal}`, { decision: 'accept' })),
+    r('POST /campaigns/{id}/criteria/{item}/assign', 'quality.write', false, (o) => c.post(`/campaigns/${o.id}/criteria/${o.item}/assign`, { group: 'Intrus' })),
     r('API GET /api/v1/campaigns/{id}', 'quality.read', true, (o) => api('GET', `/api/v1/campaigns/${o.id}`, undefined, tok), { verify: sameId }),
     r('API GET /api/v1/campaigns/{id}/results', 'quality.read', true, (o) => api('GET', `/api/v1/campaigns/${o.id}/results`, undefined, tok),
       { verify: (res) => (typeof res.json().overall === 'number' ? null : 'no overall average') }),
@@ -74,6 +76,7 @@ function routesOf(c, tok) {
       { verify: (res) => (res.body.subarray(0, 2).toString('latin1') === 'PK' ? null : 'not a workbook') }),
     r('API GET /api/v1/campaigns/{id}/proposals', 'quality.read', true, (o) => api('GET', `/api/v1/campaigns/${o.id}/proposals`, undefined, tok)),
     r('API PUT /api/v1/campaigns/{id}/ratings/{code}', 'quality.write', false, (o) => api('PUT', `/api/v1/campaigns/${o.id}/ratings/${o.code}`, { score: '3' }, tok)),
+    r('API PUT /api/v1/campaigns/{id}/criteria/{code}', 'quality.write', false, (o) => api('PUT', `/api/v1/campaigns/${o.id}/criteria/${o.code}`, { group: 'Intrus' }, tok)),
     r('API POST /api/v1/campaigns/{id}/start', 'quality.write', false, (o) => api('POST', `/api/v1/campaigns/${o.id}/start`, undefined, tok)),
     r('API POST /api/v1/campaigns/{id}/submit', 'quality.write', false, (o) => api('POST', `/api/v1/campaigns/${o.id}/submit`, undefined, tok)),
     r('API POST /api/v1/campaigns/{id}/validate', 'quality.write', false, (o) => api('POST', `/api/v1/campaigns/${o.id}/validate`, undefined, tok)),
