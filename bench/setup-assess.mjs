@@ -23,11 +23,13 @@ const ref = await call('POST', '/api/v1/referentiels', adminToken, doc);
 await call('POST', `/api/v1/referentiels/${ref.id}/publish`, adminToken);
 const me = await call('GET', '/api/v1/me', directorToken);
 const eps = me.roles.find((r) => r.role === 'director').node_id;
-const camp = await call('POST', '/api/v1/campaigns', directorToken, {
-  node_id: eps, referentiel_id: ref.id, title: 'Bench 157', period_start: '2026-01-01', period_end: '2026-06-30',
-});
 const parents = new Set(doc.items.map((i) => i.parent_code).filter(Boolean));
 const leaves = doc.items.filter((i) => !parents.has(i.code));
+// every criterion, whatever the categories it names
+const camp = await call('POST', '/api/v1/campaigns', directorToken, {
+  node_id: eps, referentiel_id: ref.id, title: 'Bench 157', period_start: '2026-01-01', period_end: '2026-06-30',
+  criteria: leaves.map((c) => c.code),
+});
 let n = 0;
 for (const c of leaves) {
   const score = ['2', '3', '3', '4'][n++ % 4];
