@@ -4,7 +4,7 @@
 #   2 translation check                         5 HTTP tests (release and ASan servers;
 #   3 fuzzers (bounded time)                      transport.test.mjs also runs nginx
 #                                                 with docs/nginx.conf: nginx, openssl)
-#                                               6 browser tests (both engines at once)
+#                                               6 browser tests
 #                                               7 mutants: deliberate faults the
 #                                                 tests must catch (tests/mutants)
 # Needs the builds from `make -j2 all asan unit fuzz` (make test does both):
@@ -430,68 +430,62 @@ if want http; then
 fi
 
 # ---------------------------------------------------------------- 6 browser tests
-# The two engines run side by side (each its own database, server and
-# browser; nothing in these tests depends on timing): browser_suite prints
-# its result as "passed failed skipped note" on its last line, recorded in
-# order once both are done.
-browser_suite() {
-    local engine=$1 tag=browser-$1 bin=$ROOT/jouda db slog shots tlog t0 rc p f s found note
-    if [ ! -x "$bin" ]; then echo "0 1 0 ./jouda is not built"; return; fi
-    if [ ! -x /usr/bin/chromium ]; then echo "0 1 0 /usr/bin/chromium is missing"; return; fi
-    if [ $engine = postgresql ] && [ $PG_OK != 1 ]; then echo "0 1 0 no PostgreSQL"; return; fi
-    if ! db=$(prepare_db $engine "$bin" "${tag//-/_}" "$LOGS/$tag-setup.log"); then
-        echo "0 1 0 init/demo failed, see $LOGS/$tag-setup.log"
-        return
-    fi
-    slog=$LOGS/$tag-server.log
-    if ! server_start "$bin" "$db" "$slog"; then
-        server_kill
-        echo "0 1 0 server did not start, see $slog"
-        return
-    fi
-    shots=$OUT/screenshots/$engine
-    rm -rf "$shots"
-    mkdir -p "$shots"
-    tlog=$LOGS/$tag-node.log
-    t0=$(date +%s)
-    JOUDA_URL=$SERVER_URL JOUDA_DB_URL=$db JOUDA_BIN=$bin JOUDA_ENGINE=$engine \
-        JOUDA_SCREENSHOTS=$ROOT/$shots run_node_tests tests/browser "$tlog" 900
-    rc=$?
-    read -r p f s found < <(node_counts "$tlog")
-    note="$(($(date +%s) - t0)) s"
-    if [ "$found" != 1 ] || { [ $rc -ne 0 ] && [ "$f" -eq 0 ]; }; then
-        f=$((f + 1))
-        note="$note, node exit status $rc"
-    fi
-    [ "$f" -gt 0 ] || [ "$s" -gt 0 ] && note="$note, see $tlog"
-    if server_stop; then p=$((p + 1)); else
-        f=$((f + 1))
-        note="$note, stop: $SERVER_STOP_MSG"
-    fi
-    if [ $engine = sqlite ] && [ -f "$shots/home-fr-1280.png" ]; then
-        mkdir -p docs
-        cp "$shots/home-fr-1280.png" docs/screenshot.png
-    fi
-    echo "$p $f $s $note"
-}
 if want browser; then
-    echo "== 6. browser tests (both engines at once)"
-    engines="sqlite postgresql"
-    [ $SQLITE_ONLY = 1 ] && engines=sqlite
-    pids=()
-    for engine in $engines; do
-        browser_suite $engine >"$TMP/browser-$engine.result" 2>"$LOGS/browser-$engine-runner.log" &
-        pids+=($!)
-    done
-    wait "${pids[@]}"
+    echo "== 6. browser tests"
     for engine in sqlite postgresql; do
+        tag=browser-$engine
         name="6 browser $engine"
+        bin=$ROOT/jouda
         if [ $engine = postgresql ] && [ $SQLITE_ONLY = 1 ]; then
             skip_pg "$name"
             continue
         fi
-        read -r p f s note < <(tail -n 1 "$TMP/browser-$engine.result" 2>/dev/null || echo "0 1 0 no result")
-        record "$name" "${p:-0}" "${f:-1}" "${s:-0}" "$note"
+        if [ ! -x "$bin" ]; then
+            record "$name" 0 1 0 "./jouda is not built"
+            continue
+        fi
+        if [ ! -x /usr/bin/chromium ]; then
+            record "$name" 0 1 0 "/usr/bin/chromium is missing"
+            continue
+        fi
+        if [ $engine = postgresql ] && [ $PG_OK != 1 ]; then
+            record "$name" 0 1 0 "no PostgreSQL"
+            continue
+        fi
+        if ! db=$(prepare_db $engine "$bin" "${tag//-/_}" "$LOGS/$tag-setup.log"); then
+            record "$name" 0 1 0 "init/demo failed, see $LOGS/$tag-setup.log"
+            continue
+        fi
+        slog=$LOGS/$tag-server.log
+        if ! server_start "$bin" "$db" "$slog"; then
+            record "$name" 0 1 0 "server did not start, see $slog"
+            server_kill
+            continue
+        fi
+        shots=$OUT/screenshots/$engine
+        rm -rf "$shots"
+        mkdir -p "$shots"
+        tlog=$LOGS/$tag-node.log
+        t0=$(date +%s)
+        JOUDA_URL=$SERVER_URL JOUDA_DB_URL=$db JOUDA_BIN=$bin JOUDA_ENGINE=$engine \
+            JOUDA_SCREENSHOTS=$ROOT/$shots run_node_tests tests/browser "$tlog" 900
+        rc=$?
+        read -r p f s found < <(node_counts "$tlog")
+        note="$(($(date +%s) - t0)) s"
+        if [ "$found" != 1 ] || { [ $rc -ne 0 ] && [ "$f" -eq 0 ]; }; then
+            f=$((f + 1))
+            note="$note, node exit status $rc"
+        fi
+        [ "$f" -gt 0 ] || [ "$s" -gt 0 ] && note="$note, see $tlog"
+        if server_stop; then p=$((p + 1)); else
+            f=$((f + 1))
+            note="$note, stop: $SERVER_STOP_MSG"
+        fi
+        record "$name" "$p" "$f" "$s" "$note"
+        if [ $engine = sqlite ] && [ -f "$shots/home-fr-1280.png" ]; then
+            mkdir -p docs
+            cp "$shots/home-fr-1280.png" docs/screenshot.png
+        fi
     done
 fi
 
