@@ -428,6 +428,24 @@ void assess_home(req_t *r, json_t *sections)
             json_object_set_new(o, "percent", json_integer(c.n_criteria ? c.n_rated * 100 / c.n_criteria : 0));
             json_object_set_new(o, "overall", c.overall >= 0 ? json_string(fmt_avg(r, c.overall)) : json_null());
             json_object_set_new(o, "eps", json_string(nodes_label(r->db, r->arena, r->lang, c.node_id)));
+            /* the score of the establishment: its last validated campaign's average */
+            json_object_set_new(o, "last_overall", json_null());
+            json_object_set_new(o, "last_href", json_null());
+            if (c.status != CAMP_VALIDATED) {
+                db_res_t *v = db_query(r->db,
+                                       "SELECT id, overall FROM campaigns WHERE node_id = ? AND"
+                                       " status = 'validated' AND overall IS NOT NULL"
+                                       " ORDER BY validated_at DESC, id DESC LIMIT 1",
+                                       PARAMS(P_INT(a->node_id)));
+                if (v && db_next(v)) {
+                    json_object_set_new(o, "last_overall",
+                                        json_string(fmt_avg(r, (double)db_int(v, 1) / 1000.0)));
+                    json_object_set_new(o, "last_href",
+                                        json_string(arena_printf(r->arena, "/campaigns/%lld/results",
+                                                                 (long long)db_int(v, 0))));
+                }
+                db_res_free(v);
+            }
             json_array_append_new(cards, o);
         }
         db_res_free(res);
