@@ -35,9 +35,25 @@ static void demo_print_logins(void)
            DEMO_PASSWORD);
 }
 
+/* Is name one of the comma-separated names of list? */
+static bool name_listed(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == n && strncmp(p, name, n) == 0)
+            return true;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    return false;
+}
+
 static void demo_help(void)
 {
-    printf("Usage: jouda demo [--db DB] [--scale small|national] [--quiet]\n\n"
+    printf("Usage: jouda demo [--db DB] [--scale small|national] [--only MODULES] [--quiet]\n\n"
            "Adds the demonstration data: two associations kept apart (Amal: six\n"
            "children's villages in Casablanca-Settat, Tanger-Tetouan-Al Hoceima,\n"
            "Marrakech-Safi and Souss-Massa; Nour: one home in Fes), their units, about\n"
@@ -47,6 +63,8 @@ static void demo_help(void)
            "again changes nothing.\n\n"
            "  --db DB         SQLite file (default %s) or postgresql:// URL\n"
            "  --scale SCALE   small (default) or national\n"
+           "  --only MODULES  the data of these modules only, comma-separated (nodes,users:\n"
+           "                  the organisation and its accounts, without campaigns...)\n"
            "  -q, --quiet     print only the summary line\n"
            "  -h, --help      this help\n",
            DEMO_PASSWORD, CLI_DEFAULT_DB);
@@ -54,10 +72,11 @@ static void demo_help(void)
 
 int cli_demo(int argc, char **argv)
 {
-    const char *cmd = argv[0], *url = CLI_DEFAULT_DB, *scale_s = "small";
+    const char *cmd = argv[0], *url = CLI_DEFAULT_DB, *scale_s = "small", *only = NULL;
     bool quiet = false;
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
                                          {"scale", required_argument, 0, 's'},
+                                         {"only", required_argument, 0, 'o'},
                                          {"quiet", no_argument, 0, 'q'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
@@ -67,6 +86,7 @@ int cli_demo(int argc, char **argv)
         switch (c) {
         case 'd': url = optarg; break;
         case 's': scale_s = optarg; break;
+        case 'o': only = optarg; break;
         case 'q': quiet = true; break;
         case 'h': demo_help(); return CLI_OK;
         default: fprintf(stderr, "Try '%s --help'.\n", cmd); return CLI_USAGE;
@@ -74,6 +94,19 @@ int cli_demo(int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    /* every name of --only is a module that has demo data */
+    for (const char *p = only; p && *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        bool known = false;
+        for (size_t i = 0; i < app_module_count() && !known; i++) {
+            const module_t *m = app_module(i);
+            known = m->demo && strlen(m->name) == len && strncmp(m->name, p, len) == 0;
+        }
+        if (!known)
+            return cli_usage_error(cmd, "--only names modules with demo data (nodes, users, assess...)");
+        p = comma ? comma + 1 : p + len;
+    }
     demo_scale_t scale;
     if (strcmp(scale_s, "small") == 0)
         scale = DEMO_SMALL;
@@ -99,6 +132,8 @@ int cli_demo(int argc, char **argv)
     } else {
         for (size_t i = 0; i < app_module_count() && !failed; i++) {
             const module_t *m = app_module(i);
+            if (only && !name_listed(only, m->name))
+                continue;
             /* each module's data gives the planner new statistics for the next */
             if (m->demo && (m->demo(&d) != DB_OK || app_analyze(db) != DB_OK))
                 failed = m->name;

@@ -62,7 +62,8 @@ before(async () => {
     for (const f of [db, `${db}-wal`, `${db}-shm`]) fs.rmSync(f, { force: true });
   }
   jouda(['init', '--db', db, '--admin-email', ADMIN_EMAIL], { JOUDA_ADMIN_PASSWORD: ADMIN_PASSWORD });
-  jouda(['demo', '--db', db, '--scale', 'national', '--quiet']);
+  // the organisation and its accounts: what the tree shows (no campaigns)
+  jouda(['demo', '--db', db, '--scale', 'national', '--only', 'nodes,users', '--quiet']);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   server = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`], {
