@@ -394,6 +394,8 @@ void v_unknown_fields(req_t *r, json_t *errors, const char *const *known);
 /* Adds the translated form errors to a page model: "errors" {field: text},
  * "error_summary" [{field, message}], and "values" (what the user typed). */
 void model_form_errors(req_t *r, json_t *model, json_t *errors);
+/* The same, with "has_errors"; steals errors (NULL: none). */
+void model_form_errors_take(req_t *r, json_t *model, json_t *errors);
 
 /* The API writes times as ISO 8601 UTC strings: replace the integer (epoch)
  * members named in keys (NULL-terminated) of obj, or of every object of an

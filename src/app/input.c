@@ -284,6 +284,14 @@ void model_form_errors(req_t *r, json_t *model, json_t *errors)
     }
 }
 
+void model_form_errors_take(req_t *r, json_t *model, json_t *errors)
+{
+    json_t *e = errors ? errors : json_object();
+    json_object_set_new(model, "has_errors", json_boolean(json_object_size(e) > 0));
+    model_form_errors(r, model, e);
+    json_decref(e);
+}
+
 void v_errors_order(json_t *errors, const char *const *fields)
 {
     json_t *copy = json_copy(errors);

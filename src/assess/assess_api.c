@@ -343,16 +343,9 @@ static void transition(req_t *r, camp_status_t to)
     if (!f)
         return;
     bool reopen = to == CAMP_IN_PROGRESS && f->c.status != CAMP_DRAFT;
-    bool may = (to == CAMP_VALIDATED || reopen) ? camp_can_validate(r, f->c.node_path)
-                                                : camp_can_lead(r, f->c.node_path);
-    if (!may) {
-        app_fail(r, RES_FORBIDDEN,
-                 to == CAMP_VALIDATED || reopen
-                     ? N_("Only the director of the establishment validates or reopens a campaign.")
-                     : N_("Only the director, the quality referent or a quality advisor may do this."),
-                 NULL);
+    if (!((to == CAMP_VALIDATED || reopen) ? camp_require_validator(r, f->c.node_path)
+                                           : camp_require_lead(r, f->c.node_path)))
         return;
-    }
     const char *reason = NULL;
     if (reopen) {
         json_t *errors = json_object();
@@ -417,10 +410,8 @@ void assess_api_rate(req_t *r)
     if (!f)
         return;
     const char *code = strrchr(r->path, '/') + 1;
-    size_t k = 0;
-    while (k < f->n_crit && !str_eq(f->crit[k].code, code))
-        k++;
-    if (k >= f->n_crit) {
+    int k = camp_crit_find(f, 0, code);
+    if (k < 0) {
         app_fail(r, RES_NOT_FOUND, N_("This criterion is not part of the campaign."), NULL);
         return;
     }
@@ -519,19 +510,13 @@ void assess_api_assign(req_t *r)
     if (!f)
         return;
     const char *code = strrchr(r->path, '/') + 1;
-    size_t k = 0;
-    while (k < f->n_crit && !str_eq(f->crit[k].code, code))
-        k++;
-    if (k >= f->n_crit) {
+    int k = camp_crit_find(f, 0, code);
+    if (k < 0) {
         app_fail(r, RES_NOT_FOUND, N_("This criterion is not part of the campaign."), NULL);
         return;
     }
-    if (!camp_can_lead(r, f->c.node_path)) {
-        app_fail(r, RES_FORBIDDEN,
-                 N_("Only the director, the quality referent or a quality advisor may do this."),
-                 NULL);
+    if (!camp_require_lead(r, f->c.node_path))
         return;
-    }
     json_t *errors = json_object();
     v_unknown_fields(r, errors, assign_fields);
     json_t *ja = json_object_get(r->json, "assignee_id");
@@ -612,12 +597,8 @@ void assess_api_decide(req_t *r)
         app_fail(r, RES_NOT_FOUND, NULL, NULL);
         return;
     }
-    if (!camp_can_lead(r, c.node_path)) {
-        app_fail(r, RES_FORBIDDEN,
-                 N_("Only the director, the quality referent or a quality advisor may do this."),
-                 NULL);
+    if (!camp_require_lead(r, c.node_path))
         return;
-    }
     json_t *errors = json_object();
     v_unknown_fields(r, errors, decide_fields);
     const char *decision = v_code(r, errors, "decision", true, decisions);

@@ -68,6 +68,13 @@ int camp_load_full(db_t *db, arena_t *a, int64_t id, camp_full_t *f);
  * admin or quality advisor above it), and who validates (director, admin). */
 bool camp_can_lead(req_t *r, const char *path);
 bool camp_can_validate(req_t *r, const char *path);
+/* The same, answering 403 (and false) when the reader may not: leading a
+ * campaign's work, or validating (and reopening) it. */
+bool camp_require_lead(req_t *r, const char *path);
+bool camp_require_validator(req_t *r, const char *path);
+/* Index in f->crit of the criterion with this item id (code NULL) or this
+ * code; -1 when the campaign does not hold it. */
+int camp_crit_find(const camp_full_t *f, int64_t item_id, const char *code);
 
 typedef struct {
     int64_t node_id, referentiel_id;

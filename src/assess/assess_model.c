@@ -194,6 +194,32 @@ bool camp_can_validate(req_t *r, const char *path)
     return path && role_over(r, path, validators, ARRAY_LEN(validators));
 }
 
+bool camp_require_lead(req_t *r, const char *path)
+{
+    if (camp_can_lead(r, path))
+        return true;
+    app_fail(r, RES_FORBIDDEN,
+             N_("Only the director, the quality referent or a quality advisor may do this."), NULL);
+    return false;
+}
+
+bool camp_require_validator(req_t *r, const char *path)
+{
+    if (camp_can_validate(r, path))
+        return true;
+    app_fail(r, RES_FORBIDDEN,
+             N_("Only the director of the establishment validates or reopens a campaign."), NULL);
+    return false;
+}
+
+int camp_crit_find(const camp_full_t *f, int64_t item_id, const char *code)
+{
+    for (size_t k = 0; k < f->n_crit; k++)
+        if (code ? str_eq(f->crit[k].code, code) : f->crit[k].item_id == item_id)
+            return (int)k;
+    return -1;
+}
+
 /* --- Creating ------------------------------------------------------------ */
 
 res_t camp_create(db_t *db, arena_t *a, int64_t actor, const char *ip, const char *node_path,

@@ -122,16 +122,6 @@ void assess_page_list(req_t *r)
     page_render(r, 200, "assess/list", m);
 }
 
-/* The form's errors into the model (has_errors, errors, error_summary);
- * steals errors (may be NULL). */
-static void form_errors(req_t *r, json_t *m, json_t *errors)
-{
-    json_t *e = errors ? errors : json_object();
-    json_object_set_new(m, "has_errors", json_boolean(json_object_size(e) > 0));
-    model_form_errors(r, m, e);
-    json_decref(e);
-}
-
 /* --- A new campaign ------------------------------------------------------ */
 
 /* Establishments where the reader leads campaigns. */
@@ -201,7 +191,7 @@ static void render_new(req_t *r, int status, json_t *values, json_t *errors)
                               on));
     }
     json_object_set_new(m, "method_checks", checks);
-    form_errors(r, m, errors);
+    model_form_errors_take(r, m, errors);
     json_object_set_new(m, "values", values);
     page_render(r, status, "assess/new", m);
 }
@@ -645,10 +635,8 @@ void assess_page_rate(req_t *r)
     camp_full_t *f = page_campaign(r);
     if (!f)
         return;
-    size_t k = 0;
-    while (k < f->n_crit && f->crit[k].item_id != r->ids[1])
-        k++;
-    if (k >= f->n_crit) {
+    int k = camp_crit_find(f, r->ids[1], NULL);
+    if (k < 0) {
         app_fail(r, RES_NOT_FOUND, NULL, NULL);
         return;
     }
@@ -739,19 +727,13 @@ void assess_page_assign(req_t *r)
     camp_full_t *f = page_campaign(r);
     if (!f)
         return;
-    size_t k = 0;
-    while (k < f->n_crit && f->crit[k].item_id != r->ids[1])
-        k++;
-    if (k >= f->n_crit) {
+    int k = camp_crit_find(f, r->ids[1], NULL);
+    if (k < 0) {
         app_fail(r, RES_NOT_FOUND, NULL, NULL);
         return;
     }
-    if (!camp_can_lead(r, f->c.node_path)) {
-        app_fail(r, RES_FORBIDDEN,
-                 N_("Only the director, the quality referent or a quality advisor may do this."),
-                 NULL);
+    if (!camp_require_lead(r, f->c.node_path))
         return;
-    }
     int64_t assignee = 0;
     const char *as = req_form(r, "assignee_id");
     if (as && *as && (!str_to_i64(as, &assignee) || assignee <= 0)) {
@@ -786,10 +768,8 @@ void assess_page_evidence_upload(req_t *r)
     camp_full_t *f = page_campaign(r);
     if (!f)
         return;
-    size_t k = 0;
-    while (k < f->n_crit && f->crit[k].item_id != r->ids[1])
-        k++;
-    if (k >= f->n_crit) {
+    int k = camp_crit_find(f, r->ids[1], NULL);
+    if (k < 0) {
         app_fail(r, RES_NOT_FOUND, NULL, NULL);
         return;
     }
@@ -856,16 +836,9 @@ void assess_page_transition(req_t *r)
                        : str_eq(what, "validate") ? CAMP_VALIDATED
                                                   : CAMP_IN_PROGRESS;
     bool reopen = str_eq(what, "reopen");
-    bool may = (to == CAMP_VALIDATED || reopen) ? camp_can_validate(r, f->c.node_path)
-                                                : camp_can_lead(r, f->c.node_path);
-    if (!may) {
-        app_fail(r, RES_FORBIDDEN,
-                 to == CAMP_VALIDATED || reopen
-                     ? N_("Only the director of the establishment validates or reopens a campaign.")
-                     : N_("Only the director, the quality referent or a quality advisor may do this."),
-                 NULL);
+    if (!((to == CAMP_VALIDATED || reopen) ? camp_require_validator(r, f->c.node_path)
+                                           : camp_require_lead(r, f->c.node_path)))
         return;
-    }
     if (reopen && f->c.status == CAMP_DRAFT) {
         render_show(r, 409, f, NULL, NULL, NULL,
                     N_("Only a submitted or validated campaign can be reopened."));

@@ -47,10 +47,12 @@ static void render_results(req_t *r, int status, camp_full_t *f, const char *act
                                 r->arena, "/campaigns/%lld/results",
                                 (long long)json_integer_value(json_object_get(res, "previous_campaign_id")))));
 
-    /* the table of averages and the radar's axes (the top level) */
+    /* the table of averages */
     json_t *rows = json_array();
-    VEC(const char *) labels = {0};
-    VEC(double) values = {0}, prev = {0};
+    /* the charts are images of their own (assess_page_chart); the radar's
+     * text alternative gives each theme's average, as the table does */
+    buf_t alt;
+    buf_init(&alt);
     size_t i;
     json_t *e;
     json_array_foreach(json_object_get(res, "averages"), i, e)
@@ -76,22 +78,13 @@ static void render_results(req_t *r, int status, camp_full_t *f, const char *act
         }
         json_object_set_new(o, "indent", json_integer(depth));
         json_array_append_new(rows, o);
-        if (depth == 0) {
-            *VEC_PUSH(r->arena, &labels) = arena_printf(
-                r->arena, "%s %s", json_string_value(json_object_get(e, "code")),
-                json_string_value(json_object_get(e, "title")));
-            *VEC_PUSH(r->arena, &values) = json_is_number(avg) ? json_number_value(avg) : -1;
-            *VEC_PUSH(r->arena, &prev) = json_is_number(pv) ? json_number_value(pv) : -1;
-        }
+        if (depth == 0)
+            buf_printf(&alt, "%s%s %s: %s", alt.len ? "; " : "",
+                       json_string_value(json_object_get(e, "code")),
+                       json_string_value(json_object_get(e, "title")),
+                       json_is_number(avg) ? fmt_avg(r, json_number_value(avg)) : "—");
     }
     json_object_set_new(m, "rows", rows);
-    /* the charts are images of their own (assess_page_chart); their text
-     * alternative says what they show, the table above gives every value */
-    buf_t alt;
-    buf_init(&alt);
-    for (size_t k = 0; k < labels.n; k++)
-        buf_printf(&alt, "%s%s: %s", k ? "; " : "", labels.v[k],
-                   values.v[k] >= 0 ? fmt_avg(r, values.v[k]) : "—");
     json_object_set_new(m, "radar_alt", json_string(alt.data ? alt.data : ""));
     buf_free(&alt);
     json_object_set_new(m, "radar_src", json_string(arena_printf(r->arena, "/campaigns/%lld/radar.svg?lang=%s",
@@ -234,12 +227,8 @@ void assess_page_decide(req_t *r)
         app_fail(r, RES_NOT_FOUND, NULL, NULL);
         return;
     }
-    if (!camp_can_lead(r, f->c.node_path)) {
-        app_fail(r, RES_FORBIDDEN,
-                 N_("Only the director, the quality referent or a quality advisor may do this."),
-                 NULL);
+    if (!camp_require_lead(r, f->c.node_path))
         return;
-    }
     const char *decision = req_form(r, "decision");
     const char *reason = req_form(r, "reason");
     if (!str_eq(decision, "accept") && !str_eq(decision, "dismiss")) {

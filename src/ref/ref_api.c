@@ -234,21 +234,9 @@ void ref_api_create(req_t *r)
 
 /* --- One référentiel ----------------------------------------------------- */
 
-/* The référentiel of the route, readable by this reader; NULL (404 sent)
- * otherwise. */
-static ref_t *route_ref(req_t *r)
-{
-    ref_t *ref = arena_alloc(r->arena, sizeof *ref);
-    if (ref_load(r->db, r->arena, r->ids[0], ref) != 0 || !ref_can_read(r, ref)) {
-        app_fail(r, RES_NOT_FOUND, NULL, NULL);
-        return NULL;
-    }
-    return ref;
-}
-
 void ref_api_get(req_t *r)
 {
-    ref_t *ref = route_ref(r);
+    ref_t *ref = ref_of_route(r, false);
     if (!ref)
         return;
     ref_doc_t doc;
@@ -261,7 +249,7 @@ void ref_api_get(req_t *r)
 
 void ref_api_get_csv(req_t *r)
 {
-    ref_t *ref = route_ref(r);
+    ref_t *ref = ref_of_route(r, false);
     if (!ref)
         return;
     ref_doc_t doc;
@@ -281,18 +269,6 @@ void ref_api_get_csv(req_t *r)
     buf_free(&b);
 }
 
-/* Same, and managed by this reader (403 otherwise). */
-static ref_t *route_ref_managed(req_t *r)
-{
-    ref_t *ref = route_ref(r);
-    if (ref && !ref_can_manage(r, ref)) {
-        app_fail(r, RES_FORBIDDEN, N_("Only administrators and quality advisors manage référentiels."),
-                 NULL);
-        return NULL;
-    }
-    return ref;
-}
-
 static void send_status_result(req_t *r, const ref_t *ref, res_t rc, const char *conflict)
 {
     if (rc == RES_OK) {
@@ -310,7 +286,7 @@ static void send_status_result(req_t *r, const ref_t *ref, res_t rc, const char 
 
 void ref_api_publish(req_t *r)
 {
-    ref_t *ref = route_ref_managed(r);
+    ref_t *ref = ref_of_route(r, true);
     if (!ref)
         return;
     res_t rc = ref_set_status(r->db, r->user->id, req_ip(r), ref, REF_PUBLISHED);
@@ -319,7 +295,7 @@ void ref_api_publish(req_t *r)
 
 void ref_api_archive(req_t *r)
 {
-    ref_t *ref = route_ref_managed(r);
+    ref_t *ref = ref_of_route(r, true);
     if (!ref)
         return;
     res_t rc = ref_set_status(r->db, r->user->id, req_ip(r), ref, REF_ARCHIVED);
@@ -328,7 +304,7 @@ void ref_api_archive(req_t *r)
 
 void ref_api_new_version(req_t *r)
 {
-    ref_t *ref = route_ref_managed(r);
+    ref_t *ref = ref_of_route(r, true);
     if (!ref)
         return;
     int64_t id = 0;

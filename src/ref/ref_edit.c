@@ -8,21 +8,6 @@
 
 #include <string.h>
 
-static const char *ref_href(req_t *r, int64_t id)
-{
-    return arena_printf(r->arena, "/referentiels/%lld", (long long)id);
-}
-
-static ref_t *page_ref(req_t *r)
-{
-    ref_t *ref = arena_alloc(r->arena, sizeof *ref);
-    if (ref_load(r->db, r->arena, r->ids[0], ref) != 0 || !ref_can_read(r, ref)) {
-        app_fail(r, RES_NOT_FOUND, NULL, NULL);
-        return NULL;
-    }
-    return ref;
-}
-
 /* Problems as rows of a table: where (line and column, or item and field)
  * and what. */
 static json_t *problem_rows(req_t *r, const ref_problems_t *p, bool csv)
@@ -46,16 +31,6 @@ static json_t *problem_rows(req_t *r, const ref_problems_t *p, bool csv)
         json_array_append_new(rows, json_pack("{s:s, s:s}", "where", where, "message", msg));
     }
     return rows;
-}
-
-/* The form's errors into the model (has_errors, errors, error_summary);
- * steals errors (may be NULL). */
-static void form_errors(req_t *r, json_t *m, json_t *errors)
-{
-    json_t *e = errors ? errors : json_object();
-    json_object_set_new(m, "has_errors", json_boolean(json_object_size(e) > 0));
-    model_form_errors(r, m, e);
-    json_decref(e);
 }
 
 /* --- Import -------------------------------------------------------------- */
@@ -249,13 +224,9 @@ void ref_page_import(req_t *r)
  * otherwise. */
 static ref_t *draft_ref(req_t *r)
 {
-    ref_t *ref = page_ref(r);
+    ref_t *ref = ref_of_route(r, true);
     if (!ref)
         return NULL;
-    if (!ref_can_manage(r, ref)) {
-        app_fail(r, RES_FORBIDDEN, NULL, NULL);
-        return NULL;
-    }
     if (ref->status != REF_DRAFT) {
         app_fail(r, RES_CONFLICT,
                  N_("A published version cannot be changed: make a new version to change it."),
@@ -397,7 +368,7 @@ static void render_head_form(req_t *r, int status, const ref_t *ref, json_t *val
                                   "href", "/referentiels", "label",
                                   ref_title(r, ref->title_fr, ref->title_ar, ref->title_en, NULL),
                                   "href", ref_href(r, ref->id)));
-    form_errors(r, m, errors);
+    model_form_errors_take(r, m, errors);
     json_object_set_new(m, "values", values);
     page_render(r, status, "ref/edit", m);
 }
@@ -615,7 +586,7 @@ static void render_item_form(req_t *r, int status, const ref_t *ref, json_t *doc
                                   "href", ref_href(r, ref->id)));
     if (create)
         json_object_set_new(m, "delete_action", json_null());
-    form_errors(r, m, errors);
+    model_form_errors_take(r, m, errors);
     json_decref(categories);
     json_decref(methods);
     json_object_set_new(m, "values", values);

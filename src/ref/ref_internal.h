@@ -26,6 +26,11 @@ res_t ref_replace_draft(db_t *db, arena_t *a, int64_t actor, const char *ip, con
                         const ref_doc_t *doc, json_t *changes);
 res_t ref_delete_draft(db_t *db, int64_t actor, const char *ip, const ref_t *ref);
 
+/* The référentiel of the route's {id}, readable by the reader (404 sent
+ * otherwise); with manage, also managed by them (403 sent otherwise). */
+ref_t *ref_of_route(req_t *r, bool manage);
+const char *ref_href(req_t *r, int64_t id); /* "/referentiels/<id>" */
+
 /* ref_module.c */
 int64_t ref_resolve(req_t *r, int64_t id);
 /* Where a new référentiel of this reader goes: the root when they manage

@@ -7,11 +7,6 @@
 
 #include <string.h>
 
-static const char *ref_href(req_t *r, int64_t id)
-{
-    return arena_printf(r->arena, "/referentiels/%lld", (long long)id);
-}
-
 /* --- The list ------------------------------------------------------------ */
 
 void ref_page_list(req_t *r)
@@ -366,20 +361,9 @@ static void render_show(req_t *r, int status, const ref_t *ref, const char *acti
     page_render(r, status, "ref/show", m);
 }
 
-/* The référentiel of the route for a page, readable; NULL (404 sent) else. */
-static ref_t *page_ref(req_t *r)
-{
-    ref_t *ref = arena_alloc(r->arena, sizeof *ref);
-    if (ref_load(r->db, r->arena, r->ids[0], ref) != 0 || !ref_can_read(r, ref)) {
-        app_fail(r, RES_NOT_FOUND, NULL, NULL);
-        return NULL;
-    }
-    return ref;
-}
-
 void ref_page_show(req_t *r)
 {
-    ref_t *ref = page_ref(r);
+    ref_t *ref = ref_of_route(r, false);
     if (ref)
         render_show(r, 200, ref, NULL);
 }
@@ -395,22 +379,10 @@ static bool rev_current(req_t *r, const ref_t *ref)
     return s && str_to_i64(s, &rev) && rev == ref->rev;
 }
 
-/* Same, and managed by this reader (403 otherwise). */
-static ref_t *page_ref_managed(req_t *r)
-{
-    ref_t *ref = page_ref(r);
-    if (ref && !ref_can_manage(r, ref)) {
-        app_fail(r, RES_FORBIDDEN, N_("Only administrators and quality advisors manage référentiels."),
-                 NULL);
-        return NULL;
-    }
-    return ref;
-}
-
 static void status_change(req_t *r, ref_status_t to, const char *title, const char *question,
                           const char *confirm, const char *flash, const char *conflict)
 {
-    ref_t *ref = page_ref_managed(r);
+    ref_t *ref = ref_of_route(r, true);
     if (!ref)
         return;
     if (page_needs_confirm(r)) {
@@ -458,7 +430,7 @@ void ref_page_archive(req_t *r)
 
 void ref_page_new_version(req_t *r)
 {
-    ref_t *ref = page_ref_managed(r);
+    ref_t *ref = ref_of_route(r, true);
     if (!ref)
         return;
     int64_t id = 0;
@@ -473,7 +445,7 @@ void ref_page_new_version(req_t *r)
 
 void ref_page_delete(req_t *r)
 {
-    ref_t *ref = page_ref_managed(r);
+    ref_t *ref = ref_of_route(r, true);
     if (!ref)
         return;
     if (page_needs_confirm(r)) {

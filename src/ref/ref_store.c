@@ -63,6 +63,26 @@ int ref_load(db_t *db, arena_t *a, int64_t id, ref_t *out)
     return rc;
 }
 
+ref_t *ref_of_route(req_t *r, bool manage)
+{
+    ref_t *ref = arena_alloc(r->arena, sizeof *ref);
+    if (ref_load(r->db, r->arena, r->ids[0], ref) != 0 || !ref_can_read(r, ref)) {
+        app_fail(r, RES_NOT_FOUND, NULL, NULL);
+        return NULL;
+    }
+    if (manage && !ref_can_manage(r, ref)) {
+        app_fail(r, RES_FORBIDDEN, N_("Only administrators and quality advisors manage référentiels."),
+                 NULL);
+        return NULL;
+    }
+    return ref;
+}
+
+const char *ref_href(req_t *r, int64_t id)
+{
+    return arena_printf(r->arena, "/referentiels/%lld", (long long)id);
+}
+
 bool ref_can_manage(req_t *r, const ref_t *ref)
 {
     return ref->node_path && app_can_at_path(r, PERM_QUALITY_WRITE, ref->node_path);
