@@ -119,4 +119,78 @@
     clearTimeout(timers.get(form));
     timers.set(form, setTimeout(function () { autosave(form); }, 1200));
   });
+  // The board of actions: a card may be dragged to a column its status may
+  // move to (data-targets); the move is the same form post as its buttons.
+  // A move that needs more (a reason, a check) opens the action at that form.
+  var board = document.querySelector('[data-board]');
+  if (board) {
+    var dragged = null;
+    var say = function (text) {
+      var s = document.querySelector('.board-status');
+      if (s) s.textContent = text;
+    };
+    board.addEventListener('dragstart', function (e) {
+      var card = e.target.closest && e.target.closest('.board-card[draggable="true"]');
+      if (!card) return;
+      dragged = card;
+      card.classList.add('board-card--dragging');
+      e.dataTransfer.effectAllowed = 'move';
+      e.dataTransfer.setData('text/plain', card.getAttribute('data-id'));
+    });
+    board.addEventListener('dragend', function () {
+      if (dragged) dragged.classList.remove('board-card--dragging');
+      board.querySelectorAll('.board-col--over, .board-col--refuse').forEach(function (c) {
+        c.classList.remove('board-col--over', 'board-col--refuse');
+      });
+      dragged = null;
+    });
+    var allowed = function (col) {
+      if (!dragged || !col) return false;
+      var targets = (dragged.getAttribute('data-targets') || '').split(' ');
+      return targets.indexOf(col.getAttribute('data-status')) >= 0;
+    };
+    board.addEventListener('dragover', function (e) {
+      var col = e.target.closest && e.target.closest('.board-col');
+      if (!col || !dragged) return;
+      var ok = allowed(col);
+      col.classList.toggle('board-col--over', ok);
+      col.classList.toggle('board-col--refuse', !ok && col !== dragged.closest('.board-col'));
+      if (ok) e.preventDefault();
+    });
+    board.addEventListener('dragleave', function (e) {
+      var col = e.target.closest && e.target.closest('.board-col');
+      if (col && !col.contains(e.relatedTarget)) col.classList.remove('board-col--over', 'board-col--refuse');
+    });
+    board.addEventListener('drop', function (e) {
+      var col = e.target.closest && e.target.closest('.board-col');
+      if (!col || !dragged) return;
+      e.preventDefault();
+      var card = dragged;
+      var status = col.getAttribute('data-status');
+      if (!allowed(col)) {
+        say(board.getAttribute('data-refused'));
+        return;
+      }
+      // a move that needs more than a click: the action's own form
+      var direct = card.querySelector('form input[name="status"][value="' + status + '"]');
+      if (!direct) {
+        window.location.href = card.getAttribute('data-href') + '#to-' + status;
+        return;
+      }
+      var body = new URLSearchParams();
+      body.set('_csrf', board.getAttribute('data-csrf'));
+      body.set('rev', card.getAttribute('data-rev'));
+      body.set('status', status);
+      fetch(card.getAttribute('data-action'), {
+        method: 'POST', credentials: 'same-origin', body: body,
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' }
+      }).then(function (res) {
+        if (!res.ok) throw new Error(String(res.status));
+        // the page itself is the truth: load it again where it was
+        window.location.reload();
+      }).catch(function () {
+        say(board.getAttribute('data-failed'));
+      });
+    });
+  }
 })();

@@ -43,6 +43,10 @@ typedef struct route {
     resolve_fn resolve;  /* for {id}: id -> node; NULL when the route takes no id */
     handler_fn handler;
     unsigned flags;
+    /* For things whose readers are not only those of their node's scope (an
+     * action's owner working at a unit of its EPS): the thing's own rule,
+     * run after resolve instead of perm's decision; 0 to go on, 404 or 403. */
+    int (*check)(req_t *r, int64_t id);
 } route_t;
 
 /* The signed-in user with their live roles (loaded by the users module's
@@ -155,6 +159,16 @@ typedef struct {
 /* Count one thing created (or found already there) under the label what. */
 void app_demo_count(app_demo_t *d, const char *what, bool created);
 
+/* Something that happened in one module that others may act on, inside the
+ * writer's transaction ("proposal_accepted": a self-assessment's gap kept
+ * for the improvement plan). */
+typedef struct {
+    const char *name;
+    int64_t id;         /* the thing concerned */
+    int64_t actor;
+    const char *ip;
+} app_event_t;
+
 typedef struct module {
     const char *name;
     const db_migration_t *migrations;
@@ -188,6 +202,17 @@ typedef struct module {
     int (*start)(db_t *db);
     /* Demo data: DB_OK or a code. */
     int (*demo)(app_demo_t *d);
+    /* Acts on another module's event, inside its transaction: DB_OK, or a
+     * code that fails the writer's change. */
+    int (*on_event)(db_t *db, const app_event_t *ev);
+    /* What it holds about the items of another module's object (the actions
+     * born of a campaign's criteria): for the object of entity code `entity`
+     * and id, adds to out {item code: [{label, href, status, status_label}]},
+     * only what the reader may see. */
+    void (*item_links)(req_t *r, const char *entity, int64_t id, json_t *out);
+    /* Once a day across every app server (app_run_daily): reminders, overdue
+     * marks. day is today in Africa/Casablanca, "YYYY-MM-DD". DB_OK or a code. */
+    int (*daily)(db_t *db, const char *day, int64_t now);
 
     /* Hooks the framework needs from exactly one module. */
     app_user_t *(*load_user)(db_t *db, arena_t *a, int64_t user_id);
@@ -210,6 +235,20 @@ const char *app_entity_name(req_t *r, const char *entity, int64_t id, const char
 /* Ids of the things of an entity whose name matches q (app_entity_t.find);
  * 0 when none or when the entity cannot be searched. */
 size_t app_entity_find(req_t *r, const char *entity, const char *q, int64_t *ids, size_t max);
+
+/* Tell every module of an event (app_event_t). DB_OK or the first failure. */
+int app_emit(db_t *db, const app_event_t *ev);
+/* Every module's links to the items of an object ({code: [links]}), a new object. */
+json_t *app_item_links(req_t *r, const char *entity, int64_t id);
+/* The daily work of every module (daily hooks), once per day whatever the
+ * number of servers: the first to record today's run in daily_runs does it.
+ * force: run again even if today's run is recorded. 1 ran, 0 already done
+ * today, -1 on error. */
+int app_run_daily(db_t *db, int64_t now, bool force);
+/* jouda serve: a thread running app_run_daily at start and then every few
+ * minutes (it does the work once a day); stopped before the connections close. */
+void app_daily_start(void);
+void app_daily_stop(void);
 
 /* Every module's sections for the home page, or for a node's page, sorted
  * by their "order" (a new array). */
@@ -371,6 +410,10 @@ bool input_present(req_t *r, const char *field);
  * longer than max characters, invalid UTF-8 or containing control chars
  * (line breaks and tabs included: these are one-line fields). */
 const char *v_text(req_t *r, json_t *errors, const char *field, bool required, size_t max_chars);
+/* The same for texts of several lines (descriptions, comments): line breaks
+ * and tabs allowed (\r\n kept as \n), other control characters refused. */
+const char *v_long_text(req_t *r, json_t *errors, const char *field, bool required,
+                        size_t max_chars);
 /* Integer in [min,max]; when absent returns dflt with no error unless required. */
 int64_t v_int(req_t *r, json_t *errors, const char *field, bool required, int64_t min, int64_t max,
               int64_t dflt);

@@ -148,6 +148,10 @@ const db_migration_t app_migrations[] = {
     {2, "data version", APP_V2_TABLE,
      APP_V2_TABLE "CREATE OR REPLACE FUNCTION data_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$\n"
                   "BEGIN " APP_DATA_VERSION_BUMP "; RETURN NULL; END;\n$$;\n"},
+    {3, "daily runs",
+     "CREATE TABLE daily_runs (day TEXT PRIMARY KEY, started_at BIGINT NOT NULL,"
+     " finished_at BIGINT, host TEXT);",
+     NULL},
 };
 const size_t app_migrations_count = ARRAY_LEN(app_migrations);
 

@@ -105,6 +105,50 @@ const char *v_text(req_t *r, json_t *errors, const char *field, bool required, s
     return v;
 }
 
+const char *v_long_text(req_t *r, json_t *errors, const char *field, bool required,
+                        size_t max_chars)
+{
+    bool bad = false;
+    const char *raw = input_str(r, field, &bad);
+    if (bad || (r->json && raw && !json_is_string(json_object_get(r->json, field)))) {
+        v_error(errors, field, N_("This field must be text."));
+        return NULL;
+    }
+    if (raw && !utf8_valid(raw, strlen(raw))) {
+        v_error(errors, field, N_("This text contains invalid characters."));
+        return NULL;
+    }
+    char *v = raw ? str_trim(arena_strdup(r->arena, raw)) : NULL;
+    if (!v || !*v) {
+        if (required)
+            v_error(errors, field, N_("This field is required."));
+        return NULL;
+    }
+    /* \r\n and lone \r become \n */
+    char *w = v;
+    for (const char *p = v; *p; p++) {
+        if (*p == '\r') {
+            *w++ = '\n';
+            if (p[1] == '\n')
+                p++;
+        } else {
+            *w++ = *p;
+        }
+    }
+    *w = '\0';
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+        if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f) {
+            v_error(errors, field, N_("This text contains invalid characters."));
+            return NULL;
+        }
+    if (utf8_count(v) > max_chars) {
+        set_err_n(errors, field, N_("This text is too long (at most %d characters)."),
+                  (long long)max_chars, 0);
+        return NULL;
+    }
+    return v;
+}
+
 int64_t v_int(req_t *r, json_t *errors, const char *field, bool required, int64_t min, int64_t max,
               int64_t dflt)
 {

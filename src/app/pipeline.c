@@ -128,7 +128,13 @@ static refusal_t decide(req_t *r)
         if (node <= 0)
             return (refusal_t){404, "not_found", NULL};
         r->node_id = node;
-        if (route->perm != PERM_PUBLIC && route->perm != PERM_AUTHENTICATED) {
+        if (route->check) {
+            int st = route->check(r, ids[0]);
+            if (st == 404)
+                return (refusal_t){404, "not_found", NULL};
+            if (st == 403)
+                return (refusal_t){403, "forbidden", NULL};
+        } else if (route->perm != PERM_PUBLIC && route->perm != PERM_AUTHENTICATED) {
             node_kind_t kind;
             if (!g_hooks.ancestry ||
                 g_hooks.ancestry(r->db, r->arena, node, &r->node_path, &r->n_node_path, &kind) != 0)

@@ -107,17 +107,6 @@ static const char *const create_fields[] = {"node_id", "referentiel_id", "title"
                                             "period_end", "methods", "participants", "criteria",
                                             "steering", NULL};
 
-/* A day as the API writes it: YYYY-MM-DD, a real date. */
-static bool iso_day_ok(const char *s)
-{
-    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return false;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-            return false;
-    return parse_local_date(s, NULL, NULL) == 0;
-}
-
 static int64_t count_field(req_t *r, json_t *errors, json_t *p, const char *key)
 {
     json_t *v = json_object_get(p, key);
@@ -179,11 +168,11 @@ void assess_api_create(req_t *r)
     json_t *js = json_object_get(r->json, "period_start"), *je = json_object_get(r->json, "period_end");
     in.period_start = json_is_string(js) ? json_string_value(js) : NULL;
     in.period_end = json_is_string(je) ? json_string_value(je) : NULL;
-    if (!iso_day_ok(in.period_start))
+    if (!iso_day_valid(in.period_start))
         v_error(errors, "period_start", N_("Write the day as YYYY-MM-DD."));
-    if (!iso_day_ok(in.period_end))
+    if (!iso_day_valid(in.period_end))
         v_error(errors, "period_end", N_("Write the day as YYYY-MM-DD."));
-    else if (in.period_start && iso_day_ok(in.period_start) &&
+    else if (in.period_start && iso_day_valid(in.period_start) &&
              strcmp(in.period_end, in.period_start) < 0)
         v_error(errors, "period_end", N_("The period ends after it starts."));
     json_t *jm = json_object_get(r->json, "methods");

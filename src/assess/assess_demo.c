@@ -67,6 +67,8 @@ static score_t demo_score(uint32_t h, double base, int theme, bool imperative)
 }
 
 /* One campaign of eps on ref, filled up to fill (0..1), then moved to status. */
+static int decide_proposals(db_t *db, arena_t *a, const campaign_t *c, int64_t eps_id);
+
 static int demo_campaign(app_demo_t *d, const node_t *eps, const ref_t *ref, const ref_doc_t *doc,
                          int year, camp_status_t status, double fill, double base, uint32_t seed)
 {
@@ -179,10 +181,51 @@ static int demo_campaign(app_demo_t *d, const node_t *eps, const ref_t *ref, con
         }
         db_exec(db, "UPDATE campaigns SET validated_at = ?, submitted_at = ? WHERE id = ?",
                 PARAMS(P_INT(when + 30 * 86400), P_INT(when + 25 * 86400), P_INT(id)));
+        /* the director keeps most gaps for the improvement plan (which turns
+         * them into actions) and sets a few aside, with a reason */
+        if (decide_proposals(db, a, &g.c, eps->id) != DB_OK) {
+            arena_free(a);
+            return DB_ERR;
+        }
     }
     app_demo_count(d, "self-assessment campaigns", true);
     arena_free(a);
     return DB_OK;
+}
+
+static int decide_proposals(db_t *db, arena_t *a, const campaign_t *c, int64_t eps_id)
+{
+    int64_t director = db_query_int(db,
+                                    "SELECT user_id FROM user_roles WHERE node_id = ? AND"
+                                    " role = 'director' ORDER BY user_id LIMIT 1",
+                                    PARAMS(P_INT(eps_id)), 0);
+    json_t *rows = db_query_json(db,
+                                 "SELECT id, imperative FROM proposals WHERE campaign_id = ? AND"
+                                 " status = 'proposed' ORDER BY id",
+                                 PARAMS(P_INT(c->id)));
+    bool mine;
+    if (!rows || !app_tx_begin(db, &mine)) {
+        json_decref(rows);
+        return DB_ERR;
+    }
+    bool ok = true;
+    size_t i;
+    json_t *o;
+    json_array_foreach(rows, i, o)
+    {
+        int64_t pid = json_integer_value(json_object_get(o, "id"));
+        bool imperative = json_integer_value(json_object_get(o, "imperative")) != 0;
+        bool accept = imperative || mix((uint32_t)pid) % 6 != 0;
+        const char *msgid = NULL;
+        ok = camp_decide(db, director, NULL, c, pid, accept,
+                         accept ? NULL : "Écart connu, déjà traité par le projet d'établissement.",
+                         &msgid) == RES_OK;
+        if (!ok)
+            break;
+    }
+    (void)a;
+    json_decref(rows);
+    return app_tx_end(db, mine, ok);
 }
 
 static int64_t published(db_t *db, const char *code)

@@ -682,6 +682,9 @@ res_t camp_decide(db_t *db, int64_t actor, const char *ip, const campaign_t *c, 
         ok = audit_write(db, actor, accept ? "accept" : "dismiss", "campaign", c->id, c->node_id,
                          ch, ip) == DB_OK;
         json_decref(ch);
+        /* the improvement plan turns it into an action */
+        if (ok && accept)
+            ok = app_emit(db, &(app_event_t){"proposal_accepted", proposal_id, actor, ip}) == DB_OK;
     }
     if (app_tx_end(db, mine, ok) != DB_OK) {
         *msgid = N_("This proposal was already decided.");

@@ -147,4 +147,6 @@ static const char audit_v31_pg[] =
 const db_migration_t audit_migrations[AUDIT_N_MIGRATIONS] = {
     {30, "audit_log", audit_sql_sqlite, audit_sql_pg},
     {31, "audit_log: byte-ordered paths", "SELECT 1", audit_v31_pg},
+    {32, "audit_log: the history of one thing",
+     "CREATE INDEX audit_log_entity ON audit_log(entity, entity_id, at);", NULL},
 };

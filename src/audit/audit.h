@@ -18,11 +18,16 @@
 int audit_write(db_t *db, int64_t actor, const char *action, const char *entity, int64_t entity_id,
                 int64_t node_id, json_t *changes, const char *ip);
 
+/* The history of one thing (entity, id) as the audit page shows rows, newest
+ * first, at most limit: [{when, who, action, changes: [{field, from, to}]}].
+ * The caller has checked that the reader may see the thing. */
+json_t *audit_history(req_t *r, const char *entity, int64_t id, int64_t limit);
+
 /* Build {"f": {"from": old, "to": new}} entries for each key of `after`
  * whose value differs from `before` (both objects). Returns a new object. */
 json_t *audit_diff(json_t *before, json_t *after);
 
-#define AUDIT_N_MIGRATIONS 2
+#define AUDIT_N_MIGRATIONS 3
 extern const db_migration_t audit_migrations[AUDIT_N_MIGRATIONS]; /* versions 30-39 */
 extern const module_t audit_module;
 

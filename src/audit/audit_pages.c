@@ -452,6 +452,37 @@ static void audit_page_list(req_t *r)
     page_render(r, status, "audit/list", model);
 }
 
+json_t *audit_history(req_t *r, const char *entity, int64_t id, int64_t limit)
+{
+    json_t *rows = db_query_json(r->db,
+                                 "SELECT at, actor_id, action, changes FROM audit_log"
+                                 " WHERE entity = ? AND entity_id = ? ORDER BY at DESC, id DESC"
+                                 " LIMIT ?",
+                                 PARAMS(P_TEXT(entity), P_INT(id), P_INT(limit)));
+    json_t *items = json_array();
+    const app_entity_t *e = app_entity(entity);
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        char when[64];
+        format_local_datetime(json_integer_value(json_object_get(row, "at")), when, sizeof when);
+        int64_t actor_id = json_integer_value(json_object_get(row, "actor_id"));
+        const char *who = actor_id ? app_entity_name(r, "user", actor_id, NULL) : NULL;
+        const char *txt = json_string_value(json_object_get(row, "changes"));
+        json_t *ch = txt ? json_loads(txt, 0, NULL) : NULL;
+        json_array_append_new(
+            items, json_pack("{s:s, s:s, s:s, s:o}", "when", when, "who",
+                             who ? who : (actor_id ? T(r, N_("Deleted user")) : T(r, N_("System"))),
+                             "action",
+                             audit_label(r, "audit_action",
+                                         json_string_value(json_object_get(row, "action"))),
+                             "changes", audit_changes_view(r, e, ch)));
+        json_decref(ch);
+    }
+    json_decref(rows);
+    return items;
+}
+
 static void audit_api_list(req_t *r)
 {
     json_t *errors = json_object();

@@ -32,7 +32,10 @@ static void cli_serve_help(void)
            "  -h, --help         this help\n\n"
            "Environment: JOUDA_SHARE_DIR, the directory holding templates/, static/ and\n"
            "locale/ (default: the binary's directory when it has templates/, else the\n"
-           "current directory); JOUDA_STRICT_TEMPLATES=1 makes undefined template names errors.\n",
+           "current directory); JOUDA_STRICT_TEMPLATES=1 makes undefined template names errors.\n\n"
+           "Once a day (checked every few minutes) it does the daily work: overdue\n"
+           "improvement actions marked and their owners notified. With several servers\n"
+           "on one database only the first does it; 'jouda remind' does it from cron.\n",
            CLI_DEFAULT_DB);
 }
 
@@ -149,13 +152,56 @@ int cli_serve(int argc, char **argv)
     snprintf(host, sizeof host, "%.*s", (int)(strrchr(listen, ':') - listen), listen);
     printf("Jouda listening on http://%s:%d\n", host, http_server_port(srv));
     fflush(stdout);
+    app_daily_start();
 
     int sig = 0;
     while (sigwait(&stop, &sig) != 0)
         ;
     log_info("received %s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    app_daily_stop();
     http_server_stop(srv);
     app_shutdown();
     log_info("stopped");
+    return CLI_OK;
+}
+
+int cli_remind(int argc, char **argv)
+{
+    const char *cmd = argv[0], *url = CLI_DEFAULT_DB;
+    bool force = false;
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"force", no_argument, 0, 'f'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    optind = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': url = optarg; break;
+        case 'f': force = true; break;
+        case 'h':
+            printf("Usage: jouda remind [--db DB] [--force]\n\n"
+                   "Does today's daily work (as jouda serve does once a day): improvement\n"
+                   "actions past their due date are marked overdue and their owners notified.\n"
+                   "It is done once per day across every server sharing the database: when\n"
+                   "it was done today already, nothing happens (exit 0) unless --force.\n\n"
+                   "  --db DB      SQLite file (default %s) or postgresql:// URL\n"
+                   "  --force      do it again today\n"
+                   "  -h, --help   this help\n",
+                   CLI_DEFAULT_DB);
+            return CLI_OK;
+        default: fprintf(stderr, "Try '%s --help'.\n", cmd); return CLI_USAGE;
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    db_t *db = cli_open_db(cmd, url, true);
+    if (!db)
+        return CLI_FAIL;
+    int rc = app_run_daily(db, now_utc(), force);
+    db_close(db);
+    if (rc < 0)
+        return cli_fail(cmd, "the daily work failed (see the log)");
+    printf(rc ? "Daily work done.\n" : "Daily work already done today.\n");
     return CLI_OK;
 }

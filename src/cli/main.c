@@ -22,6 +22,7 @@ static const cli_command_t cli_commands[] = {
     {"user", cli_user, "add, list or disable user accounts"},
     {"token", cli_token, "create an API bearer token for a user"},
     {"backup", cli_backup, "copy a SQLite database to a file while it is in use"},
+    {"remind", cli_remind, "do today's daily work (overdue actions, reminders) now, for cron"},
 };
 
 static void cli_main_help(FILE *out)

@@ -9,6 +9,7 @@
 #include "../notify/notify.h"
 #include "../ref/ref.h"
 #include "../assess/assess.h"
+#include "../plan/plan.h"
 #include "../users/users.h"
 #include "cli.h"
 
@@ -21,6 +22,7 @@ static const module_t *const jouda_modules[] = {
     &attach_module, /* documents */
     &ref_module,    /* référentiels: frameworks of criteria */
     &assess_module, /* self-assessment campaigns */
+    &plan_module,   /* the improvement plan: actions, adoption, reminders */
 };
 
 void jouda_use_modules(void)

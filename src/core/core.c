@@ -470,6 +470,64 @@ int parse_local_date(const char *s, int64_t *day_start, int64_t *day_end)
     return 0;
 }
 
+bool iso_day_valid(const char *s)
+{
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    return parse_local_date(s, NULL, NULL) == 0;
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int64_t iso_day_number(const char *s)
+{
+    if (!iso_day_valid(s))
+        return -1;
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    int m = (s[5] - '0') * 10 + (s[6] - '0');
+    int d = (s[8] - '0') * 10 + (s[9] - '0');
+    return days_from_civil(y, m, d);
+}
+
+void iso_day_format(int64_t days, char out[11])
+{
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    int m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    y += m <= 2;
+    if (y < 0 || y > 9999)
+        y = y < 0 ? 0 : 9999;
+    char buf[32];
+    snprintf(buf, sizeof buf, "%04d-%02d-%02d", (int)y, m & 31, d & 63);
+    memcpy(out, buf, 10);
+    out[10] = '\0';
+}
+
+void iso_day_local(int64_t utc, char out[11])
+{
+    struct tm tm;
+    local_tm(utc, &tm);
+    iso_day_format(days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday), out);
+}
+
 void format_iso_utc(int64_t utc, char *out, size_t outlen)
 {
     time_t t = (time_t)utc;

@@ -96,6 +96,14 @@ void format_local_date(int64_t utc, char *out, size_t outlen);
  * and last second in Africa/Casablanca (either pointer may be NULL).
  * 0, or -1 when it is not a real date between 1970 and 9999. */
 int parse_local_date(const char *s, int64_t *day_start, int64_t *day_end);
+/* Days written as the API writes them, "2026-12-31": is s such a real day
+ * (exactly ten characters)? Its number of days since 1970-01-01 (-1 when
+ * not such a day), and back (out holds 11 bytes). today_local: the day it
+ * is in Africa/Casablanca at utc. */
+bool iso_day_valid(const char *s);
+int64_t iso_day_number(const char *s);
+void iso_day_format(int64_t days, char out[11]);
+void iso_day_local(int64_t utc, char out[11]);
 /* "2026-11-29T20:09:24Z": how the API writes every time. */
 void format_iso_utc(int64_t utc, char *out, size_t outlen);
 
