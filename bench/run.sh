@@ -107,6 +107,7 @@ NPID=$!
 PG_STARTED=0
 ROWS=()
 NOTES=()
+EXPORTS=()
 for engine in $ENGINES; do
     if [ "$engine" = postgresql ] && [ $PG_STARTED = 0 ]; then
         pg_start "$TMP/postgresql.log" >/dev/null || { echo "bench: PostgreSQL did not start" >&2; exit 1; }
@@ -141,14 +142,18 @@ for engine in $ENGINES; do
         for who in admin director; do
             cookie=$ADMIN
             [ $who = director ] && cookie=$DIRECTOR
-            pages="home nodes network"
-            [ $who = director ] && pages="home nodes results"
+            pages="home nodes network overdue summary"
+            [ $who = director ] && pages="home nodes results actions board"
             for page in $pages; do
                 case $page in
                 home) path=/; kind=p ;;
                 nodes) path="/api/v1/nodes?limit=50"; kind=j ;;
                 network) path=/campaigns/network; kind=p ;;
                 results) path=/campaigns/$CAMPAIGN/results; kind=p ;;
+                overdue) path="/api/v1/actions?overdue=true&limit=50"; kind=j ;;
+                summary) path=/actions/summary; kind=p ;;
+                actions) path=/actions; kind=p ;;
+                board) path=/actions/board; kind=p ;;
                 esac
                 name=$tag-$who-$page
                 code=$(curl -sS -o "$TMP/www/$kind/$name" -w '%{http_code}' -H "$cookie" "$J$path")
@@ -166,6 +171,10 @@ for engine in $ENGINES; do
                 nodes) label="$label, node list (API)" ;;
                 network) label="$label, self-assessment across EPS" ;;
                 results) label="$label, results of a 157-criterion campaign" ;;
+                overdue) label="$label, overdue actions (API, first 50 and total)" ;;
+                summary) label="$label, improvement plans per EPS" ;;
+                actions) label="$label, improvement actions (list)" ;;
+                board) label="$label, board of the actions" ;;
                 esac
                 ROWS+=("| $engine | $scale | $label | $bytes | $jr | $jp | $nr | $np | $ratio |")
                 [ "$jb$nb" != 00 ] && NOTES+=("$name: non-2xx answers: jouda $jb, nginx $nb")
@@ -174,6 +183,24 @@ for engine in $ENGINES; do
         done
         RSS_KB=$(awk '/^VmHWM:/ {print $2}' "/proc/$JPID/status")
         NOTES+=("$tag: jouda peak RSS (VmHWM) $((RSS_KB / 1024)) MiB")
+        stop_jouda
+        # Exports of every improvement action, on a fresh server: time, size and
+        # the server's peak memory before and after (flat when streamed).
+        ./jouda serve --db "$DB" --listen "127.0.0.1:$JPORT" </dev/null >"$TMP/jouda-export-$tag.log" 2>&1 &
+        JPID=$!
+        wait_http "$J/healthz"
+        ADMIN=$(signin "$J" admin@jouda.ma Jouda-admin-2026)
+        curl -sS -o /dev/null -H "$ADMIN" "$J/actions"
+        before=$(awk '/^VmHWM:/ {print $2}' "/proc/$JPID/status")
+        for fmt in csv xlsx; do
+            read -r secs size code < <(curl -sS -o "$TMP/export.$fmt" -w '%{time_total} %{size_download} %{http_code}\n' \
+                -H "$ADMIN" "$J/api/v1/actions.$fmt")
+            [ "$code" = 200 ] || { echo "bench: export $fmt answered $code" >&2; exit 1; }
+            after=$(awk '/^VmHWM:/ {print $2}' "/proc/$JPID/status")
+            [ "$fmt" = csv ] && rows=$(($(wc -l <"$TMP/export.csv") - 1))
+            EXPORTS+=("| $engine | $scale | $fmt | $rows | $((size / 1024)) | $secs | $((before / 1024)) | $((after / 1024)) |")
+            echo "   export $fmt: $rows actions, $((size / 1024)) KiB in $secs s, peak RSS $((before / 1024)) -> $((after / 1024)) MiB"
+        done
         stop_jouda
     done
 done
@@ -194,6 +221,13 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
     for n in "${NOTES[@]}"; do echo "- $n"; done
     echo
     echo "Raw wrk output: bench/output/wrk-*.txt."
+    echo
+    echo "Exports of every improvement action by the national administrator, on a fresh server"
+    echo "(peak resident memory of the server before and after the download):"
+    echo
+    echo "| Engine | Data | Format | Actions | KiB | Seconds | Peak RSS before (MiB) | after (MiB) |"
+    echo "|---|---|---|---:|---:|---:|---:|---:|"
+    for row in "${EXPORTS[@]}"; do echo "$row"; done
 } >"$OUT/results.md"
 
 cat "$OUT/results.md"

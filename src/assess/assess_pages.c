@@ -379,6 +379,8 @@ static void render_show(req_t *r, int status, camp_full_t *f, const char *focus_
     bool todo = str_eq(only, "todo"), mine = str_eq(only, "mine");
     bool assigning = lead && editable;
     json_t *people = camp_assignable(r->db, r->arena, &f->c);
+    /* what other modules hold about each criterion (the improvement actions) */
+    json_t *links = app_item_links(r, "campaign", f->c.id);
     json_t *themes = json_array();
     json_t *theme = NULL;
     size_t shown = 0;
@@ -412,6 +414,8 @@ static void render_show(req_t *r, int status, camp_full_t *f, const char *focus_
                                                               row->title_en, &fb)));
         json_object_set_new(o, "title_fallback", json_boolean(fb));
         json_object_set_new(o, "imperative", json_boolean(row->imperative));
+        json_t *lk = json_object_get(links, c->code);
+        json_object_set_new(o, "links", lk ? json_incref(lk) : json_array());
         const char *sc = assess_score_code(c->score);
         json_object_set_new(o, "score_label",
                             sc ? json_string(T(r, arena_printf(r->arena, "score.%s", sc)))
@@ -523,6 +527,7 @@ static void render_show(req_t *r, int status, camp_full_t *f, const char *focus_
     json_object_set_new(m, "themes", kept);
     json_object_set_new(m, "shown", json_integer((json_int_t)shown));
     json_decref(people);
+    json_decref(links);
     json_object_set_new(m, "todo", json_boolean(todo));
     json_object_set_new(m, "mine", json_boolean(mine));
     json_object_set_new(m, "href", json_string(camp_href(r, f->c.id)));

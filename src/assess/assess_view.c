@@ -122,8 +122,12 @@ static void render_results(req_t *r, int status, camp_full_t *f, const char *act
     bool lead = camp_can_lead(r, f->c.node_path) &&
                 app_can_at_path(r, PERM_QUALITY_WRITE, f->c.node_path);
     json_t *props = camp_proposals(r->db, f->c.id);
+    /* what other modules made of them (the improvement plan's actions) */
+    json_t *links = app_item_links(r, "campaign", f->c.id);
     json_array_foreach(props, i, e)
     {
+        json_t *l = json_object_get(links, json_string_value(json_object_get(e, "code")));
+        json_object_set_new(e, "links", l ? json_incref(l) : json_array());
         const char *st = json_string_value(json_object_get(e, "status"));
         bool open = str_eq(st, "proposed");
         json_object_set_new(e, "status_label",
@@ -141,6 +145,7 @@ static void render_results(req_t *r, int status, camp_full_t *f, const char *act
         json_object_set_new(e, "score_label",
                             json_string(sc ? T(r, arena_printf(r->arena, "score.%s", sc)) : ""));
     }
+    json_decref(links);
     json_object_set_new(m, "proposals", props);
     json_object_set_new(m, "has_proposals", json_boolean(json_array_size(props) > 0));
     json_object_set_new(m, "csv_href", json_string(arena_printf(

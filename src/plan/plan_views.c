@@ -129,6 +129,15 @@ static const char *shorten(arena_t *a, const char *s, size_t max)
     return s;
 }
 
+/* Does the text hold Arabic letters (U+0600-U+06FF, U+0750-U+077F)? */
+static bool has_arabic(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p >= 0xD8 && *p <= 0xDD)
+            return true;
+    return false;
+}
+
 static const char *bar_color(const action_t *a, bool overdue)
 {
     if (overdue)
@@ -182,8 +191,12 @@ char *plan_timeline_svg(req_t *r, const action_t *rows, size_t n, json_t *names,
         double left = xa < xb ? xa : xb;
         buf_printf(&b, "<rect x=\"%.1f\" y=\"20\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>", left,
                    fabs(xb - xa), H - 20, (q % 2) ? "#f3f4f6" : "#ffffff");
-        buf_printf(&b, "<text x=\"%.1f\" y=\"14\" text-anchor=\"middle\" fill=\"#374151\">%s%lld · T%lld</text>",
-                   (xa + xb) / 2, "", (long long)(q / 4), (long long)(q % 4 + 1));
+        const char *ql = text_fill_numbers(r->arena, T(r, N_("Q%d %d")),
+                                           (long long[]){q % 4 + 1, q / 4}, 2);
+        buf_printf(&b, "<text x=\"%.1f\" y=\"14\" text-anchor=\"middle\" fill=\"#374151\"%s>",
+                   (xa + xb) / 2, rtl ? " direction=\"rtl\"" : "");
+        tpl_escape(&b, ql, strlen(ql));
+        buf_puts(&b, "</text>");
     }
     for (size_t i = 0; i < n; i++) {
         const action_t *a = &rows[i];
@@ -201,8 +214,11 @@ char *plan_timeline_svg(req_t *r, const action_t *rows, size_t n, json_t *names,
             d = s;
         bool overdue = act_status_open(a->status) && a->due_date && strcmp(a->due_date, today) < 0;
         const char *title = shorten(r->arena, a->title, 38);
+        /* a title reads in its own direction; in Arabic pages titles stand at the right */
+        bool arabic = has_arabic(title);
         buf_printf(&b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\"%s fill=\"#111827\">",
-                   rtl ? W - 6 : 6.0, y + 14, "start", rtl ? " direction=\"rtl\"" : "");
+                   rtl ? W - 6 : 6.0, y + 14, rtl == arabic ? "start" : "end",
+                   arabic ? " direction=\"rtl\"" : "");
         tpl_escape(&b, title, strlen(title));
         buf_puts(&b, "</text>");
         double xa = XPOS(s), xb = XPOS(d);
@@ -223,7 +239,8 @@ char *plan_timeline_svg(req_t *r, const action_t *rows, size_t n, json_t *names,
     buf_printf(&b, "<line x1=\"%.1f\" y1=\"20\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#dc2626\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>",
                xt, xt, H);
     const char *tl = T(r, N_("Today"));
-    buf_printf(&b, "<text x=\"%.1f\" y=\"32\" text-anchor=\"middle\" fill=\"#dc2626\" font-weight=\"bold\">", xt);
+    buf_printf(&b, "<text x=\"%.1f\" y=\"32\" text-anchor=\"middle\" fill=\"#dc2626\" font-weight=\"bold\"%s>", xt,
+               rtl ? " direction=\"rtl\"" : "");
     tpl_escape(&b, tl, strlen(tl));
     buf_puts(&b, "</text></svg>");
 #undef XPOS
