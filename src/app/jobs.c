@@ -37,11 +37,15 @@ int app_run_daily(db_t *db, int64_t now, bool force)
     iso_day_local(now, day);
     char host[128] = "";
     gethostname(host, sizeof host - 1);
-    int rc = db_exec(db, "INSERT INTO daily_runs (day, started_at, host) VALUES (?, ?, ?)",
+    int rc = db_exec(db,
+                     "INSERT INTO daily_runs (day, started_at, host) VALUES (?, ?, ?)"
+                     " ON CONFLICT (day) DO NOTHING",
                      PARAMS(P_TEXT(day), P_INT(now), P_TEXT(host)));
-    if (rc != DB_OK) {
+    if (rc != DB_OK)
+        return -1;
+    if (db_changes(db) == 0) { /* another server (or an earlier run) has it */
         if (!force)
-            return db_last_code(db) == DB_CONSTRAINT ? 0 : -1;
+            return 0;
         if (db_exec(db, "UPDATE daily_runs SET started_at = ?, finished_at = NULL, host = ?"
                         " WHERE day = ?",
                     PARAMS(P_INT(now), P_TEXT(host), P_TEXT(day))) != DB_OK)

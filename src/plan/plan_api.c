@@ -359,6 +359,49 @@ void plan_api_comment(req_t *r)
     api_send(r, 201, c ? c : json_object());
 }
 
+/* --- Files ----------------------------------------------------------------------- */
+
+void plan_api_files(req_t *r)
+{
+    action_t *a = plan_route_action(r, ACCESS_READ);
+    if (!a)
+        return;
+    json_t *items = attach_list_page(r, "action", a->id, 200, 0);
+    static const char *const t[] = {"created_at", NULL};
+    api_times_iso(items, t);
+    api_send(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
+                               (json_int_t)attach_count(r->db, "action", a->id)));
+}
+
+void plan_api_upload(req_t *r)
+{
+    action_t *a = plan_route_action(r, ACCESS_WORK);
+    if (!a)
+        return;
+    const http_file_t *f = http_file(r->http, "file");
+    const char *msgid = NULL;
+    int64_t id = 0;
+    res_t rc = attach_store(r->db, a->node_id, "action", a->id, f, r->user->id, req_ip(r), &id, &msgid);
+    if (rc == RES_INVALID) {
+        bool big = f && f->len > ATTACH_MAX_BYTES;
+        respond_error(r, big ? 413 : 422, big ? "too_large" : "invalid",
+                      msgid ? msgid : N_("Choose a file to send."),
+                      json_pack("{s:s}", "file", msgid ? msgid : N_("Choose a file to send.")));
+        return;
+    }
+    if (rc != RES_OK) {
+        app_fail(r, rc, msgid, NULL);
+        return;
+    }
+    json_t *o = db_query_row_json(r->db,
+                                  "SELECT id, node_id, owner_kind, owner_id, filename, content_type,"
+                                  " size, sha256, created_by, created_at FROM attachments WHERE id = ?",
+                                  PARAMS(P_INT(id)));
+    static const char *const t[] = {"created_at", NULL};
+    api_times_iso(o, t);
+    api_send(r, 201, o ? o : json_object());
+}
+
 /* --- Exports ------------------------------------------------------------------ */
 
 static bool export_filters(req_t *r, act_filter_t *f)

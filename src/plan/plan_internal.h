@@ -145,6 +145,8 @@ void plan_api_create(req_t *r);
 void plan_api_get(req_t *r);
 void plan_api_patch(req_t *r);
 void plan_api_comment(req_t *r);
+void plan_api_files(req_t *r);
+void plan_api_upload(req_t *r);
 void plan_api_export_csv(req_t *r);
 void plan_api_export_xlsx(req_t *r);
 void plan_api_summary(req_t *r);

@@ -45,6 +45,8 @@ static const route_t plan_routes[] = {
     ACT("GET", "/api/v1/actions/{id}", plan_api_get, 0),
     ACT("PATCH", "/api/v1/actions/{id}", plan_api_patch, ROUTE_JSON),
     ACT("POST", "/api/v1/actions/{id}/comments", plan_api_comment, ROUTE_JSON),
+    ACT("GET", "/api/v1/actions/{id}/attachments", plan_api_files, 0),
+    ACT("POST", "/api/v1/actions/{id}/attachments", plan_api_upload, ROUTE_UPLOAD),
     {"GET", "/api/v1/plans/{id}", PERM_QUALITY_READ, plan_resolve_eps, plan_api_adoptions, 0},
     {"POST", "/api/v1/plans/{id}/adopt", PERM_QUALITY_WRITE, plan_resolve_eps, plan_api_adopt,
      ROUTE_JSON},

@@ -140,6 +140,8 @@ static json_t *theme_options(req_t *r, const char *current)
     return out;
 }
 
+static json_t *id_options(json_t *rows, const char *current, const char *none_label);
+
 /* Is the reader someone who works in an EPS (and so may create actions)? */
 static bool can_create_somewhere(req_t *r)
 {
@@ -193,6 +195,21 @@ void plan_filters_model(req_t *r, json_t *m, const act_filter_t *f, const char *
                         json_string(f->owner_id > 0 ? arena_printf(r->arena, "%lld", (long long)f->owner_id) : ""));
     json_object_set_new(fl, "campaign_id",
                         json_string(f->campaign_id > 0 ? arena_printf(r->arena, "%lld", (long long)f->campaign_id) : ""));
+    /* the owners to choose from, once an establishment is chosen */
+    json_t *owners = json_array();
+    node_t eps;
+    if (f->node_id > 0 && nodes_load(r->db, r->arena, f->node_id, &eps) == 0 && eps.kind == NODE_EPS &&
+        app_can_at_path(r, PERM_QUALITY_READ, eps.path)) {
+        json_t *people = act_people(r->db, eps.path);
+        json_decref(owners);
+        owners = id_options(people, json_string_value(json_object_get(fl, "owner_id")), T(r, N_("All")));
+        json_decref(people);
+    }
+    json_object_set_new(fl, "has_owners", json_boolean(json_array_size(owners) > 0));
+    json_object_set_new(fl, "open", json_boolean(f->node_id > 0 || f->status || f->origin || f->theme ||
+                                                 f->q || f->overdue || f->due_within >= 0 ||
+                                                 f->owner_id > 0 || f->campaign_id > 0));
+    json_object_set_new(fl, "owner_options", owners);
     json_object_set_new(m, "filters", fl);
     json_object_set_new(m, "can_create", json_boolean(can_create_somewhere(r)));
 }
