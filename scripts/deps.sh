@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 run_pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev
           libpq-dev zlib1g-dev libzip-dev libxlsxwriter-dev gettext tzdata ca-certificates)
-test_pkgs=(libcmocka-dev clang libclang-rt-14-dev postgresql chromium python3 curl wrk nginx openssl
+test_pkgs=(libcmocka-dev clang libclang-rt-14-dev postgresql chromium python3 python3-openpyxl curl wrk nginx openssl
            sqlite3 fonts-noto-core)
 
 case "$mode" in

@@ -172,18 +172,18 @@ static node_t *creation_eps(req_t *r, int64_t node_id, json_t *errors)
         app_fail(r, RES_NOT_FOUND, NULL, NULL);
         return NULL;
     }
+    node_t *eps = arena_alloc(r->arena, sizeof *eps);
+    if (nodes_load(r->db, r->arena, node_id, eps) != 0 || eps->kind != NODE_EPS) {
+        v_error(errors, "node_id", N_("An action belongs to an establishment."));
+        app_fail(r, RES_INVALID, NULL, errors);
+        return NULL;
+    }
     if (!works) {
         json_decref(errors);
         app_fail(r, RES_FORBIDDEN,
                  N_("Actions are created by the people of the establishment: its director, "
                     "quality referent and staff."),
                  NULL);
-        return NULL;
-    }
-    node_t *eps = arena_alloc(r->arena, sizeof *eps);
-    if (nodes_load(r->db, r->arena, node_id, eps) != 0 || eps->kind != NODE_EPS) {
-        v_error(errors, "node_id", N_("An action belongs to an establishment."));
-        app_fail(r, RES_INVALID, NULL, errors);
         return NULL;
     }
     return eps;
