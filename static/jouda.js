@@ -153,9 +153,15 @@
       var col = e.target.closest && e.target.closest('.board-col');
       if (!col || !dragged) return;
       var ok = allowed(col);
+      var refused = !ok && col !== dragged.closest('.board-col');
       col.classList.toggle('board-col--over', ok);
-      col.classList.toggle('board-col--refuse', !ok && col !== dragged.closest('.board-col'));
-      if (ok) e.preventDefault();
+      col.classList.toggle('board-col--refuse', refused);
+      // a drop there will not happen: say why while the card is over it
+      if (refused) say(board.getAttribute('data-refused'));
+      if (ok) {
+        say('');
+        e.preventDefault();
+      }
     });
     board.addEventListener('dragleave', function (e) {
       var col = e.target.closest && e.target.closest('.board-col');
