@@ -98,15 +98,21 @@ char *app_node_path(db_t *db, int64_t node_id)
     int n = 0;
     node_kind_t kind;
     char *out = NULL;
-    if (g_hooks.ancestry(db, a, node_id, &ids, &n, &kind) == 0 && n > 0) {
-        buf_t b;
-        buf_init(&b);
-        buf_putc(&b, '/');
-        for (int i = 0; i < n; i++)
-            buf_printf(&b, "%lld/", (long long)ids[i]);
-        out = buf_detach(&b);
-    }
+    if (g_hooks.ancestry(db, a, node_id, &ids, &n, &kind) == 0 && n > 0)
+        out = xstrdup(app_path_text(a, ids, n));
     arena_free(a);
+    return out;
+}
+
+const char *app_path_text(arena_t *a, const int64_t *ids, int n)
+{
+    buf_t b;
+    buf_init(&b);
+    buf_putc(&b, '/');
+    for (int i = 0; i < n; i++)
+        buf_printf(&b, "%lld/", (long long)ids[i]);
+    const char *out = arena_strdup(a, b.data);
+    buf_free(&b);
     return out;
 }
 

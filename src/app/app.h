@@ -230,6 +230,8 @@ const app_entity_t *app_entity(const char *code);
 /* The stored path of a node ("/1/4/9/", through the ancestry hook),
  * malloc'd; NULL when the node does not exist. */
 char *app_node_path(db_t *db, int64_t node_id);
+/* The stored path of an ancestry (ids root first): {1,4,9} -> "/1/4/9/", in the arena. */
+const char *app_path_text(arena_t *a, const int64_t *ids, int n);
 /* Name and page of one thing (app_entity_t.describe), NULL when unknown. */
 const char *app_entity_name(req_t *r, const char *entity, int64_t id, const char **href);
 /* Ids of the things of an entity whose name matches q (app_entity_t.find);
@@ -344,6 +346,11 @@ const char *app_number(req_t *r, long long n);
  * and empty errors / error_summary / values when the handler set none.
  * Steals model. Without a `title` the page is titled "Jouda". */
 void page_render(req_t *r, int status, const char *tpl, json_t *model);
+/* A file as the answer (exports built in a private temporary file): sent
+ * from the descriptor fd (closed after), from its start, with its type and
+ * Content-Disposition: attachment; filename="<filename>". A descriptor that
+ * cannot be read (or -1) is a 500. */
+void app_send_fd(req_t *r, int fd, const char *type, const char *filename);
 /* JSON response; steals obj. */
 void api_send(req_t *r, int status, json_t *obj);
 /* The one answer to a JSON route's body that is not a JSON object (an

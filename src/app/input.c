@@ -70,43 +70,11 @@ static void set_err_n(json_t *errors, const char *field, const char *msgid, long
                                                      (json_int_t)n, "m", (json_int_t)m));
 }
 
-const char *v_text(req_t *r, json_t *errors, const char *field, bool required, size_t max_chars)
-{
-    bool bad = false;
-    const char *raw = input_str(r, field, &bad);
-    if (bad) {
-        v_error(errors, field, N_("This field must be text."));
-        return NULL;
-    }
-    if (r->json && raw && json_is_integer(json_object_get(r->json, field))) {
-        v_error(errors, field, N_("This field must be text."));
-        return NULL;
-    }
-    if (raw && !utf8_valid(raw, strlen(raw))) {
-        v_error(errors, field, N_("This text contains invalid characters."));
-        return NULL;
-    }
-    char *v = raw ? str_trim(arena_strdup(r->arena, raw)) : NULL;
-    if (!v || !*v) {
-        if (required)
-            v_error(errors, field, N_("This field is required."));
-        return NULL;
-    }
-    /* one-line fields: no control characters, line breaks or tabs either */
-    if (str_has_control(v) || strpbrk(v, "\n\r\t")) {
-        v_error(errors, field, N_("This text contains invalid characters."));
-        return NULL;
-    }
-    if (utf8_count(v) > max_chars) {
-        set_err_n(errors, field, N_("This text is too long (at most %d characters)."),
-                  (long long)max_chars, 0);
-        return NULL;
-    }
-    return v;
-}
-
-const char *v_long_text(req_t *r, json_t *errors, const char *field, bool required,
-                        size_t max_chars)
+/* One text field, trimmed, for v_text (one line) and v_long_text (line
+ * breaks and tabs allowed, \r\n kept as \n): NULL with the error added, or
+ * when empty and not required. */
+static const char *text_field(req_t *r, json_t *errors, const char *field, bool required,
+                              size_t max_chars, bool lines)
 {
     bool bad = false;
     const char *raw = input_str(r, field, &bad);
@@ -124,29 +92,47 @@ const char *v_long_text(req_t *r, json_t *errors, const char *field, bool requir
             v_error(errors, field, N_("This field is required."));
         return NULL;
     }
-    /* \r\n and lone \r become \n */
-    char *w = v;
-    for (const char *p = v; *p; p++) {
-        if (*p == '\r') {
-            *w++ = '\n';
-            if (p[1] == '\n')
-                p++;
-        } else {
-            *w++ = *p;
+    bool invalid = false;
+    if (!lines) {
+        /* one-line fields: no control characters, line breaks or tabs either */
+        invalid = str_has_control(v) || strpbrk(v, "\n\r\t");
+    } else {
+        /* \r\n and lone \r become \n */
+        char *w = v;
+        for (const char *p = v; *p; p++) {
+            if (*p == '\r') {
+                *w++ = '\n';
+                if (p[1] == '\n')
+                    p++;
+            } else {
+                *w++ = *p;
+            }
         }
+        *w = '\0';
+        for (const unsigned char *p = (const unsigned char *)v; *p && !invalid; p++)
+            invalid = (*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f;
     }
-    *w = '\0';
-    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
-        if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f) {
-            v_error(errors, field, N_("This text contains invalid characters."));
-            return NULL;
-        }
+    if (invalid) {
+        v_error(errors, field, N_("This text contains invalid characters."));
+        return NULL;
+    }
     if (utf8_count(v) > max_chars) {
         set_err_n(errors, field, N_("This text is too long (at most %d characters)."),
                   (long long)max_chars, 0);
         return NULL;
     }
     return v;
+}
+
+const char *v_text(req_t *r, json_t *errors, const char *field, bool required, size_t max_chars)
+{
+    return text_field(r, errors, field, required, max_chars, false);
+}
+
+const char *v_long_text(req_t *r, json_t *errors, const char *field, bool required,
+                        size_t max_chars)
+{
+    return text_field(r, errors, field, required, max_chars, true);
 }
 
 int64_t v_int(req_t *r, json_t *errors, const char *field, bool required, int64_t min, int64_t max,

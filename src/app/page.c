@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Percent-encode everything but [A-Za-z0-9/._-]: safe in a URL and a cookie. */
 void app_url_encode(buf_t *b, const char *s)
@@ -433,4 +435,22 @@ void api_times_iso(json_t *obj, const char *const *keys)
 json_t *json_str_or_null(const char *s)
 {
     return s ? json_string(s) : json_null();
+}
+
+void app_send_fd(req_t *r, int fd, const char *type, const char *filename)
+{
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || st.st_size <= 0 || lseek(fd, 0, SEEK_SET) != 0) {
+        if (fd >= 0)
+            close(fd);
+        app_fail(r, RES_ERROR, NULL, NULL);
+        return;
+    }
+    http_add_header(r->http, "Content-Disposition",
+                    arena_printf(r->arena, "attachment; filename=\"%s\"", filename));
+    r->http->status = 200;
+    r->http->resp_type = type;
+    r->http->resp_fd = fd;
+    r->http->resp_fd_len = (size_t)st.st_size;
+    r->http->resp_no_gzip = true;
 }

@@ -12,16 +12,6 @@
 
 #include <string.h>
 
-/* A small deterministic generator: the same data at every run. */
-static uint32_t mix(uint32_t x)
-{
-    x ^= x >> 16;
-    x *= 0x7feb352dU;
-    x ^= x >> 15;
-    x *= 0x846ca68bU;
-    x ^= x >> 16;
-    return x;
-}
 
 static const char *const comments_high[] = {
     "Pratique bien installée, vérifiée lors du traceur avec deux enfants et leur éducatrice.",
@@ -85,10 +75,10 @@ static int demo_campaign(app_demo_t *d, const node_t *eps, const ref_t *ref, con
     in.period_start = arena_printf(a, "%d-01-15", year);
     in.period_end = arena_printf(a, "%d-06-30", year);
     in.methods = "accompanied_tracer|interview|documents|observation";
-    in.p_staff = 8 + mix(seed) % 20;
-    in.p_children = 5 + mix(seed + 1) % 25;
-    in.p_families = mix(seed + 2) % 9;
-    in.p_partners = 1 + mix(seed + 3) % 4;
+    in.p_staff = 8 + hash_mix32(seed) % 20;
+    in.p_children = 5 + hash_mix32(seed + 1) % 25;
+    in.p_families = hash_mix32(seed + 2) % 9;
+    in.p_partners = 1 + hash_mix32(seed + 3) % 4;
     json_t *errors = json_object();
     int64_t id = 0;
     res_t rc = camp_create(db, a, 0, NULL, eps->path, eps->category, &in, errors, &id);
@@ -115,7 +105,7 @@ static int demo_campaign(app_demo_t *d, const node_t *eps, const ref_t *ref, con
     for (size_t k = 0; ok && k < f.n_crit; k++) {
         camp_crit_t *c = &f.crit[k];
         const ref_row_t *row = &f.rows[c->row];
-        uint32_t h = mix(seed * 7919u + (uint32_t)k * 104729u);
+        uint32_t h = hash_mix32(seed * 7919u + (uint32_t)k * 104729u);
         if ((double)(h % 1000) / 1000.0 >= fill)
             continue;
         int theme = atoi(row->code);
@@ -215,7 +205,7 @@ static int decide_proposals(db_t *db, arena_t *a, const campaign_t *c, int64_t e
     {
         int64_t pid = json_integer_value(json_object_get(o, "id"));
         bool imperative = json_integer_value(json_object_get(o, "imperative")) != 0;
-        bool accept = imperative || mix((uint32_t)pid) % 6 != 0;
+        bool accept = imperative || hash_mix32((uint32_t)pid) % 6 != 0;
         const char *msgid = NULL;
         ok = camp_decide(db, director, NULL, c, pid, accept,
                          accept ? NULL : "Écart connu, déjà traité par le projet d'établissement.",
@@ -256,7 +246,7 @@ int assess_demo(app_demo_t *d)
         const ref_t *ref = women ? &mere : &enf;
         const ref_doc_t *doc = have_docs ? (women ? &dmere : &denf) : NULL;
         uint32_t seed = (uint32_t)eps[i].id * 2654435761u;
-        double base = 2.8 + (double)(mix(seed) % 1000) / 1000.0 * 0.7;
+        double base = 2.8 + (double)(hash_mix32(seed) % 1000) / 1000.0 * 0.7;
         if (d->scale == DEMO_NATIONAL) {
             rc = demo_campaign(d, &eps[i], ref, doc, 2025, CAMP_VALIDATED, 1.0, base, seed);
             continue;

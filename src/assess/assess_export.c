@@ -185,18 +185,6 @@ void camp_send_xlsx(req_t *r, const camp_full_t *f)
     int out = err == LXW_NO_ERROR ? open(path, O_RDONLY | O_CLOEXEC) : -1;
     close(fd);
     unlink(path);
-    struct stat st;
-    if (out < 0 || fstat(out, &st) != 0 || st.st_size <= 0) {
-        if (out >= 0)
-            close(out);
-        app_fail(r, RES_ERROR, NULL, NULL);
-        return;
-    }
-    fd = out;
-    http_add_header(r->http, "Content-Disposition", filename(r, f, "xlsx"));
-    r->http->status = 200;
-    r->http->resp_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    r->http->resp_fd = fd;
-    r->http->resp_fd_len = (size_t)st.st_size;
-    r->http->resp_no_gzip = true;
+    app_send_fd(r, out, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                arena_printf(r->arena, "campaign-%lld-results.xlsx", (long long)f->c.id));
 }

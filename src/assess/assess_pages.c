@@ -128,16 +128,7 @@ void assess_page_list(req_t *r)
 static bool keep_lead_eps(req_t *r, node_kind_t kind, const int64_t *path, int n, void *ctx)
 {
     (void)ctx;
-    if (kind != NODE_EPS)
-        return false;
-    buf_t b;
-    buf_init(&b);
-    buf_putc(&b, '/');
-    for (int i = 0; i < n; i++)
-        buf_printf(&b, "%lld/", (long long)path[i]);
-    bool ok = camp_can_lead(r, b.data);
-    buf_free(&b);
-    return ok;
+    return kind == NODE_EPS && camp_can_lead(r, app_path_text(r->arena, path, n));
 }
 
 static json_t *published_options(req_t *r, int64_t selected)

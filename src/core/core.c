@@ -470,6 +470,16 @@ int parse_local_date(const char *s, int64_t *day_start, int64_t *day_end)
     return 0;
 }
 
+uint32_t hash_mix32(uint32_t x)
+{
+    x ^= x >> 16;
+    x *= 0x7feb352dU;
+    x ^= x >> 15;
+    x *= 0x846ca68bU;
+    x ^= x >> 16;
+    return x;
+}
+
 bool iso_day_valid(const char *s)
 {
     if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')

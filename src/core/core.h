@@ -84,6 +84,9 @@ char *text_fill_strings(arena_t *a, const char *text, const char *const *strs, s
  * set (EFBIG when larger than max bytes). */
 int file_read_all(const char *path, size_t max, char **data, size_t *len);
 
+/* A small deterministic mixing of 32 bits (demo data: the same at every run). */
+uint32_t hash_mix32(uint32_t x);
+
 /* Time: UTC seconds since the epoch; ms monotonic clock. */
 int64_t now_utc(void);
 int64_t now_ms_monotonic(void);

@@ -86,16 +86,7 @@ action_t *plan_route_action(req_t *r, act_access_t need)
 static bool keep_work_eps(req_t *r, node_kind_t kind, const int64_t *path, int n, void *ctx)
 {
     (void)ctx;
-    if (kind != NODE_EPS)
-        return false;
-    buf_t b;
-    buf_init(&b);
-    buf_putc(&b, '/');
-    for (int i = 0; i < n; i++)
-        buf_printf(&b, "%lld/", (long long)path[i]);
-    bool ok = plan_works_at(r, b.data);
-    buf_free(&b);
-    return ok;
+    return kind == NODE_EPS && plan_works_at(r, app_path_text(r->arena, path, n));
 }
 
 json_t *plan_creatable_eps(req_t *r)

@@ -143,7 +143,7 @@ void plan_api_summary(req_t *r)
     }
     json_decref(errors);
     json_t *total = NULL;
-    json_t *items = plan_summary(r, &f, &total);
+    json_t *items = plan_summary(r, &f, false, &total);
     if (!items) {
         app_fail(r, RES_ERROR, NULL, NULL);
         return;

@@ -15,15 +15,6 @@
 
 #include "../core/fold.h"
 
-static uint32_t mix(uint32_t x)
-{
-    x ^= x >> 16;
-    x *= 0x7feb352dU;
-    x ^= x >> 15;
-    x *= 0x846ca68bU;
-    x ^= x >> 16;
-    return x;
-}
 
 typedef struct {
     const char *origin, *title, *label, *theme;
@@ -185,7 +176,7 @@ static void backdate(db_t *db, int64_t node, int64_t today)
     }
     db_res_free(res);
     for (size_t i = 0; i < ids.n; i++) {
-        uint32_t h = mix((uint32_t)ids.v[i]);
+        uint32_t h = hash_mix32((uint32_t)ids.v[i]);
         int64_t done = today - 15 - (int64_t)(h % 40);
         int64_t due = dues.v[i] > 0 && dues.v[i] < today ? dues.v[i] : done + 10 - (int64_t)(h % 25);
         db_exec(db, "UPDATE actions SET done_date = ?, due_date = ?, delay_days = ? WHERE id = ?",
@@ -216,13 +207,13 @@ static int demo_small_eps(app_demo_t *d, const node_t *eps, int64_t today, bool 
         if (!ok)
             break;
         int64_t id = json_integer_value(json_object_get(o, "id"));
-        ok = play(db, a, lead, id, (int)i, people, today, mix((uint32_t)id));
+        ok = play(db, a, lead, id, (int)i, people, today, hash_mix32((uint32_t)id));
         app_demo_count(d, "improvement actions", true);
     }
     json_decref(ids);
     /* and from elsewhere */
     for (size_t k = 0; ok && k < ARRAY_LEN(others); k++) {
-        uint32_t h = mix((uint32_t)(eps->id * 31 + (int64_t)k));
+        uint32_t h = hash_mix32((uint32_t)(eps->id * 31 + (int64_t)k));
         if (h % 3 == 0)
             continue;
         act_input_t in;
@@ -292,7 +283,7 @@ static int demo_national_eps(app_demo_t *d, const node_t *eps, int64_t today)
         db_param_t p[BULK_ROWS * 23];
         int np = 0;
         for (int k = start; k < start + BULK_ROWS && k < BULK_PER_EPS; k++) {
-            uint32_t h = mix((uint32_t)(eps->id * 1000 + k));
+            uint32_t h = hash_mix32((uint32_t)(eps->id * 1000 + k));
             const demo_action_t *t = &others[h % ARRAY_LEN(others)];
             /* older actions are finished; recent ones still open */
             int64_t age = (int64_t)((uint64_t)k * 1400 / BULK_PER_EPS) + (h % 30);

@@ -121,24 +121,11 @@ static int temp_file(char *path)
     return fd;
 }
 
-static void send_fd(req_t *r, int fd, const char *type, const char *ext)
+static const char *export_name(req_t *r, const char *ext)
 {
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || lseek(fd, 0, SEEK_SET) != 0) {
-        if (fd >= 0)
-            close(fd);
-        app_fail(r, RES_ERROR, NULL, NULL);
-        return;
-    }
     char day[11];
     iso_day_local(now_utc(), day);
-    http_add_header(r->http, "Content-Disposition",
-                    arena_printf(r->arena, "attachment; filename=\"actions-%s.%s\"", day, ext));
-    r->http->status = 200;
-    r->http->resp_type = type;
-    r->http->resp_fd = fd;
-    r->http->resp_fd_len = (size_t)st.st_size;
-    r->http->resp_no_gzip = true;
+    return arena_printf(r->arena, "actions-%s.%s", day, ext);
 }
 
 void plan_send_csv(req_t *r, const act_filter_t *f)
@@ -186,7 +173,7 @@ void plan_send_csv(req_t *r, const act_filter_t *f)
         app_fail(r, RES_ERROR, NULL, NULL);
         return;
     }
-    send_fd(r, fd, "text/csv; charset=utf-8", "csv");
+    app_send_fd(r, fd, "text/csv; charset=utf-8", export_name(r, "csv"));
 }
 
 void plan_send_xlsx(req_t *r, const act_filter_t *f)
@@ -244,9 +231,6 @@ void plan_send_xlsx(req_t *r, const act_filter_t *f)
     int out = err == LXW_NO_ERROR ? open(path, O_RDONLY | O_CLOEXEC) : -1;
     close(fd);
     unlink(path);
-    if (out < 0) {
-        app_fail(r, RES_ERROR, NULL, NULL);
-        return;
-    }
-    send_fd(r, out, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx");
+    app_send_fd(r, out, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                export_name(r, "xlsx"));
 }

@@ -50,6 +50,11 @@ typedef struct {
     " a.effort, a.priority, a.progress, a.delay_days, a.created_by, a.created_at, a.updated_at,"   \
     " a.check_result"
 #define ACT_NCOLS 34
+/* The ids of the actions a user (the two parameters) owns or contributes
+ * to: two index lookups, for "a.id IN (...)". */
+#define ACT_MINE_SQL                                                                               \
+    "SELECT o.id FROM actions o WHERE o.owner_id = ? UNION"                                       \
+    " SELECT c.action_id FROM action_contributors c WHERE c.user_id = ?"
 
 /* --- plan_model.c ------------------------------------------------------ */
 void act_from_row(arena_t *a, db_res_t *res, int col, action_t *out);
@@ -135,8 +140,9 @@ action_t *act_query(req_t *r, const act_filter_t *f, int64_t limit, int64_t offs
 /* Names of users and establishments for a page of actions (one query each). */
 json_t *act_names(req_t *r, const action_t *rows, size_t n);
 /* Summaries: per EPS of the scope [{node_id, name, counts by status, overdue,
- * completion, avg_delay}] and the network's total. */
-json_t *plan_summary(req_t *r, const act_filter_t *f, json_t **total_out);
+ * completion, avg_delay}] (or per association: by_association) and the
+ * network's total. */
+json_t *plan_summary(req_t *r, const act_filter_t *f, bool by_association, json_t **total_out);
 
 /* --- plan_api.c --------------------------------------------------------- */
 json_t *act_json(req_t *r, const action_t *a, bool full);

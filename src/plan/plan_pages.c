@@ -410,15 +410,22 @@ static node_t *page_eps(req_t *r, const char *id_text)
     return eps;
 }
 
+/* The new action's pages are for those who work in an establishment (403). */
+static bool require_creator(req_t *r)
+{
+    if (can_create_somewhere(r))
+        return true;
+    app_fail(r, RES_FORBIDDEN,
+             N_("Actions are created by the people of the establishment: its director, "
+                "quality referent and staff."),
+             NULL);
+    return false;
+}
+
 void plan_page_new(req_t *r)
 {
-    if (!can_create_somewhere(r)) {
-        app_fail(r, RES_FORBIDDEN,
-                 N_("Actions are created by the people of the establishment: its director, "
-                    "quality referent and staff."),
-                 NULL);
+    if (!require_creator(r))
         return;
-    }
     node_t *eps = page_eps(r, req_query(r, "node_id"));
     if (!eps) {
         /* one establishment: no need to choose */
@@ -435,13 +442,8 @@ void plan_page_new(req_t *r)
 
 void plan_page_create(req_t *r)
 {
-    if (!can_create_somewhere(r)) {
-        app_fail(r, RES_FORBIDDEN,
-                 N_("Actions are created by the people of the establishment: its director, "
-                    "quality referent and staff."),
-                 NULL);
+    if (!require_creator(r))
         return;
-    }
     json_t *errors = json_object();
     node_t *eps = page_eps(r, req_form(r, "node_id"));
     if (!eps) {

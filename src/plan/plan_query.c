@@ -133,6 +133,16 @@ const char *act_filter_query(req_t *r, const act_filter_t *f, const char *skip)
 
 #define OPEN_STATUSES "('proposed', 'planned', 'in_progress')"
 
+/* Does the reader hold a live role at a unit? */
+static bool role_at_unit(req_t *r)
+{
+    int64_t now = now_utc();
+    for (int i = 0; r->user && i < r->user->n_roles; i++)
+        if (r->user->roles[i].node_kind == NODE_UNIT && authz_role_live(&r->user->roles[i], now))
+            return true;
+    return false;
+}
+
 void act_filter_sql(req_t *r, const act_filter_t *f, buf_t *sql, db_param_t *params, int *np,
                     int max)
 {
@@ -141,11 +151,16 @@ void act_filter_sql(req_t *r, const act_filter_t *f, buf_t *sql, db_param_t *par
     int64_t me = r->user ? r->user->id : 0;
     buf_puts(sql, " FROM actions a WHERE (");
     app_scope_sql(r, PERM_QUALITY_READ, "a.node_path", sql, params, np, max - 24);
-    /* and what the reader owns or contributes to, wherever their role is */
-    buf_puts(sql, " OR a.owner_id = ? OR a.id IN (SELECT c.action_id FROM action_contributors c"
-                  " WHERE c.user_id = ?))");
-    params[(*np)++] = P_INT(me);
-    params[(*np)++] = P_INT(me);
+    /* and what the reader owns or contributes to, wherever their role is:
+     * only a role at a unit leaves such actions outside the scope (an owner
+     * works at the action's EPS), and the OR would keep both engines off the
+     * path index for everybody else */
+    if (role_at_unit(r)) {
+        buf_puts(sql, " OR a.id IN (" ACT_MINE_SQL ")");
+        params[(*np)++] = P_INT(me);
+        params[(*np)++] = P_INT(me);
+    }
+    buf_puts(sql, ")");
     if (f->node_id > 0) {
         const char *path = nodes_path_of(r->db, r->arena, f->node_id);
         buf_puts(sql, " AND a.node_path >= ? AND a.node_path < ?");
@@ -161,8 +176,7 @@ void act_filter_sql(req_t *r, const act_filter_t *f, buf_t *sql, db_param_t *par
         params[(*np)++] = P_INT(f->owner_id);
     }
     if (f->mine_id > 0) {
-        buf_puts(sql, " AND (a.owner_id = ? OR a.id IN (SELECT c.action_id FROM"
-                      " action_contributors c WHERE c.user_id = ?))");
+        buf_puts(sql, " AND a.id IN (" ACT_MINE_SQL ")");
         params[(*np)++] = P_INT(f->mine_id);
         params[(*np)++] = P_INT(f->mine_id);
     }
@@ -318,7 +332,7 @@ static json_t *sum_json(req_t *r, const sum_t *s)
     return o;
 }
 
-json_t *plan_summary(req_t *r, const act_filter_t *f, json_t **total_out)
+json_t *plan_summary(req_t *r, const act_filter_t *f, bool by_association, json_t **total_out)
 {
     buf_t where;
     buf_init(&where);
@@ -336,8 +350,8 @@ json_t *plan_summary(req_t *r, const act_filter_t *f, json_t **total_out)
         r->arena,
         "SELECT a.node_id, a.status, COUNT(*),"
         " SUM(CASE WHEN a.due_date < ? AND a.status IN " OPEN_STATUSES " THEN 1 ELSE 0 END),"
-        " SUM(COALESCE(a.delay_days, 0)), COUNT(a.delay_days)%s"
-        " GROUP BY a.node_id, a.status ORDER BY a.node_id",
+        " SUM(COALESCE(a.delay_days, 0)), COUNT(a.delay_days), a.node_path%s"
+        " GROUP BY a.node_id, a.node_path, a.status ORDER BY a.node_id",
         where.data);
     buf_free(&where);
     db_res_t *res = db_query(r->db, sql, all, np + 1);
@@ -347,12 +361,24 @@ json_t *plan_summary(req_t *r, const act_filter_t *f, json_t **total_out)
     sum_t total = {0};
     while (db_next(res)) {
         int64_t node = db_int(res, 0);
-        if (!rows.n || rows.v[rows.n - 1].node_id != node) {
+        if (by_association) {
+            /* "/1/4/9/": the association is the second node of the path */
+            int64_t anc[8];
+            node = nodes_path_parse(db_text(res, 6), anc, 8) >= 2 ? anc[1] : node;
+        }
+        size_t k = rows.n;
+        if (by_association) {
+            for (k = 0; k < rows.n && rows.v[k].node_id != node; k++)
+                ;
+        } else if (rows.n && rows.v[rows.n - 1].node_id == node) {
+            k = rows.n - 1;
+        }
+        if (k == rows.n) {
             sum_t *s = VEC_PUSH(r->arena, &rows);
             memset(s, 0, sizeof *s);
             s->node_id = node;
         }
-        sum_t *s = &rows.v[rows.n - 1];
+        sum_t *s = &rows.v[k];
         int st = act_status_from_code(db_text(res, 1));
         int64_t c = db_int(res, 2);
         if (st >= 0) {

@@ -403,7 +403,15 @@ void plan_page_summary(req_t *r)
     read_filters(r, &f, &status);
     json_t *m = base_model(r, N_("Summary of the improvement plans"), &f, "summary", "/actions/summary");
     json_t *total = NULL;
-    json_t *items = plan_summary(r, &f, &total);
+    /* across associations, a row per association, each opening its own summary */
+    bool by_assoc = f.node_id <= 0;
+    json_t *items = plan_summary(r, &f, by_assoc, &total);
+    if (items && by_assoc && json_array_size(items) < 2) {
+        json_decref(items);
+        json_decref(total);
+        by_assoc = false;
+        items = plan_summary(r, &f, false, &total);
+    }
     if (!items) {
         json_decref(m);
         app_fail(r, RES_ERROR, NULL, NULL);
@@ -415,7 +423,7 @@ void plan_page_summary(req_t *r)
     {
         summary_row_text(r, o);
         int64_t id = json_integer_value(json_object_get(o, "node_id"));
-        json_object_set_new(o, "href", json_string(arena_printf(r->arena, "/plans/%lld", (long long)id)));
+        json_object_set_new(o, "href", json_string(arena_printf(r->arena, by_assoc ? "/actions/summary?node_id=%lld" : "/plans/%lld", (long long)id)));
         json_object_set_new(o, "list_href", json_string(arena_printf(r->arena, "/actions?node_id=%lld", (long long)id)));
         json_object_set_new(o, "overdue_href", json_string(arena_printf(r->arena, "/actions?node_id=%lld&overdue=true", (long long)id)));
     }
@@ -424,6 +432,7 @@ void plan_page_summary(req_t *r)
     json_object_set_new(m, "has_items", json_boolean(json_array_size(items) > 0));
     json_object_set_new(m, "network", total);
     json_object_set_new(m, "several", json_boolean(json_array_size(items) > 1));
+    json_object_set_new(m, "by_association", json_boolean(by_assoc));
     page_render(r, status, "plan/summary", m);
 }
 
@@ -495,7 +504,7 @@ static void render_plan(req_t *r, int status, json_t *errors)
     f.due_within = -1;
     f.node_id = eps.id;
     json_t *total = NULL;
-    json_t *items = plan_summary(r, &f, &total);
+    json_t *items = plan_summary(r, &f, false, &total);
     json_decref(items);
     if (total)
         summary_row_text(r, total);
@@ -581,8 +590,7 @@ void plan_home(req_t *r, json_t *sections)
     action_t rows[5];
     size_t n = 0;
     db_res_t *res = db_query(r->db,
-                             "SELECT " ACT_COLS " FROM actions a WHERE (a.owner_id = ? OR a.id IN"
-                             " (SELECT c.action_id FROM action_contributors c WHERE c.user_id = ?))"
+                             "SELECT " ACT_COLS " FROM actions a WHERE a.id IN (" ACT_MINE_SQL ")"
                              " AND a.status IN ('proposed', 'planned', 'in_progress')"
                              " ORDER BY a.due_date IS NULL, a.due_date, a.id LIMIT 5",
                              PARAMS(P_INT(r->user->id), P_INT(r->user->id)));
@@ -591,8 +599,7 @@ void plan_home(req_t *r, json_t *sections)
     db_res_free(res);
     int64_t mine = n < 5 ? (int64_t)n
                          : db_query_int(r->db,
-                                        "SELECT COUNT(*) FROM actions a WHERE (a.owner_id = ? OR a.id IN"
-                                        " (SELECT c.action_id FROM action_contributors c WHERE c.user_id = ?))"
+                                        "SELECT COUNT(*) FROM actions a WHERE a.id IN (" ACT_MINE_SQL ")"
                                         " AND a.status IN ('proposed', 'planned', 'in_progress')",
                                         PARAMS(P_INT(r->user->id), P_INT(r->user->id)), 0);
     /* the establishments the reader manages: their overdue actions */
