@@ -133,16 +133,6 @@ const char *act_filter_query(req_t *r, const act_filter_t *f, const char *skip)
 
 #define OPEN_STATUSES "('proposed', 'planned', 'in_progress')"
 
-/* Does the reader hold a live role at a unit? */
-static bool role_at_unit(req_t *r)
-{
-    int64_t now = now_utc();
-    for (int i = 0; r->user && i < r->user->n_roles; i++)
-        if (r->user->roles[i].node_kind == NODE_UNIT && authz_role_live(&r->user->roles[i], now))
-            return true;
-    return false;
-}
-
 void act_filter_sql(req_t *r, const act_filter_t *f, buf_t *sql, db_param_t *params, int *np,
                     int max)
 {
@@ -155,8 +145,20 @@ void act_filter_sql(req_t *r, const act_filter_t *f, buf_t *sql, db_param_t *par
      * only a role at a unit leaves such actions outside the scope (an owner
      * works at the action's EPS), and the OR would keep both engines off the
      * path index for everybody else */
-    if (role_at_unit(r)) {
-        buf_puts(sql, " OR a.id IN (" ACT_MINE_SQL ")");
+    int64_t now = now_utc();
+    for (int i = 0; r->user && i < r->user->n_roles && *np < max - 12; i++) {
+        const role_assignment_t *ra = &r->user->roles[i];
+        if (ra->node_kind != NODE_UNIT || !authz_role_live(ra, now) || !ra->node_path)
+            continue;
+        /* the unit's EPS: its path without the last node ("/1/4/9/12/" -> "/1/4/9/"),
+         * where the reader works as long as this role lives */
+        size_t len = strlen(ra->node_path);
+        while (len > 1 && ra->node_path[len - 2] != '/')
+            len--;
+        if (len < 2)
+            continue;
+        buf_puts(sql, " OR (a.node_path = ? AND a.id IN (" ACT_MINE_SQL "))");
+        params[(*np)++] = P_TEXT(arena_printf(r->arena, "%.*s", (int)(len - 1), ra->node_path));
         params[(*np)++] = P_INT(me);
         params[(*np)++] = P_INT(me);
     }

@@ -3,10 +3,13 @@
 // propose, readers may not), bad input refused field by field in the
 // reader's language with nothing written, the status workflow and who may
 // move it (409 naming the possible statuses, 403 for what is the managers'),
-// versions, comments, the filters of the list, the summary, the plan's
-// adoption by the director, accepted self-assessment proposals becoming
-// actions once, the exports (CSV neutralised, XLSX opened again with
-// openpyxl) and the daily reminder of the command line.
+// versions, every transition of the rules offered to whom it should be,
+// changes of the managers (fields, contributors, priority) and the staff's
+// part (owner or contributor, at the EPS or in a house), comments, the
+// filters of the list, the summary, the plan's adoption by the director,
+// accepted self-assessment proposals becoming actions once, the exports
+// (CSV neutralised, XLSX opened again with openpyxl) and the daily reminder
+// of the command line.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -23,6 +26,8 @@ const INSP = 'inspecteur@entraide.ma';
 const ADV = 'conseil@amal.ma';
 const OBS = 'observateur@entraide.ma';
 const TANGER = 'directeur.tanger@amal.ma';
+const HAMZA = 'educ.hamza.casa'; // staff of the EPS whose language is Arabic
+const OPEN = ['proposed', 'planned', 'in_progress'];
 let d;
 const tok = (l) => ({ token: tokenFor(l) });
 const today = () => {
@@ -36,6 +41,39 @@ const dayOffset = (n) => {
   return t.toISOString().slice(0, 10);
 };
 const count = () => Number(dbValue('SELECT COUNT(*) FROM actions'));
+/** Every table a creation writes to, counted. */
+const written = () => ({
+  actions: count(),
+  contributors: dbValue('SELECT COUNT(*) FROM action_contributors'),
+  audit: dbValue("SELECT COUNT(*) FROM audit_log WHERE entity = 'action'"),
+  notifications: dbValue('SELECT COUNT(*) FROM notifications'),
+});
+
+/** The records of a CSV text as spreadsheets write it (quotes, doubled
+ *  quotes, line breaks inside quotes; a BOM first). */
+function parseCsv(text) {
+  const s = text.replace(/^\uFEFF/, '');
+  const rows = [];
+  let row = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (quoted) {
+      if (ch !== '"') cell += ch;
+      else if (s[i + 1] === '"') { cell += '"'; i++; } else quoted = false;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') { row.push(cell); cell = ''; } else if (ch === '\r' || ch === '\n') {
+      if (ch === '\r' && s[i + 1] === '\n') i++;
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += ch;
+  }
+  if (cell !== '' || row.length) { row.push(cell); rows.push(row); }
+  return rows;
+}
 
 before(async () => {
   d = await demo();
@@ -81,6 +119,17 @@ describe('creating an action', () => {
     res = await create(STAFF, { title: 'Plan direct', status: 'planned', owner_id: d.user(STAFF).id, due_date: '2026-12-31' });
     assert.equal(res.status, 422, show(res));
     assert.ok(res.json().error.fields.status);
+    // naming someone else who works there
+    res = await create(STAFF, { title: 'Pour le référent', owner_id: d.user(REF).id });
+    assert.equal(res.status, 201, show(res));
+    assert.equal(res.json().owner_id, d.user(REF).id);
+    assert.equal(res.json().status, 'proposed');
+    // a house's staff proposes too, for her EPS
+    res = await create(MERE, { title: `Idée de la maison 1 ${uniq()}`, unit_id: d.maison1.id });
+    assert.equal(res.status, 201, show(res));
+    assert.equal(res.json().owner_id, d.user(MERE).id);
+    assert.equal(res.json().unit_id, d.maison1.id);
+    assert.equal((await get(res.json().id, MERE)).status, 200, 'she reads what she proposed');
   });
 
   test('readers may not create (403); another EPS is as absent (404)', async () => {
@@ -112,27 +161,137 @@ describe('creating an action', () => {
       [{ title: 'ok', couleur: 'bleu' }, 'couleur'],
       [{ title: 'ok', description: 'a\u0007b' }, 'description'],
     ];
+    const n0 = written();
     for (const [body, field] of cases) {
       const res = await create(REF, body);
       assert.equal(res.status, 422, `${JSON.stringify(body).slice(0, 80)}: ${show(res)}`);
+      assert.equal(res.json().error.code, 'invalid');
       assert.ok(res.json().error.fields[field], `${field} named for ${JSON.stringify(body).slice(0, 60)}: ${res.text.slice(0, 200)}`);
     }
-    // the reader's language
-    let res = await api('POST', '/api/v1/actions?lang=fr', { node_id: d.eps1.id, origin: 'other', title: 'x'.repeat(201) }, tok(REF));
-    assert.equal(res.json().error.fields.title, translation('fr', 'This text is too long (at most %d characters).').replace('%d', '200'));
+    // the messages, in French (the referent's language)
+    const msg = async (body, field) => (await create(REF, body)).json().error.fields[field];
+    assert.equal(await msg({ title: 42 }, 'title'), translation('fr', 'This field must be text.'));
+    assert.equal(await msg({ title: 'ok', impact: 7 }, 'impact'), translation('fr', 'Choose 1 (low), 2 (medium) or 3 (high).'));
+    assert.equal(await msg({ title: 'ok', due_date: '31/12/2026' }, 'due_date'), translation('fr', 'Write the day as YYYY-MM-DD.'));
+    assert.equal(await msg({ title: 'ok', due_date: 20261231 }, 'due_date'), translation('fr', 'Write the day as YYYY-MM-DD.'));
+    assert.equal(await msg({ title: 'ok', couleur: 'bleu' }, 'couleur'), translation('fr', 'This field is not known.'));
+    assert.equal(await msg({ title: 'ok', owner_id: d.user(TANGER).id }, 'owner_id'),
+      translation('fr', 'The owner works at this establishment (its director, quality referent or staff).'));
+    assert.equal(await msg({ title: 'ok', owner_id: String(d.user(STAFF).id) }, 'owner_id'), translation('fr', 'Enter a whole number.'));
+    assert.deepEqual(written(), n0, 'nothing half-written');
+    // the reader's language: ?lang=, then the user's own (Accept-Language only without one)
+    const tooLong = { node_id: d.eps1.id, origin: 'other', title: 'x'.repeat(201) };
+    const long = (lang) => translation(lang, 'This text is too long (at most %d characters).').replace('%d', '200');
+    let res = await api('POST', '/api/v1/actions', tooLong, { ...tok(REF), headers: { 'accept-language': 'ar' } });
+    assert.equal(res.status, 422, show(res));
+    assert.equal(res.json().error.fields.title, long('fr'), 'the referent reads French, whatever her browser says');
+    res = await api('POST', '/api/v1/actions', tooLong, tok(HAMZA));
+    assert.equal(res.status, 422, show(res));
+    assert.equal(res.json().error.fields.title, long('ar'), 'an Arabic-speaking educator reads Arabic');
+    assert.equal(res.json().error.message, translation('ar', 'Some information is not valid.'));
     res = await api('POST', '/api/v1/actions?lang=ar', { node_id: d.eps1.id, origin: 'other' }, tok(REF));
     assert.equal(res.json().error.fields.title, translation('ar', 'Say what will be done.'));
-    // not JSON objects, invalid UTF-8
-    assert.equal((await api('POST', '/api/v1/actions', '[1,2]', tok(REF))).status, 400);
+    res = await api('POST', '/api/v1/actions?lang=fr', { node_id: d.eps1.id, origin: 'other', title: 'ok', impact: 7 }, tok(HAMZA));
+    assert.equal(res.json().error.fields.impact, translation('fr', 'Choose 1 (low), 2 (medium) or 3 (high).'));
+    // bodies that are no JSON object, or not UTF-8: 400
+    for (const body of ['[1,2]', '"titre"', '42', 'null', '{"title": "ok"', '']) {
+      res = await api('POST', '/api/v1/actions', body, tok(REF));
+      assert.equal(res.status, 400, `${JSON.stringify(body)}: ${show(res)}`);
+      assert.equal(res.json().error.code, 'bad_request');
+    }
     const bad = Buffer.concat([Buffer.from(`{"node_id":${d.eps1.id},"origin":"other","title":"`), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
     res = await api('POST', '/api/v1/actions', bad, tok(REF));
-    assert.ok([400, 422].includes(res.status), show(res));
+    assert.equal(res.status, 400, show(res));
+    const badKey = Buffer.concat([Buffer.from(`{"node_id":${d.eps1.id},"origin":"other","title":"ok","`), Buffer.from([0xff]), Buffer.from('":1}')]);
+    res = await api('POST', '/api/v1/actions', badKey, tok(REF));
+    assert.equal(res.status, 400, show(res));
     res = await api('POST', '/api/v1/actions', { title: 'sans établissement', origin: 'other' }, tok(REF));
     assert.equal(res.status, 422);
     assert.ok(res.json().error.fields.node_id);
     res = await create(REF, { title: 'unité', node_id: d.maison1.id });
     assert.equal(res.status, 422, 'a unit is not an establishment');
     assert.equal(count(), n, 'nothing half-written');
+  });
+});
+
+describe('changing an action', () => {
+  test('a manager changes its fields: the object answered is the one read again, one version later', async () => {
+    const staff = d.user(STAFF);
+    const a = (await create(REF, { title: `À reprendre ${uniq()}`, owner_id: d.user(REF).id, due_date: dayOffset(40), status: 'planned', impact: 2, effort: 2 })).json();
+    assert.equal(a.priority, 'medium');
+    const notes = () => Number(dbValue(`SELECT COUNT(*) FROM notifications WHERE user_id = ${staff.id} AND link = '/actions/${a.id}'`));
+    const n0 = notes();
+    const r = await patch(a.id, {
+      title: 'Repris par l\'éducateur', description: 'Deux lignes\nde description', theme: 'Vie quotidienne', origin: 'complaint',
+      origin_label: 'Réclamation du 2 mai', impact: 1, effort: 3, start_date: '2026-01-15', due_date: '2027-02-28',
+      owner_id: staff.id, contributors: [d.user(MERE).id, d.user(DIR).id, d.user(MERE).id],
+      expected_result: 'Des repas variés', check_method: 'Enquête', version: a.version,
+    });
+    assert.equal(r.status, 200, show(r));
+    const b = r.json();
+    assert.equal(b.version, a.version + 1);
+    assert.equal(b.title, 'Repris par l\'éducateur');
+    assert.equal(b.description, 'Deux lignes\nde description');
+    assert.equal(b.theme, 'Vie quotidienne');
+    assert.equal(b.origin, 'complaint');
+    assert.equal(b.origin_label, 'Réclamation du 2 mai');
+    assert.equal(b.start_date, '2026-01-15');
+    assert.equal(b.due_date, '2027-02-28');
+    assert.equal(b.priority, 'low', 'a low impact for a high effort');
+    assert.equal(b.owner_id, staff.id);
+    assert.deepEqual(b.contributors, [d.user(MERE).id, d.user(DIR).id].sort((x, y) => x - y), 'each person once');
+    assert.equal(b.status, 'planned', 'fields alone leave the status');
+    assert.deepEqual((await get(a.id)).json(), { ...b, transitions: b.transitions }, 'read again: the same');
+    assert.equal(notes(), n0 + 1, 'the new owner is told');
+    // nothing to change: the same version
+    let same = await patch(a.id, { title: 'Repris par l\'éducateur' });
+    assert.equal(same.status, 200);
+    assert.equal(same.json().version, b.version);
+    same = await patch(a.id, {});
+    assert.equal(same.json().version, b.version);
+    // impact high: high priority whatever the effort
+    assert.equal((await patch(a.id, { impact: 3 })).json().priority, 'high');
+    // contributors emptied
+    assert.deepEqual((await patch(a.id, { contributors: [] })).json().contributors, []);
+  });
+
+  test('what a change may not do: 422 by field, 400 for a body that is no object, nothing changed', async () => {
+    const a = (await create(REF, { title: `Intouchable ${uniq()}`, owner_id: d.user(STAFF).id, due_date: dayOffset(30), start_date: dayOffset(-5), status: 'planned' })).json();
+    const cases = [
+      [{ node_id: d.eps3.id }, 'node_id', 'This field is not known.'],
+      [{ couleur: 'bleu' }, 'couleur', 'This field is not known.'],
+      [{ title: 42 }, 'title', 'This field must be text.'],
+      [{ title: '' }, 'title', 'Say what will be done.'],
+      [{ title: 'é'.repeat(201) }, 'title', null],
+      [{ impact: 0 }, 'impact', 'Choose 1 (low), 2 (medium) or 3 (high).'],
+      [{ effort: '2' }, 'effort', 'Choose 1 (low), 2 (medium) or 3 (high).'],
+      [{ progress: 101 }, 'progress', null],
+      [{ due_date: '2027-13-01' }, 'due_date', 'Write the day as YYYY-MM-DD.'],
+      [{ due_date: dayOffset(-10) }, 'due_date', 'The due date comes after the start.'],
+      [{ due_date: '' }, 'due_date', 'A planned action has a due date.'],
+      [{ owner_id: null }, 'owner_id', 'A planned action has an owner.'],
+      [{ owner_id: d.user(TANGER).id }, 'owner_id', 'The owner works at this establishment (its director, quality referent or staff).'],
+      [{ contributors: [d.user('directrice@nour.ma').id] }, 'contributors', 'Contributors work at this establishment.'],
+      [{ contributors: [0] }, 'contributors', 'Expected a list of user ids (at most 20).'],
+      [{ unit_id: d.children(d.eps2.id)[0].id }, 'unit_id', 'Choose a unit of this establishment.'],
+      [{ status: 'fini' }, 'status', 'Unknown status.'],
+      [{ status: 'in_progress', version: 'deux' }, 'version', null],
+    ];
+    const before = (await get(a.id)).json();
+    const n0 = written();
+    for (const [body, field, msgid] of cases) {
+      const r = await patch(a.id, body);
+      assert.equal(r.status, 422, `${JSON.stringify(body)}: ${show(r)}`);
+      const got = r.json().error.fields[field];
+      assert.ok(got, `${field} named for ${JSON.stringify(body)}: ${r.text.slice(0, 200)}`);
+      if (msgid) assert.equal(got, translation('fr', msgid), JSON.stringify(body));
+    }
+    for (const body of ['[]', '"planned"', '7', 'null', '{"progress": 5']) {
+      const r = await patch(a.id, body);
+      assert.equal(r.status, 400, `${body}: ${show(r)}`);
+    }
+    assert.deepEqual((await get(a.id)).json(), before, 'the action is as it was');
+    assert.deepEqual(written(), n0, 'nothing written');
   });
 });
 
@@ -194,6 +353,94 @@ describe('the workflow', () => {
     assert.equal(a.delay_days, -20, 'done 20 days early');
     r = await patch(id, { status: 'effective' }, STAFF);
     assert.equal(r.status, 403, 'the check is the managers\'');
+  });
+
+  test('every status offers the transitions of the rules: the managers\' and the owner\'s', async () => {
+    // plan_rules.h: proposed -> planned | cancelled; planned -> in_progress | cancelled;
+    // in_progress -> done | planned | cancelled; done -> effective | not_effective | in_progress;
+    // effective -> closed; not_effective -> in_progress | closed; closed and cancelled are final.
+    // The owner moves the work (planned, in progress, done); the rest is the managers'.
+    const MANAGER = {
+      proposed: ['planned', 'cancelled'], planned: ['in_progress', 'cancelled'], in_progress: ['planned', 'done', 'cancelled'],
+      done: ['in_progress', 'effective', 'not_effective'], effective: ['closed'], not_effective: ['in_progress', 'closed'],
+      closed: [], cancelled: [],
+    };
+    const OWNER = {
+      proposed: [], planned: ['in_progress'], in_progress: ['planned', 'done'], done: ['in_progress'],
+      effective: [], not_effective: [], closed: [], cancelled: [],
+    };
+    const a = (await create(REF, { title: `Parcours complet ${uniq()}`, owner_id: d.user(STAFF).id, due_date: dayOffset(15) })).json();
+    const seen = new Set();
+    const at = async (status) => {
+      seen.add(status);
+      const m = (await get(a.id, REF)).json();
+      assert.equal(m.status, status);
+      assert.deepEqual(m.transitions, MANAGER[status], `${status}: the referent's`);
+      assert.deepEqual((await get(a.id, STAFF)).json().transitions, OWNER[status], `${status}: the owner's`);
+      assert.deepEqual((await get(a.id, INSP)).json().transitions, [], `${status}: a reader's`);
+      // 'proposed' never follows anything: the 409 names what may follow, for each caller
+      // (asking for the status it already has changes nothing: 200)
+      for (const [who, want] of status === 'proposed' ? [] : [[REF, MANAGER[status]], [STAFF, OWNER[status]]]) {
+        const r = await patch(a.id, { status: 'proposed' }, who);
+        assert.equal(r.status, 409, `${status} -> proposed by ${who}: ${show(r)}`);
+        assert.equal(r.json().error.code, 'conflict');
+        assert.equal(r.json().error.status, status);
+        assert.deepEqual(r.json().error.allowed, want, `${status}: allowed for ${who}`);
+      }
+    };
+    const move = async (status, who = REF, extra = {}) => {
+      const r = await patch(a.id, { status, ...extra }, who);
+      assert.equal(r.status, 200, `-> ${status} by ${who}: ${show(r)}`);
+      assert.equal(r.json().status, status);
+      return r.json();
+    };
+    await at('proposed');
+    await move('planned');
+    await at('planned');
+    let x = await move('in_progress', STAFF, { progress: 30 });
+    assert.equal(x.progress, 30);
+    await at('in_progress');
+    x = await move('planned', STAFF);
+    assert.equal(x.progress, 0, 'back to planned: no progress');
+    await move('in_progress', STAFF);
+    x = await move('done', STAFF);
+    assert.equal(x.progress, 100);
+    assert.equal(x.done_date, today());
+    assert.equal(x.delay_days, -15);
+    await at('done');
+    x = await move('in_progress', STAFF);
+    assert.equal(x.done_date, null, 'resumed: not done any more');
+    assert.equal(x.delay_days, null);
+    assert.equal(x.progress, 99, 'in progress is below 100');
+    await move('done', STAFF);
+    await move('not_effective', REF, { check_comment: 'Pas appliqué le week-end' });
+    await at('not_effective');
+    x = await move('in_progress');
+    assert.deepEqual(x.check, { date: today(), result: 'not_effective', comment: 'Pas appliqué le week-end' }, 'the check is kept');
+    await move('done', STAFF);
+    x = await move('effective', DIR, { check_date: dayOffset(-2) });
+    assert.deepEqual(x.check, { date: dayOffset(-2), result: 'effective', comment: null });
+    await at('effective');
+    await move('closed', DIR);
+    await at('closed');
+    // the ways to cancel: from proposed, planned, in progress
+    for (const path of [[], ['planned'], ['planned', 'in_progress']]) {
+      const c = (await create(REF, { title: `Annulée ${uniq()}`, owner_id: d.user(STAFF).id, due_date: dayOffset(9) })).json();
+      for (const st of path) assert.equal((await patch(c.id, { status: st })).status, 200);
+      let r = await patch(c.id, { status: 'cancelled', reason: 'Non' }, STAFF);
+      assert.equal(r.status, path.length ? 403 : 404 === 0 ? 0 : r.status, 'the owner does not cancel');
+      r = await patch(c.id, { status: 'cancelled', reason: 'Remplacée' });
+      assert.equal(r.status, 200, show(r));
+      assert.equal(r.json().cancel_reason, 'Remplacée');
+      assert.equal(r.json().overdue, false);
+      if (!seen.has('cancelled')) {
+        const save = a.id;
+        a.id = c.id;
+        await at('cancelled');
+        a.id = save;
+      }
+    }
+    assert.deepEqual([...seen].sort(), Object.keys(MANAGER).sort(), 'every status was seen');
   });
 
   test('a stale version is a conflict, nothing overwritten', async () => {
