@@ -8,9 +8,12 @@
 # home page and the node list (GET /api/v1/nodes?limit=50), the admin's view
 # of self-assessment across establishments, and the director's results page
 # of a campaign on an imported 157-criterion référentiel
-# (bench/setup-assess.mjs); then nginx
+# (bench/setup-assess.mjs), the improvement plan's and the projets
+# d'établissement's pages; then nginx
 # serves the saved bytes of each page as the yardstick. Prints requests/s,
-# p99 latency and jouda's peak RSS, and writes bench/output/results.md.
+# p99 latency and jouda's peak RSS, the time of the exports and of the PDF
+# documents (a projet in French and Arabic, a self-assessment report), and
+# writes bench/output/results.md.
 # Environment: BENCH_SECONDS (default 5) per run, BENCH_CONNECTIONS (32),
 # BENCH_THREADS (2), BENCH_ENGINES ("sqlite postgresql"), BENCH_SCALES
 # ("small national").
@@ -108,6 +111,7 @@ PG_STARTED=0
 ROWS=()
 NOTES=()
 EXPORTS=()
+DOCS=()
 for engine in $ENGINES; do
     if [ "$engine" = postgresql ] && [ $PG_STARTED = 0 ]; then
         pg_start "$TMP/postgresql.log" >/dev/null || { echo "bench: PostgreSQL did not start" >&2; exit 1; }
@@ -139,11 +143,14 @@ for engine in $ENGINES; do
         DIRECTOR_TOKEN=$(./jouda token create --db "$DB" --user directrice.casa@amal.ma </dev/null)
         CAMPAIGN=$(node bench/setup-assess.mjs "$J" "$ADMIN_TOKEN" "$DIRECTOR_TOKEN") ||
             { echo "bench: $tag: the campaign of 157 criteria could not be set up" >&2; exit 1; }
+        PROJECT=$(curl -sS -H "Authorization: Bearer $DIRECTOR_TOKEN" "$J/api/v1/projects?limit=1" |
+            node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).items[0].id))') ||
+            { echo "bench: $tag: no projet d'établissement for the director" >&2; exit 1; }
         for who in admin director; do
             cookie=$ADMIN
             [ $who = director ] && cookie=$DIRECTOR
-            pages="home nodes network overdue summary"
-            [ $who = director ] && pages="home nodes results actions board"
+            pages="home nodes network overdue summary projects"
+            [ $who = director ] && pages="home nodes results actions board project"
             for page in $pages; do
                 case $page in
                 home) path=/; kind=p ;;
@@ -154,6 +161,8 @@ for engine in $ENGINES; do
                 summary) path=/actions/summary; kind=p ;;
                 actions) path=/actions; kind=p ;;
                 board) path=/actions/board; kind=p ;;
+                projects) path=/projects; kind=p ;;
+                project) path=/projects/$PROJECT; kind=p ;;
                 esac
                 name=$tag-$who-$page
                 code=$(curl -sS -o "$TMP/www/$kind/$name" -w '%{http_code}' -H "$cookie" "$J$path")
@@ -175,11 +184,28 @@ for engine in $ENGINES; do
                 summary) label="$label, improvement plans per EPS" ;;
                 actions) label="$label, improvement actions (list)" ;;
                 board) label="$label, board of the actions" ;;
+                projects) label="$label, projets d'établissement (list)" ;;
+                project) label="$label, its projet d'établissement" ;;
                 esac
                 ROWS+=("| $engine | $scale | $label | $bytes | $jr | $jp | $nr | $np | $ratio |")
                 [ "$jb$nb" != 00 ] && NOTES+=("$name: non-2xx answers: jouda $jb, nginx $nb")
                 echo "   $name: jouda $jr req/s (p99 $jp), nginx $nr req/s (p99 $np)"
             done
+        done
+        # Documents: the director's projet (about 20 pages) and the report of the
+        # 157-criterion campaign, 20 times each in a row: the mean time of one.
+        for doc in "projects/$PROJECT.pdf?lang=fr" "projects/$PROJECT.pdf?lang=ar" "campaigns/$CAMPAIGN/report.pdf?lang=fr"; do
+            total=0
+            for i in $(seq 20); do
+                read -r secs code < <(curl -sS -o "$TMP/doc.pdf" -w '%{time_total} %{http_code}\n' \
+                    -H "Authorization: Bearer $DIRECTOR_TOKEN" "$J/api/v1/$doc")
+                [ "$code" = 200 ] || { echo "bench: $doc answered $code" >&2; exit 1; }
+                total=$(awk -v a="$total" -v b="$secs" 'BEGIN{print a + b}')
+            done
+            pages=$(pdfinfo "$TMP/doc.pdf" | awk '/^Pages:/ {print $2}')
+            ms=$(awk -v t="$total" 'BEGIN{printf "%.0f", t * 1000 / 20}')
+            DOCS+=("| $engine | $scale | ${doc%%\?*} (${doc##*=}) | $pages | $(($(stat -c %s "$TMP/doc.pdf") / 1024)) | $ms |")
+            echo "   $doc: $pages pages in $ms ms"
         done
         RSS_KB=$(awk '/^VmHWM:/ {print $2}' "/proc/$JPID/status")
         NOTES+=("$tag: jouda peak RSS (VmHWM) $((RSS_KB / 1024)) MiB")
@@ -228,6 +254,12 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
     echo "| Engine | Data | Format | Actions | KiB | Seconds | Peak RSS before (MiB) | after (MiB) |"
     echo "|---|---|---|---:|---:|---:|---:|---:|"
     for row in "${EXPORTS[@]}"; do echo "$row"; done
+    echo
+    echo "PDF documents built by the director's requests, one after the other (mean of 20, over HTTP):"
+    echo
+    echo "| Engine | Data | Document | Pages | KiB | ms |"
+    echo "|---|---|---|---:|---:|---:|"
+    for row in "${DOCS[@]}"; do echo "$row"; done
 } >"$OUT/results.md"
 
 cat "$OUT/results.md"

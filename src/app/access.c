@@ -118,3 +118,35 @@ bool app_user_can_anywhere(req_t *r, perm_t perm)
     }
     return false;
 }
+
+/* Is path at or below ancestor (stored paths "/1/4/")? */
+static bool path_within(const char *path, const char *ancestor)
+{
+    return path && ancestor && *ancestor && strncmp(path, ancestor, strlen(ancestor)) == 0;
+}
+
+static bool role_where(req_t *r, const char *path, const role_t *roles, size_t n, bool below)
+{
+    int64_t now = now_utc();
+    for (int i = 0; r->user && path && i < r->user->n_roles; i++) {
+        const role_assignment_t *a = &r->user->roles[i];
+        if (!authz_role_live(a, now) || !a->node_path)
+            continue;
+        if (!(below ? path_within(a->node_path, path) : path_within(path, a->node_path)))
+            continue;
+        for (size_t k = 0; k < n; k++)
+            if (a->role == roles[k])
+                return true;
+    }
+    return false;
+}
+
+bool app_role_over(req_t *r, const char *path, const role_t *roles, size_t n)
+{
+    return role_where(r, path, roles, n, false);
+}
+
+bool app_role_within(req_t *r, const char *path, const role_t *roles, size_t n)
+{
+    return role_where(r, path, roles, n, true);
+}

@@ -167,6 +167,10 @@ typedef struct {
     int64_t id;         /* the thing concerned */
     int64_t actor;
     const char *ip;
+    /* What the receivers need to know of the thing, so that they never read
+     * the sender's tables (may be NULL; borrowed). */
+    const json_t *data;
+    int64_t created;    /* out: the id of what a module created in answer, 0 when none */
 } app_event_t;
 
 typedef struct module {
@@ -204,7 +208,7 @@ typedef struct module {
     int (*demo)(app_demo_t *d);
     /* Acts on another module's event, inside its transaction: DB_OK, or a
      * code that fails the writer's change. */
-    int (*on_event)(db_t *db, const app_event_t *ev);
+    int (*on_event)(db_t *db, app_event_t *ev);
     /* What it holds about the items of another module's object (the actions
      * born of a campaign's criteria): for the object of entity code `entity`
      * and id, adds to out {item code: [{label, href, status, status_label}]},
@@ -239,7 +243,7 @@ const char *app_entity_name(req_t *r, const char *entity, int64_t id, const char
 size_t app_entity_find(req_t *r, const char *entity, const char *q, int64_t *ids, size_t max);
 
 /* Tell every module of an event (app_event_t). DB_OK or the first failure. */
-int app_emit(db_t *db, const app_event_t *ev);
+int app_emit(db_t *db, app_event_t *ev);
 /* Every module's links to the items of an object ({code: [links]}), a new object. */
 json_t *app_item_links(req_t *r, const char *entity, int64_t id);
 /* The daily work of every module (daily hooks), once per day whatever the
@@ -351,6 +355,10 @@ void page_render(req_t *r, int status, const char *tpl, json_t *model);
  * Content-Disposition: attachment; filename="<filename>". A descriptor that
  * cannot be read (or -1) is a 500. */
 void app_send_fd(req_t *r, int fd, const char *type, const char *filename);
+/* A document built in memory (a PDF) as the answer, shown in the browser
+ * (Content-Disposition: inline) under filename. */
+void app_send_bytes(req_t *r, const void *data, size_t len, const char *type,
+                    const char *filename);
 /* JSON response; steals obj. */
 void api_send(req_t *r, int status, json_t *obj);
 /* The one answer to a JSON route's body that is not a JSON object (an
@@ -399,6 +407,12 @@ void app_scope_sql(req_t *r, perm_t perm, const char *path_col, buf_t *sql, db_p
 /* The range of paths of a subtree: "/1/4/" -> ["/1/4/", "/1/40") (the byte
  * after '/' is '0'), for "col >= lo AND col < hi". hi in the arena. */
 const char *app_path_upper(arena_t *a, const char *path);
+/* Does the reader hold a live role among roles (n of them) at the node of
+ * path or above it (a director of the EPS)? */
+bool app_role_over(req_t *r, const char *path, const role_t *roles, size_t n);
+/* ... at the node of path or below it (staff of the EPS or of one of its
+ * units)? */
+bool app_role_within(req_t *r, const char *path, const role_t *roles, size_t n);
 /* Roles of the user that grant perm somewhere (for menus). */
 bool app_user_can_anywhere(req_t *r, perm_t perm);
 
@@ -453,6 +467,9 @@ void model_form_errors_take(req_t *r, json_t *model, json_t *errors);
 void api_times_iso(json_t *obj, const char *const *keys);
 /* A JSON string, or null for NULL. */
 json_t *json_str_or_null(const char *s);
+
+/* Percent-encode s for a query string value (RFC 3986 unreserved kept). */
+void app_url_encode(buf_t *b, const char *s);
 
 /* Client IP for audit rows. */
 const char *req_ip(req_t *r);

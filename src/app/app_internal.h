@@ -30,7 +30,5 @@ const char *app_route_allow(arena_t *a, const char *path);
 /* Translate an errors object (field -> msgid or {msgid, n, m}) in place into
  * a new object field -> text. */
 json_t *app_errors_translate(req_t *r, json_t *errors);
-/* Percent-encode for a URL query value or a cookie. */
-void app_url_encode(buf_t *b, const char *s);
 
 #endif

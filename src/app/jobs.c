@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-int app_emit(db_t *db, const app_event_t *ev)
+int app_emit(db_t *db, app_event_t *ev)
 {
     for (size_t i = 0; i < app_module_count(); i++) {
         const module_t *m = app_module(i);

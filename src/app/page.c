@@ -454,3 +454,11 @@ void app_send_fd(req_t *r, int fd, const char *type, const char *filename)
     r->http->resp_fd_len = (size_t)st.st_size;
     r->http->resp_no_gzip = true;
 }
+
+void app_send_bytes(req_t *r, const void *data, size_t len, const char *type, const char *filename)
+{
+    http_add_header(r->http, "Content-Disposition",
+                    arena_printf(r->arena, "inline; filename=\"%s\"", filename));
+    http_respond(r->http, 200, type, data, len);
+    r->http->resp_no_gzip = true;
+}

@@ -3,6 +3,8 @@
  * horizontal bars when a radar would not read, and vertical bars of counts.
  * Accessible (role="img", <title>, <desc>), scalable (viewBox, width 100%),
  * no script, no style attribute, every text XML-escaped, right-to-left aware.
+ * The radar is also drawn on the chart model (chart.h, assess_radar_chart)
+ * with the same geometry and labels, for PDF reports.
  *
  * Numbers are printed with "%.1f": the program never calls setlocale for
  * LC_NUMERIC, so the decimal separator is always the C locale's '.'. */
@@ -510,4 +512,174 @@ void assess_bars_svg(buf_t *out, const char *title, const char *desc, const char
         label(out, "chart-label", labels ? labels[i] : NULL, 10, LABEL_MAX_LINES, mid, base + 6, 0, 1, rtl);
     }
     buf_puts(out, "</svg>");
+}
+
+/* --- the same charts on the drawing model (chart.h), for PDF reports ---------------------- */
+
+#define RGB_CURRENT 0x1d4ed8u
+#define RGB_PREVIOUS 0x6b7280u
+#define RGB_RING 0xd1d5dbu
+#define RGB_AXIS 0x9ca3afu
+#define RGB_TEXT 0x374151u
+#define RGB_WHITE 0xffffffu
+#define TEXT_SIZE 11.0
+
+/* Anchors on the model are visual: text running rightwards starts at its point. */
+static chart_anchor_t visual_anchor(int dir)
+{
+    return dir > 0 ? CHART_START : dir < 0 ? CHART_END : CHART_MIDDLE;
+}
+
+/* label() on the model: wrapped the same way, placed the same way. */
+static void model_label(chart_t *c, const char *s, size_t max, size_t max_lines, double x, double y, int dir,
+                        int valign)
+{
+    buf_t b, line;
+    buf_init(&b);
+    buf_init(&line);
+    clean_text(&b, s);
+    line_t lines[LABEL_MAX_LINES];
+    if (max_lines > LABEL_MAX_LINES)
+        max_lines = LABEL_MAX_LINES;
+    size_t nl = b.data ? wrap(b.data, max, max_lines, lines) : 0;
+    double extra = nl ? LINE_HEIGHT * (double)(nl - 1) : 0;
+    double y0 = valign < 0 ? y - extra : valign == 0 ? y + 4 - extra / 2 : y + 10;
+    for (size_t k = 0; k < nl; k++) {
+        buf_reset(&line);
+        buf_append(&line, lines[k].p, lines[k].n);
+        if (lines[k].ellipsis)
+            buf_puts(&line, "\xE2\x80\xA6");
+        chart_text(c, x, y0 + LINE_HEIGHT * (double)k, line.data, TEXT_SIZE, RGB_TEXT, visual_anchor(dir), false);
+    }
+    buf_free(&line);
+    buf_free(&b);
+}
+
+static void model_legend(chart_t *c, double w, double y, const char *current_label, const char *previous_label,
+                         bool rtl)
+{
+    const char *names[2] = {current_label, previous_label};
+    for (int k = 0; k < 2; k++) {
+        double x0 = k == 0 ? 24 : w / 2 + 8;
+        double sx0 = rtl ? w - x0 - 24 : x0, sx1 = sx0 + 24;
+        if (k == 0)
+            chart_line(c, sx0, y, sx1, y, RGB_CURRENT, 2, false);
+        else
+            chart_line(c, sx0, y, sx1, y, RGB_PREVIOUS, 1.5, true);
+        model_label(c, names[k], 34, 1, rtl ? sx0 - 6 : sx1 + 6, y, rtl ? -1 : 1, 0);
+    }
+}
+
+static void model_gap(chart_t *c, double x, double y)
+{
+    chart_circle(c, x, y, 4, RGB_AXIS, 1, RGB_WHITE);
+}
+
+static chart_t *hbars_chart(const char *const *labels, const double *values, const double *previous, size_t n,
+                            const char *current_label, const char *previous_label, bool rtl)
+{
+    const double w = 560, top = 12, row = 40, unit = 85, label_x = 176, bar0 = 188;
+    double scale_y = top + row * (double)n + 4;
+    double h = scale_y + 20 + (previous ? 28 : 0);
+#define HX(v) (rtl ? w - bar0 - (v) * unit : bar0 + (v) * unit)
+    chart_t *c = chart_new(w, h);
+    for (int k = 0; k <= 4; k++) {
+        chart_line(c, HX(k), top, HX(k), scale_y, k == 0 ? RGB_AXIS : RGB_RING, 1, false);
+        char t[2] = {(char)('0' + k), 0};
+        chart_text(c, HX(k), scale_y + 14, t, TEXT_SIZE, RGB_TEXT, CHART_MIDDLE, false);
+    }
+    for (size_t i = 0; i < n; i++) {
+        double y = top + row * (double)i;
+        model_label(c, labels ? labels[i] : NULL, LABEL_MAX_CHARS, LABEL_MAX_LINES, rtl ? w - label_x : label_x,
+                    y + 15, rtl ? 1 : -1, 0);
+        double v = value_at(values, i);
+        if (v < 0)
+            model_gap(c, HX(0.1), y + 15);
+        else
+            chart_rect(c, rtl ? HX(v) : HX(0), y + 8, v * unit, 14, RGB_CURRENT, 2, RGB_CURRENT, 0.25);
+        double p = value_at(previous, i);
+        if (p >= 0) {
+            double x0 = rtl ? HX(p) : HX(0), x1 = x0 + p * unit;
+            double pts[8] = {x0, y + 25, x1, y + 25, x1, y + 32, x0, y + 32};
+            chart_polyline(c, pts, 4, true, RGB_PREVIOUS, 1.5, true);
+        }
+    }
+#undef HX
+    if (previous)
+        model_legend(c, w, h - 14, current_label, previous_label, rtl);
+    return c;
+}
+
+/* One series as a polygon of its present values (none with fewer than two). */
+static void model_series(chart_t *c, const double *v, size_t n, const double *ux, const double *uy, double cx,
+                         double cy, double unit, bool current)
+{
+    double pts[2 * RADAR_MAX_AXES];
+    int present = 0;
+    for (size_t i = 0; i < n; i++) {
+        double x = value_at(v, i);
+        if (x < 0)
+            continue;
+        pts[2 * present] = cx + ux[i] * unit * x;
+        pts[2 * present + 1] = cy + uy[i] * unit * x;
+        present++;
+    }
+    if (present >= 2) {
+        if (current)
+            chart_polygon(c, pts, present, RGB_CURRENT, 2, RGB_CURRENT, 0.25);
+        else
+            chart_polyline(c, pts, present, true, RGB_PREVIOUS, 1.5, true);
+    }
+    if (current)
+        for (int i = 0; i < present; i++)
+            chart_circle(c, pts[2 * i], pts[2 * i + 1], 3, CHART_NONE, 1, RGB_CURRENT);
+}
+
+chart_t *assess_radar_chart(const char *const *labels, const double *values, const double *previous, size_t n,
+                            const char *current_label, const char *previous_label, bool rtl)
+{
+    if (n < 3 || n > RADAR_MAX_AXES)
+        return hbars_chart(labels, values, previous, n, current_label, previous_label, rtl);
+    const double w = 560, cx = 280, cy = 180, r = 120, unit = r / 4;
+    const double h = previous ? 390 : 354;
+    double ux[RADAR_MAX_AXES], uy[RADAR_MAX_AXES];
+    for (size_t i = 0; i < n; i++) {
+        double a = -pi / 2 + 2 * pi * (double)i / (double)n;
+        ux[i] = (rtl ? -1 : 1) * cos(a);
+        uy[i] = sin(a);
+        if (fabs(ux[i]) < 1e-9)
+            ux[i] = 0;
+        if (fabs(uy[i]) < 1e-9)
+            uy[i] = 0;
+    }
+    chart_t *c = chart_new(w, h);
+    for (int k = 1; k <= 4; k++) {
+        double pts[2 * RADAR_MAX_AXES];
+        for (size_t i = 0; i < n; i++) {
+            pts[2 * i] = cx + ux[i] * unit * k;
+            pts[2 * i + 1] = cy + uy[i] * unit * k;
+        }
+        chart_polygon(c, pts, (int)n, k == 4 ? RGB_AXIS : RGB_RING, 1, CHART_NONE, 0);
+    }
+    for (size_t i = 0; i < n; i++) {
+        bool gap = value_at(values, i) < 0;
+        chart_line(c, cx, cy, cx + ux[i] * r, cy + uy[i] * r, RGB_AXIS, 1, gap);
+        if (gap)
+            model_gap(c, cx + ux[i] * (r + 5), cy + uy[i] * (r + 5));
+        int dir = ux[i] > 0.15 ? 1 : ux[i] < -0.15 ? -1 : 0;
+        int valign = uy[i] < -0.15 ? -1 : uy[i] > 0.15 ? 1 : 0;
+        model_label(c, labels ? labels[i] : NULL, LABEL_MAX_CHARS, LABEL_MAX_LINES, cx + ux[i] * (r + 14),
+                    cy + uy[i] * (r + 14), dir, valign);
+    }
+    for (int k = 1; k <= 4; k++) {
+        char t[2] = {(char)('0' + k), 0};
+        chart_text(c, rtl ? cx - 4 : cx + 4, cy - unit * k + 11, t, TEXT_SIZE, RGB_TEXT, rtl ? CHART_END : CHART_START,
+                   false);
+    }
+    if (previous)
+        model_series(c, previous, n, ux, uy, cx, cy, unit, false);
+    model_series(c, values, n, ux, uy, cx, cy, unit, true);
+    if (previous)
+        model_legend(c, w, h - 16, current_label, previous_label, rtl);
+    return c;
 }

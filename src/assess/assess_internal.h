@@ -128,6 +128,18 @@ json_t *camp_proposals(db_t *db, int64_t campaign_id);
 res_t camp_decide(db_t *db, int64_t actor, const char *ip, const campaign_t *c, int64_t proposal_id,
                   bool accept, const char *reason, const char **msgid);
 
+/* The radar's axes (the référentiel's themes) from camp_results_json:
+ * labels "code title", averages and the previous campaign's (-1: none). */
+typedef struct {
+    const char **labels;
+    double *values, *prev;
+    size_t n;
+    bool has_prev;
+} camp_radar_t;
+void camp_radar_inputs(req_t *r, json_t *results, camp_radar_t *out);
+/* assess_report.c: the self-assessment report as a PDF. */
+void assess_api_report_pdf(req_t *r);
+
 /* assess_results.c */
 /* The API's results: {overall, averages, imperative_failures, ...}. */
 json_t *camp_results_json(req_t *r, const camp_full_t *f, bool api);

@@ -61,6 +61,8 @@ static const route_t assess_routes[] = {
      assess_api_results_csv, 0},
     {"GET", "/api/v1/campaigns/{id}/results.xlsx", PERM_QUALITY_READ, camp_resolve,
      assess_api_results_xlsx, ROUTE_SLOW},
+    {"GET", "/api/v1/campaigns/{id}/report.pdf", PERM_QUALITY_READ, camp_resolve,
+     assess_api_report_pdf, ROUTE_SLOW},
     {"GET", "/api/v1/campaigns/{id}/proposals", PERM_QUALITY_READ, camp_resolve,
      assess_api_proposals, 0},
     {"POST", "/api/v1/campaigns/{id}/proposals/{id}", PERM_QUALITY_WRITE, camp_resolve,

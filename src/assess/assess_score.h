@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "../core/core.h"
+#include "../doc/chart.h"
 
 /* Scales: "has4" (1-4, star, nc, ri) and "conformity" (conforme, partiel, non_conforme, nc). */
 typedef enum { SCORE_NONE = 0, SCORE_1, SCORE_2, SCORE_3, SCORE_4, SCORE_STAR, SCORE_NC, SCORE_RI,
@@ -62,5 +63,8 @@ void assess_aggregate(const assess_node_t *nodes, size_t n, assess_agg_t *out, a
 void assess_radar_svg(buf_t *out, const char *title, const char *desc, const char *const *labels, const double *values, const double *previous, size_t n, const char *current_label, const char *previous_label, bool rtl);
 /* Vertical bars: counts per category (e.g. the score distribution 1,2,3,4,star,nc,ri), with the count written above each bar and the label below. Negative counts are drawn as 0. In rtl the first category is on the right. */
 void assess_bars_svg(buf_t *out, const char *title, const char *desc, const char *const *labels, const int *counts, size_t n, bool rtl);
+/* The same radar (or horizontal bars) as assess_radar_svg, drawn on the chart model (chart.h) for PDF reports: same geometry, labels wrapped the same way, anchors visual. The caller frees it with chart_free. */
+chart_t *assess_radar_chart(const char *const *labels, const double *values, const double *previous, size_t n,
+                            const char *current_label, const char *previous_label, bool rtl);
 
 #endif

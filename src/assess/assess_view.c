@@ -161,6 +161,28 @@ static void render_results(req_t *r, int status, camp_full_t *f, const char *act
     page_render(r, status, "assess/results", m);
 }
 
+void camp_radar_inputs(req_t *r, json_t *res, camp_radar_t *out)
+{
+    size_t n = json_array_size(json_object_get(res, "averages"));
+    out->labels = arena_alloc(r->arena, (n + 1) * sizeof *out->labels);
+    out->values = arena_alloc(r->arena, (n + 1) * sizeof *out->values);
+    out->prev = arena_alloc(r->arena, (n + 1) * sizeof *out->prev);
+    out->n = 0;
+    out->has_prev = !json_is_null(json_object_get(res, "previous_campaign_id"));
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(res, "averages"), i, e) {
+        if (json_integer_value(json_object_get(e, "depth")) != 0)
+            continue;
+        json_t *avg = json_object_get(e, "average"), *pv = json_object_get(e, "previous");
+        out->labels[out->n] = arena_printf(r->arena, "%s %s", json_string_value(json_object_get(e, "code")),
+                                           json_string_value(json_object_get(e, "title")));
+        out->values[out->n] = json_is_number(avg) ? json_number_value(avg) : -1;
+        out->prev[out->n] = json_is_number(pv) ? json_number_value(pv) : -1;
+        out->n++;
+    }
+}
+
 /* The radar by theme or the distribution of scores of a campaign, as SVG. */
 void assess_page_chart(req_t *r)
 {
@@ -174,25 +196,11 @@ void assess_page_chart(req_t *r)
     buf_init(&svg);
     if (str_eq(strrchr(r->path, '/'), "/radar.svg")) {
         json_t *res = camp_results_json(r, f, false);
-        bool has_prev = !json_is_null(json_object_get(res, "previous_campaign_id"));
-        VEC(const char *) labels = {0};
-        VEC(double) values = {0}, prev = {0};
-        size_t i;
-        json_t *e;
-        json_array_foreach(json_object_get(res, "averages"), i, e)
-        {
-            if (json_integer_value(json_object_get(e, "depth")) != 0)
-                continue;
-            json_t *avg = json_object_get(e, "average"), *pv = json_object_get(e, "previous");
-            *VEC_PUSH(r->arena, &labels) = arena_printf(
-                r->arena, "%s %s", json_string_value(json_object_get(e, "code")),
-                json_string_value(json_object_get(e, "title")));
-            *VEC_PUSH(r->arena, &values) = json_is_number(avg) ? json_number_value(avg) : -1;
-            *VEC_PUSH(r->arena, &prev) = json_is_number(pv) ? json_number_value(pv) : -1;
-        }
+        camp_radar_t rd;
+        camp_radar_inputs(r, res, &rd);
         assess_radar_svg(&svg, T(r, N_("Average by theme")),
-                         T(r, N_("The average score of each theme, from 1 to 4.")), labels.v,
-                         values.v, has_prev ? prev.v : NULL, labels.n, T(r, N_("This campaign")),
+                         T(r, N_("The average score of each theme, from 1 to 4.")), rd.labels,
+                         rd.values, rd.has_prev ? rd.prev : NULL, rd.n, T(r, N_("This campaign")),
                          T(r, N_("Previous campaign")), rtl);
         json_decref(res);
     } else {

@@ -2,6 +2,7 @@
  * catalogues, templates), the HTTP server, and a graceful stop on SIGTERM or
  * SIGINT (requests in flight are finished, connections closed). */
 #include "../app/app.h"
+#include "../doc/doc.h"
 #include "cli.h"
 
 #include <getopt.h>
@@ -134,6 +135,7 @@ int cli_serve(int argc, char **argv)
         app_shutdown();
         return cli_fail(cmd, "cannot start: %s", *err ? err : "unknown error");
     }
+    doc_warm_up(); /* fontconfig's start-up before the first PDF, not during it */
     http_config_t cfg = {
         .listen = listen,
         .threads = (int)threads,

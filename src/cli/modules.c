@@ -10,6 +10,7 @@
 #include "../ref/ref.h"
 #include "../assess/assess.h"
 #include "../plan/plan.h"
+#include "../project/project.h"
 #include "../users/users.h"
 #include "cli.h"
 
@@ -23,6 +24,7 @@ static const module_t *const jouda_modules[] = {
     &ref_module,    /* référentiels: frameworks of criteria */
     &assess_module, /* self-assessment campaigns */
     &plan_module,   /* the improvement plan: actions, adoption, reminders */
+    &project_module,/* the projet d'établissement: sections, versions, strategy, PDF */
 };
 
 void jouda_use_modules(void)

@@ -5,45 +5,24 @@
 
 #include <string.h>
 
-/* Does the reader hold one of roles at the EPS of path or above it? */
-static bool role_over(req_t *r, const char *path, const role_t *roles, size_t n)
-{
-    int64_t now = now_utc();
-    for (int i = 0; r->user && path && i < r->user->n_roles; i++) {
-        const role_assignment_t *a = &r->user->roles[i];
-        if (!authz_role_live(a, now) || !a->node_path || !nodes_path_within(path, a->node_path))
-            continue;
-        for (size_t k = 0; k < n; k++)
-            if (a->role == roles[k])
-                return true;
-    }
-    return false;
-}
-
 bool plan_is_manager(req_t *r, const char *eps_path)
 {
     static const role_t managers[] = {ROLE_DIRECTOR, ROLE_QUALITY_REFERENT};
-    return role_over(r, eps_path, managers, ARRAY_LEN(managers));
+    return app_role_over(r, eps_path, managers, ARRAY_LEN(managers));
 }
 
 bool plan_is_director(req_t *r, const char *eps_path)
 {
     static const role_t directors[] = {ROLE_DIRECTOR};
-    return role_over(r, eps_path, directors, ARRAY_LEN(directors));
+    return app_role_over(r, eps_path, directors, ARRAY_LEN(directors));
 }
 
 /* A live director, quality referent or staff role at the EPS or one of its
  * units: the people who may own or contribute to its actions. */
 bool plan_works_at(req_t *r, const char *eps_path)
 {
-    int64_t now = now_utc();
-    for (int i = 0; r->user && eps_path && i < r->user->n_roles; i++) {
-        const role_assignment_t *a = &r->user->roles[i];
-        if (authz_role_live(a, now) && a->node_path && nodes_path_within(a->node_path, eps_path) &&
-            (a->role == ROLE_DIRECTOR || a->role == ROLE_QUALITY_REFERENT || a->role == ROLE_STAFF))
-            return true;
-    }
-    return false;
+    static const role_t workers[] = {ROLE_DIRECTOR, ROLE_QUALITY_REFERENT, ROLE_STAFF};
+    return app_role_within(r, eps_path, workers, ARRAY_LEN(workers));
 }
 
 act_access_t act_access(req_t *r, const action_t *act)

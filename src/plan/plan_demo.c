@@ -193,7 +193,7 @@ static int demo_small_eps(app_demo_t *d, const node_t *eps, int64_t today, bool 
     int64_t director = role_holder(db, eps->id, "director");
     int64_t referent = role_holder(db, eps->id, "quality_referent");
     int64_t lead = referent ? referent : director;
-    json_t *people = act_people(db, eps->path);
+    json_t *people = users_workers(db, eps->path);
     bool mine;
     bool ok = app_tx_begin(db, &mine);
     /* the actions born of the self-assessment */
@@ -268,7 +268,7 @@ static int demo_national_eps(app_demo_t *d, const node_t *eps, int64_t today)
 {
     db_t *db = d->db;
     arena_t *a = arena_new();
-    json_t *people = act_people(db, eps->path);
+    json_t *people = users_workers(db, eps->path);
     int64_t director = role_holder(db, eps->id, "director");
     bool mine;
     bool ok = app_tx_begin(db, &mine);

@@ -92,11 +92,6 @@ res_t act_update(db_t *db, arena_t *a, int64_t actor, const char *ip, const acti
                  int64_t *follow_up_out);
 /* Add a comment (audited). */
 res_t act_comment(db_t *db, int64_t actor, const char *ip, const action_t *act, const char *body);
-/* The people who may own or contribute to an action at the EPS of path:
- * [{id, name}] by name, active, with a live director, quality referent or
- * staff role at the EPS or one of its units. */
-json_t *act_people(db_t *db, const char *eps_path);
-bool act_person_ok(db_t *db, const char *eps_path, int64_t user_id);
 /* The units of an EPS: [{id, name}] (names in the reader's language). */
 json_t *act_units(req_t *r, int64_t eps_id);
 
@@ -201,7 +196,7 @@ void plan_send_xlsx(req_t *r, const act_filter_t *f);
 
 /* --- plan_remind.c ------------------------------------------------------ */
 int plan_daily(db_t *db, const char *day, int64_t now);
-int plan_on_event(db_t *db, const app_event_t *ev);
+int plan_on_event(db_t *db, app_event_t *ev);
 void plan_item_links(req_t *r, const char *entity, int64_t id, json_t *out);
 
 /* --- plan_demo.c -------------------------------------------------------- */

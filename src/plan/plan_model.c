@@ -92,33 +92,6 @@ bool act_is_contributor(db_t *db, int64_t action_id, int64_t user_id)
 
 /* --- People and units ---------------------------------------------------- */
 
-#define PEOPLE_SQL                                                                                 \
-    "SELECT DISTINCT u.id, u.name FROM users u JOIN user_roles ra ON ra.user_id = u.id"           \
-    " WHERE u.active = 1 AND ra.role IN ('director', 'quality_referent', 'staff')"               \
-    " AND ra.node_path >= ? AND ra.node_path < ?"                                                 \
-    " AND (ra.expires_at IS NULL OR ra.expires_at = 0 OR ra.expires_at > ?)"
-
-json_t *act_people(db_t *db, const char *eps_path)
-{
-    arena_t *a = arena_new();
-    json_t *rows = db_query_json(db, PEOPLE_SQL " ORDER BY u.name, u.id LIMIT 1000",
-                                 PARAMS(P_TEXT(eps_path), P_TEXT(app_path_upper(a, eps_path)),
-                                        P_INT(now_utc())));
-    arena_free(a);
-    return rows ? rows : json_array();
-}
-
-bool act_person_ok(db_t *db, const char *eps_path, int64_t user_id)
-{
-    arena_t *a = arena_new();
-    int64_t n = db_query_int(db, "SELECT COUNT(*) FROM (" PEOPLE_SQL " AND u.id = ?) x",
-                             PARAMS(P_TEXT(eps_path), P_TEXT(app_path_upper(a, eps_path)),
-                                    P_INT(now_utc()), P_INT(user_id)),
-                             0);
-    arena_free(a);
-    return n > 0;
-}
-
 json_t *act_units(req_t *r, int64_t eps_id)
 {
     json_t *rows = db_query_json(r->db,
@@ -306,14 +279,14 @@ static char *search_key_of(const char *title, const char *description, const cha
 
 static bool check_people(db_t *db, const char *eps_path, act_input_t *in, json_t *errors)
 {
-    if (in->owner_id > 0 && !act_person_ok(db, eps_path, in->owner_id))
+    if (in->owner_id > 0 && !users_works_at(db, eps_path, in->owner_id))
         v_error(errors, "owner_id", N_("The owner works at this establishment (its director, "
                                        "quality referent or staff)."));
     for (size_t i = 0; i < in->n_contributors; i++) {
         for (size_t k = 0; k < i; k++)
             if (in->contributors[k] == in->contributors[i])
                 in->contributors[i] = 0; /* a duplicate: kept once */
-        if (in->contributors[i] && !act_person_ok(db, eps_path, in->contributors[i])) {
+        if (in->contributors[i] && !users_works_at(db, eps_path, in->contributors[i])) {
             v_error(errors, "contributors", N_("Contributors work at this establishment."));
             break;
         }

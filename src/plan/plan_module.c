@@ -123,6 +123,8 @@ static const app_field_t act_fields[] = {
     {"follow_up_id", N_("Follow-up action"), FIELD_REF, "action"},
     {"follows_id", N_("Follows up"), FIELD_REF, "action"},
     {"campaign_id", N_("Self-assessment"), FIELD_REF, "campaign"},
+    {"project_id", N_("Projet d'établissement"), FIELD_REF, "project"},
+    {"objective_id", N_("Objective"), FIELD_REF, "objective"},
     {"criterion", N_("Criterion"), FIELD_TEXT, NULL},
     {"n_actions", N_("Actions"), FIELD_NUMBER, NULL},
     {"note", N_("Note"), FIELD_TEXT, NULL},
@@ -231,6 +233,11 @@ static const char plan_v300_pg[] =
 static const db_migration_t plan_migrations[] = {
     {300, "plan: actions, contributors, comments, adoptions", plan_v300_sql, NULL},
     {301, "plan: byte-ordered paths for scope ranges", "SELECT 1", plan_v300_pg},
+    {302, "plan: actions born of a projet d'établissement's objectives",
+     "ALTER TABLE actions ADD COLUMN project_id BIGINT;"
+     "ALTER TABLE actions ADD COLUMN objective_id BIGINT;"
+     "CREATE INDEX actions_project ON actions(project_id, objective_id);",
+     NULL},
 };
 
 const module_t plan_module = {

@@ -200,7 +200,7 @@ void plan_filters_model(req_t *r, json_t *m, const act_filter_t *f, const char *
     node_t eps;
     if (f->node_id > 0 && nodes_load(r->db, r->arena, f->node_id, &eps) == 0 && eps.kind == NODE_EPS &&
         app_can_at_path(r, PERM_QUALITY_READ, eps.path)) {
-        json_t *people = act_people(r->db, eps.path);
+        json_t *people = users_workers(r->db, eps.path);
         json_decref(owners);
         owners = id_options(people, json_string_value(json_object_get(fl, "owner_id")), T(r, N_("All")));
         json_decref(people);
@@ -324,7 +324,7 @@ static json_t *id_options(json_t *rows, const char *current, const char *none_la
  * empty object (a new one). */
 static void form_model(req_t *r, json_t *m, const node_t *eps, json_t *rec, bool manager)
 {
-    json_t *people = act_people(r->db, eps->path);
+    json_t *people = users_workers(r->db, eps->path);
     json_object_set_new(m, "owner_options",
                         id_options(people, field_value(r, rec, "owner_id"), T(r, N_("Not chosen yet"))));
     /* contributors: checked from the form's repeated field, or the record */

@@ -85,7 +85,7 @@ static const char *chapter_of(db_t *db, arena_t *a, int64_t ref_id, const char *
 /* An accepted proposal of a self-assessment becomes a proposed action of
  * the EPS, linked to its campaign and criterion, owned by the person the
  * criterion was assigned to; an imperative criterion's gap has a high impact. */
-static int from_proposal(db_t *db, const app_event_t *ev)
+static int from_proposal(db_t *db, app_event_t *ev)
 {
     if (db_query_int(db, "SELECT COUNT(*) FROM actions WHERE proposal_id = ?",
                      PARAMS(P_INT(ev->id)), 0) > 0)
@@ -110,7 +110,7 @@ static int from_proposal(db_t *db, const app_event_t *ev)
     bool imperative = db_int(res, 3) != 0;
     const char *path = arena_strdup(a, db_text(res, 6) ? db_text(res, 6) : "");
     db_res_free(res);
-    if (owner > 0 && !act_person_ok(db, path, owner))
+    if (owner > 0 && !users_works_at(db, path, owner))
         owner = 0;
     const char *theme = chapter_of(db, a, ref, code);
     int impact = imperative ? 3 : 2;
@@ -132,6 +132,7 @@ static int from_proposal(db_t *db, const app_event_t *ev)
     if (res && db_next(res))
         id = db_int(res, 0);
     db_res_free(res);
+    ev->created = id;
     if (id > 0) {
         json_t *ch = json_pack("{s:{s:s}, s:{s:s}, s:{s:I}, s:{s:s}, s:{s:s}}", "title", "to", title,
                                "origin", "to", "self_assessment", "campaign_id", "to",
@@ -144,30 +145,88 @@ static int from_proposal(db_t *db, const app_event_t *ev)
     return rc;
 }
 
-int plan_on_event(db_t *db, const app_event_t *ev)
+/* An objective of a projet d'établissement turned into an action: proposed,
+ * titled as the objective, its origin the projet (what the event's data
+ * say: the plan reads no table of the projet's module). */
+static int from_objective(db_t *db, app_event_t *ev)
+{
+    const json_t *d = ev->data;
+    const char *title = json_string_value(json_object_get(d, "title"));
+    const char *desc = json_string_value(json_object_get(d, "description"));
+    const char *label = json_string_value(json_object_get(d, "project_title"));
+    const char *path = json_string_value(json_object_get(d, "node_path"));
+    int64_t project = json_integer_value(json_object_get(d, "project_id"));
+    int64_t node = json_integer_value(json_object_get(d, "node_id"));
+    if (!title || !path || node <= 0 || project <= 0)
+        return DB_ERR;
+    if (!desc)
+        desc = "";
+    if (!label)
+        label = "";
+    int rc = DB_ERR;
+    db_res_t *res;
+    int64_t now = now_utc();
+    const char *fields[] = {title, label};
+    char *key = text_fold_key(fields, 2);
+    int64_t id = 0;
+    res = db_query(db,
+                   "INSERT INTO actions (node_id, node_path, title, description, origin,"
+                   " origin_label, project_id, objective_id, impact, effort, priority, status,"
+                   " created_by, created_at, updated_at, search_key) VALUES (?, ?, ?, ?,"
+                   " 'project', ?, ?, ?, 2, 2, ?, 'proposed', ?, ?, ?, ?) RETURNING id",
+                   PARAMS(P_INT(node), P_TEXT(path), P_TEXT(title), P_TEXT(desc), P_TEXT(label),
+                          P_INT(project), P_INT(ev->id), P_INT(act_priority(2, 2)),
+                          ev->actor > 0 ? P_INT(ev->actor) : P_NULL, P_INT(now), P_INT(now),
+                          P_TEXT(key)));
+    free(key);
+    if (res && db_next(res))
+        id = db_int(res, 0);
+    db_res_free(res);
+    ev->created = id;
+    if (id > 0) {
+        json_t *ch = json_pack("{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}", "title", "to", title,
+                               "origin", "to", "project", "origin_label", "to", label, "status",
+                               "to", "proposed");
+        rc = audit_write(db, ev->actor, "create", "action", id, node, ch, ev->ip);
+        json_decref(ch);
+    }
+    return rc;
+}
+
+int plan_on_event(db_t *db, app_event_t *ev)
 {
     if (str_eq(ev->name, "proposal_accepted"))
         return from_proposal(db, ev);
+    if (str_eq(ev->name, "objective_action"))
+        return from_objective(db, ev);
     return DB_OK;
 }
 
+/* The actions born of a campaign's criteria (items: criterion codes) or of
+ * a projet's objectives (items: objective ids). */
 void plan_item_links(req_t *r, const char *entity, int64_t id, json_t *out)
 {
-    if (!str_eq(entity, "campaign"))
+    bool project = str_eq(entity, "project");
+    if (!project && !str_eq(entity, "campaign"))
         return;
-    db_res_t *res = db_query(r->db,
-                             "SELECT " ACT_COLS " FROM actions a WHERE a.campaign_id = ?"
-                             " AND a.item_code IS NOT NULL ORDER BY a.item_code, a.id LIMIT 2000",
-                             PARAMS(P_INT(id)));
+    db_res_t *res = db_query(
+        r->db,
+        project ? "SELECT " ACT_COLS ", a.objective_id FROM actions a WHERE a.project_id = ?"
+                  " AND a.objective_id IS NOT NULL ORDER BY a.objective_id, a.id LIMIT 2000"
+                : "SELECT " ACT_COLS ", a.item_code FROM actions a WHERE a.campaign_id = ?"
+                  " AND a.item_code IS NOT NULL ORDER BY a.item_code, a.id LIMIT 2000",
+        PARAMS(P_INT(id)));
     while (res && db_next(res)) {
         action_t a;
         act_from_row(r->arena, res, 0, &a);
         if (act_access(r, &a) == ACCESS_NONE)
             continue;
-        json_t *list = json_object_get(out, a.item_code);
+        const char *item = project ? arena_printf(r->arena, "%lld", (long long)db_int(res, ACT_NCOLS))
+                                   : a.item_code;
+        json_t *list = json_object_get(out, item);
         if (!list) {
             list = json_array();
-            json_object_set_new(out, a.item_code, list);
+            json_object_set_new(out, item, list);
         }
         json_array_append_new(
             list, json_pack("{s:s, s:s, s:s, s:s, s:b}", "label", a.title, "href",

@@ -78,6 +78,11 @@ int64_t users_find_id(db_t *db, const char *login);
 int users_load(db_t *db, arena_t *a, int64_t id, user_t *out);
 int64_t users_home_of(db_t *db, int64_t id);   /* the home node, 0 when no such user */
 bool users_is_active(db_t *db, int64_t id);
+/* The people who work at the EPS of eps_path (a live director, quality
+ * referent or staff role at it or one of its units), active: [{id, name}]
+ * by name; and whether user_id is one of them. */
+json_t *users_workers(db_t *db, const char *eps_path);
+bool users_works_at(db_t *db, const char *eps_path, int64_t user_id);
 /* Is user_id an active account holding a live admin role at the root, with
  * no other active account holding one? (its removal would leave the
  * platform without an administrator) */

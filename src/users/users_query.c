@@ -488,3 +488,33 @@ json_t *users_listing(db_t *db, arena_t *a, int64_t node_id)
     const char *hi = app_path_upper(a, lo);
     return db_query_json(db, sql_node, PARAMS(P_TEXT(lo), P_TEXT(hi), P_TEXT(lo), P_TEXT(hi)));
 }
+
+/* The people who work at an EPS: a live director, quality referent or staff
+ * role at it or one of its units, active. */
+#define PEOPLE_SQL                                                                                 \
+    "SELECT DISTINCT u.id, u.name FROM users u JOIN user_roles ra ON ra.user_id = u.id"           \
+    " WHERE u.active = 1 AND ra.role IN ('director', 'quality_referent', 'staff')"               \
+    " AND ra.node_path >= ? AND ra.node_path < ?"                                                 \
+    " AND (ra.expires_at IS NULL OR ra.expires_at = 0 OR ra.expires_at > ?)"
+
+json_t *users_workers(db_t *db, const char *eps_path)
+{
+    arena_t *a = arena_new();
+    json_t *rows = db_query_json(db, PEOPLE_SQL " ORDER BY u.name, u.id LIMIT 1000",
+                                 PARAMS(P_TEXT(eps_path), P_TEXT(app_path_upper(a, eps_path)),
+                                        P_INT(now_utc())));
+    arena_free(a);
+    return rows ? rows : json_array();
+}
+
+bool users_works_at(db_t *db, const char *eps_path, int64_t user_id)
+{
+    arena_t *a = arena_new();
+    int64_t n = db_query_int(db, "SELECT COUNT(*) FROM (" PEOPLE_SQL " AND u.id = ?) x",
+                             PARAMS(P_TEXT(eps_path), P_TEXT(app_path_upper(a, eps_path)),
+                                    P_INT(now_utc()), P_INT(user_id)),
+                             0);
+    arena_free(a);
+    return n > 0;
+}
+
