@@ -44,6 +44,7 @@ static json_t *contribs_model(req_t *r, const project_t *p, const prj_section_t 
                               md_blocks(c[i].body, strlen(c[i].body)));
         json_object_set_new(o, "action", json_string(arena_printf(r->arena, "/projects/%lld/contributions/%lld",
                                                                   (long long)p->id, (long long)c[i].id)));
+        json_object_set_new(o, "diff", json_null());
         if (proposal && open)
             json_object_set_new(o, "diff", json_pack("{s:o}", "segments", wdiff(s->content, c[i].body, NULL)));
         json_array_append_new(list, o);

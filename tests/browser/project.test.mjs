@@ -44,13 +44,13 @@ describe('writing together', () => {
   test('the director writes a section, previews it, saves it; the text reads as formatted', async () => {
     await page.goto(`/projects/${id}/sections/history`);
     await page.fill('#f-content', '## Nos origines\n\nNée en **1998** dans le quartier.\n\n- accueil\n- scolarité');
-    await page.click('button[name="preview"]');
+    await page.click('#preview-section');
     await page.waitForSelector('.prj-preview');
-    assert.equal(await page.locator('.prj-preview h4, .prj-preview h3 + .rich h4, .prj-preview .rich h4').first().textContent(), 'Nos origines');
+    assert.equal(await page.locator('.prj-preview h4').first().textContent(), 'Nos origines');
     assert.equal(await page.locator('.prj-preview strong').first().textContent(), '1998');
     assert.equal(await page.inputValue('#f-content'), '## Nos origines\n\nNée en **1998** dans le quartier.\n\n- accueil\n- scolarité', 'the preview keeps the text typed');
     await screenshot(page, 'project-section-preview-fr-1280');
-    await page.click('form button[type="submit"]:not([name])');
+    await page.click('#save-section');
     await page.waitForSelector('.flash');
     assert.equal(await page.locator('.prj-text li').count(), 2);
     const got = (await api('GET', `/api/v1/projects/${id}`, undefined, tok())).json();
@@ -63,8 +63,7 @@ describe('writing together', () => {
     await login(m.page, MERE);
     await m.page.goto(`/projects/${id}/sections/offer`);
     await m.page.fill('#f-body', 'Quatre maisons accueillent les enfants et leurs frères.');
-    await m.page.click('#k-proposal');
-    await m.page.click('text=' + translation('fr', 'Send'));
+    await m.page.click('#send-contribution');
     await m.page.waitForSelector('.flash');
     await screenshot(m.page, 'project-proposal-fr-360');
     await m.context.close();
