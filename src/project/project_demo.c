@@ -1,13 +1,15 @@
 /* project_demo.c - the projet d'établissement part of `jouda demo`. At the
  * small scale the first establishment has a projet written in French,
- * validated, revised and validated again (so its two versions can be
- * compared); the second one a projet written in Arabic, validated; the
- * third one a projet in consultation with proposals, comments and meetings
- * of staff, children, families and partners. Each has a strategy (axes,
- * objectives with indicators, action sheets, an action born of an
- * objective). Everything goes through the model, so each has its history.
- * At the national scale every establishment gets a projet, written in bulk,
- * at every step of its life. Running it again adds nothing. */
+ * validated, revised and validated again (its two versions can be
+ * compared), and now at its third version in consultation, with proposals
+ * and comments waiting and a section held by the quality referent; the
+ * second one a projet written in Arabic, validated; the third one a French
+ * projet validated once. Each has meetings of staff, children, families and
+ * partners and a strategy (axes, objectives with indicators, action sheets,
+ * an improvement action born of an objective). Everything goes through the
+ * model, so each has its history. At the national scale every other
+ * establishment gets a projet, written in bulk, at every step of its life.
+ * Running it again adds nothing. */
 #include "project_internal.h"
 
 #include <string.h>
