@@ -29,7 +29,7 @@ const TANGER = 'directeur.tanger@amal.ma';
 const KEYS = ['history', 'missions', 'people', 'offer', 'principles', 'professionals', 'partnerships', 'quality', 'axes', 'evaluation'];
 const OUT = new URL('../output/pdf/', import.meta.url).pathname;
 let d;
-let year = 2040 + (process.pid % 20) * 10; // periods of their own for each run
+let year = 2100 + (process.pid % 300) * 25; // periods of their own for each run (about 20 years used)
 const tok = (l) => ({ token: tokenFor(l) });
 const counts = () => ({
   projects: dbValue('SELECT COUNT(*) FROM projects'),
@@ -543,11 +543,13 @@ describe('pages', () => {
   });
   test('creating a projet from its page; a wrong period keeps what was typed', async () => {
     const c = await signIn(DIR);
-    let res = await c.post('/projects', { node_id: d.eps1.id, title: 'Mon projet', period_start: '2150-01-01', period_end: '2160-01-01', lang: 'fr' }, { from: '/projects/new' });
+    const per = period();
+    const y = Number(per.period_start.slice(0, 4));
+    let res = await c.post('/projects', { node_id: d.eps1.id, title: 'Mon projet', period_start: per.period_start, period_end: `${y + 10}-01-01`, lang: 'fr' }, { from: '/projects/new' });
     assert.equal(res.status, 422, show(res));
     assert.ok(res.text.includes('value="Mon projet"'));
     assert.ok(res.text.includes(translation('fr', "A projet d'établissement covers five years at most.").replace(/'/g, '&#39;')));
-    res = await c.post('/projects', { node_id: d.eps1.id, title: 'Mon projet', period_start: '2150-01-01', period_end: '2154-12-31', lang: 'ar' }, { from: '/projects/new' });
+    res = await c.post('/projects', { node_id: d.eps1.id, title: 'Mon projet', ...per, lang: 'ar' }, { from: '/projects/new' });
     assert.equal(res.status, 303, show(res));
     assert.match(res.location, /^\/projects\/\d+$/);
   });
