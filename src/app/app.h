@@ -471,6 +471,12 @@ json_t *json_str_or_null(const char *s);
 /* Percent-encode s for a query string value (RFC 3986 unreserved kept). */
 void app_url_encode(buf_t *b, const char *s);
 
+/* The words of a search q (folded, at most TEXT_FOLD_MAX_WORDS) as
+ * " AND col LIKE ? ESCAPE '\\'" conditions, one per word, on a search_key
+ * column, appended to sql with their parameters (while *np < max - 2). */
+void app_search_sql(req_t *r, const char *col, const char *q, buf_t *sql, db_param_t *params,
+                    int *np, int max);
+
 /* Client IP for audit rows. */
 const char *req_ip(req_t *r);
 

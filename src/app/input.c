@@ -3,6 +3,8 @@
  * field; a failed validation writes nothing. */
 #include "app_internal.h"
 
+#include "../core/fold.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -333,4 +335,19 @@ void v_errors_order(json_t *errors, const char *const *fields)
     }
     json_object_update_missing(errors, copy); /* anything not listed, last */
     json_decref(copy);
+}
+
+void app_search_sql(req_t *r, const char *col, const char *q, buf_t *sql, db_param_t *params,
+                    int *np, int max)
+{
+    char *folded = text_fold(q);
+    const char *words[TEXT_FOLD_MAX_WORDS];
+    size_t nw = text_fold_words(folded, words, TEXT_FOLD_MAX_WORDS);
+    for (size_t i = 0; i < nw && *np < max - 2; i++) {
+        char *esc = db_like_escape(words[i]);
+        buf_printf(sql, " AND %s LIKE ? ESCAPE '\\'", col);
+        params[(*np)++] = P_TEXT(arena_printf(r->arena, "%%%s%%", esc));
+        free(esc);
+    }
+    free(folded);
 }

@@ -205,18 +205,8 @@ void act_filter_sql(req_t *r, const act_filter_t *f, buf_t *sql, db_param_t *par
         params[(*np)++] = P_TEXT(arena_strdup(r->arena, today));
         params[(*np)++] = P_TEXT(until);
     }
-    if (f->q) {
-        char *folded = text_fold(f->q);
-        const char *words[TEXT_FOLD_MAX_WORDS];
-        size_t nw = text_fold_words(folded, words, TEXT_FOLD_MAX_WORDS);
-        for (size_t i = 0; i < nw && *np < max - 2; i++) {
-            char *esc = db_like_escape(words[i]);
-            buf_puts(sql, " AND a.search_key LIKE ? ESCAPE '\\'");
-            params[(*np)++] = P_TEXT(arena_printf(r->arena, "%%%s%%", esc));
-            free(esc);
-        }
-        free(folded);
-    }
+    if (f->q)
+        app_search_sql(r, "a.search_key", f->q, sql, params, np, max);
 }
 
 static const char *order_by(const act_filter_t *f)

@@ -60,18 +60,8 @@ static void filter_sql(req_t *r, const prj_filter_t *f, buf_t *sql, db_param_t *
         buf_puts(sql, " AND p.status = ?");
         params[(*np)++] = P_TEXT(f->status);
     }
-    if (f->q) {
-        char *folded = text_fold(f->q);
-        const char *words[TEXT_FOLD_MAX_WORDS];
-        size_t nw = text_fold_words(folded, words, TEXT_FOLD_MAX_WORDS);
-        for (size_t i = 0; i < nw && *np < PRJ_MAX_PARAMS - 2; i++) {
-            char *esc = db_like_escape(words[i]);
-            buf_puts(sql, " AND p.search_key LIKE ? ESCAPE '\\'");
-            params[(*np)++] = P_TEXT(arena_printf(r->arena, "%%%s%%", esc));
-            free(esc);
-        }
-        free(folded);
-    }
+    if (f->q)
+        app_search_sql(r, "p.search_key", f->q, sql, params, np, PRJ_MAX_PARAMS);
 }
 
 project_t *prj_query(req_t *r, const prj_filter_t *f, int64_t limit, int64_t offset, size_t *n,
