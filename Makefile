@@ -5,7 +5,7 @@
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
 
-PKGS    := libmicrohttpd jansson libsodium sqlite3 libpq zlib libzip xlsxwriter cairo pangocairo md4c
+PKGS    := libmicrohttpd jansson libsodium sqlite3 libpq zlib libzip xlsxwriter cairo pangocairo md4c liboath libqrencode
 CC      ?= cc
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2 -Wno-missing-field-initializers

@@ -119,10 +119,14 @@ for engine in $ENGINES; do
     fi
     for scale in $SCALES; do
         tag=$engine-$scale
+        # the key file sealing sensitive text: "<db>.key" beside a SQLite file;
+        # one per PostgreSQL database (created by init), for every command below
         if [ "$engine" = sqlite ]; then
             DB=$TMP/$tag.db
+            unset JOUDA_KEY_FILE
         else
             DB=$(pg_createdb "bench_$scale")
+            export JOUDA_KEY_FILE=$TMP/$tag.key
         fi
         echo "bench: $tag: init + demo --scale $scale"
         t0=$(date +%s.%N)

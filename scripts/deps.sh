@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 
 run_pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev
           libpq-dev zlib1g-dev libzip-dev libxlsxwriter-dev libcairo2-dev libpango1.0-dev libmd4c-dev
+          liboath-dev libqrencode-dev
           fonts-noto-core gettext tzdata ca-certificates)
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev postgresql chromium python3 python3-openpyxl curl wrk nginx openssl
            sqlite3 poppler-utils)

@@ -9,13 +9,20 @@ DB=var/jouda.db
 LISTEN=${JOUDA_LISTEN:-127.0.0.1:8080}
 mkdir -p var
 
+# The key file sealing sensitive text: init creates $DB.key beside it
+# (JOUDA_KEY_FILE, when set, names another one).
+KEY=${JOUDA_KEY_FILE:-$DB.key}
 if [ ! -f "$DB" ]; then
     echo "Creating $DB with the demo data (log: var/setup.log)..."
+    KEY_WAS_THERE=0
+    [ -e "$KEY" ] && KEY_WAS_THERE=1
     if ! { JOUDA_ADMIN_PASSWORD=${JOUDA_ADMIN_PASSWORD:-Jouda-admin-2026} \
         ./jouda init --db "$DB" --admin-email admin@jouda.ma &&
         ./jouda demo --db "$DB"; } </dev/null >var/setup.log 2>&1; then
         cat var/setup.log >&2
         rm -f "$DB" "$DB-wal" "$DB-shm"
+        # the key made for the database just removed goes with it
+        [ "$KEY_WAS_THERE" = 1 ] || rm -f "$KEY"
         echo "Could not create $DB (see above)." >&2
         exit 1
     fi
@@ -39,6 +46,9 @@ cat <<MSG
     directrice@nour.ma        director of the Foyer Nour Fès
     observateur@entraide.ma   national observer (read-only)
     inspecteur@entraide.ma    inspector of the EPS Casablanca (read-only, expires)
+
+  Sensitive text is sealed with the key in $KEY: back it up apart from
+  the database (docs/OPERATIONS.md, "The key file").
 
   Stop with Ctrl-C. To start again from scratch: rm $DB* && make run
 

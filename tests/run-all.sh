@@ -40,6 +40,10 @@ SQLITE_ONLY=0
 NO_PG_NOTE="not run: JOUDA_TEST_SQLITE_ONLY=1"
 ADMIN_PASSWORD=Jouda-admin-2026
 export JOUDA_ADMIN_PASSWORD=$ADMIN_PASSWORD
+# Key files (sealed text at rest): a SQLite database uses its "<db>.key",
+# created by init; each PostgreSQL database gets one of its own through
+# JOUDA_KEY_FILE (key_file_for below). None comes from the caller's environment.
+unset JOUDA_KEY_FILE
 
 # shellcheck source=tests/lib/pg.sh
 source tests/lib/pg.sh
@@ -104,6 +108,13 @@ elif [ $need_pg = 1 ]; then
 fi
 new_pg_db() { # new_pg_db NAME -> URL of a new, empty database (names are unique per run)
     pg_createdb "$(echo "$1" | tr -c 'a-zA-Z0-9_\n' '_' | cut -c1-60)"
+}
+# key_file_for ENGINE TAG -> the key file to give every jouda command on the
+# database of TAG through JOUDA_KEY_FILE: one per PostgreSQL database (init
+# creates it), empty for SQLite (the default "<db>.key"; an empty
+# JOUDA_KEY_FILE counts as unset).
+key_file_for() {
+    if [ "$1" = postgresql ]; then echo "$TMP/$2.key"; fi
 }
 
 # ---------------------------------------------------------------- 1 unit tests
@@ -279,7 +290,8 @@ if want cli; then
             record "$name" 0 1 0 "no PostgreSQL database could be created"
             continue
         fi
-        env JOUDA_BIN="$ROOT/jouda" timeout 600 bash tests/cli/cli.test.sh "$db" >"$log" 2>&1 </dev/null
+        env JOUDA_BIN="$ROOT/jouda" JOUDA_KEY_FILE="$(key_file_for $engine cli)" \
+            timeout 600 bash tests/cli/cli.test.sh "$db" >"$log" 2>&1 </dev/null
         rc=$?
         read -r p f s found < <(closing_counts "$log")
         note=""
@@ -342,12 +354,14 @@ run_node_tests() {
 }
 
 # prepare_db ENGINE BIN TAG LOG [env...] -> prints the DB url; init + demo with BIN.
+# The env gives a PostgreSQL database its key file (JOUDA_KEY_FILE=$(key_file_for
+# ENGINE TAG)): init creates it, and the server and the tests get the same env.
 prepare_db() {
     local engine=$1 bin=$2 tag=$3 log=$4 db
     shift 4
     if [ "$engine" = sqlite ]; then
         db=$TMP/$tag.db
-        rm -f "$db" "$db-wal" "$db-shm"
+        rm -f "$db" "$db-wal" "$db-shm" "$db.key"
     else
         db=$(new_pg_db "$tag") || return 1
     fi
@@ -386,6 +400,8 @@ if want http; then
                 record "$name" 0 1 0 "no PostgreSQL"
                 continue
             fi
+            keyf=$(key_file_for $engine "${tag//-/_}")
+            envs+=(JOUDA_KEY_FILE="$keyf")
             if ! db=$(prepare_db $engine "$bin" "${tag//-/_}" "$LOGS/$tag-setup.log" "${envs[@]}"); then
                 record "$name" 0 1 0 "init/demo failed, see $LOGS/$tag-setup.log"
                 continue
@@ -399,8 +415,9 @@ if want http; then
             echo "   $name: $SERVER_URL ($db)"
             tlog=$LOGS/$tag-node.log
             t0=$(date +%s)
+            # the tests run jouda themselves (tokens, remind, other servers): the same key file
             ASAN_OPTIONS=$ao UBSAN_OPTIONS=$uo JOUDA_URL=$SERVER_URL JOUDA_DB_URL=$db JOUDA_BIN=$bin \
-                JOUDA_ENGINE=$engine JOUDA_VARIANT=$variant run_node_tests tests/http "$tlog" 900
+                JOUDA_KEY_FILE=$keyf JOUDA_ENGINE=$engine JOUDA_VARIANT=$variant run_node_tests tests/http "$tlog" 900
             rc=$?
             read -r p f s found < <(node_counts "$tlog")
             note="$(($(date +%s) - t0)) s"
@@ -452,12 +469,13 @@ if want browser; then
             record "$name" 0 1 0 "no PostgreSQL"
             continue
         fi
-        if ! db=$(prepare_db $engine "$bin" "${tag//-/_}" "$LOGS/$tag-setup.log"); then
+        keyf=$(key_file_for $engine "${tag//-/_}")
+        if ! db=$(prepare_db $engine "$bin" "${tag//-/_}" "$LOGS/$tag-setup.log" JOUDA_KEY_FILE="$keyf"); then
             record "$name" 0 1 0 "init/demo failed, see $LOGS/$tag-setup.log"
             continue
         fi
         slog=$LOGS/$tag-server.log
-        if ! server_start "$bin" "$db" "$slog"; then
+        if ! server_start "$bin" "$db" "$slog" JOUDA_KEY_FILE="$keyf"; then
             record "$name" 0 1 0 "server did not start, see $slog"
             server_kill
             continue
@@ -467,7 +485,7 @@ if want browser; then
         mkdir -p "$shots"
         tlog=$LOGS/$tag-node.log
         t0=$(date +%s)
-        JOUDA_URL=$SERVER_URL JOUDA_DB_URL=$db JOUDA_BIN=$bin JOUDA_ENGINE=$engine \
+        JOUDA_URL=$SERVER_URL JOUDA_DB_URL=$db JOUDA_BIN=$bin JOUDA_KEY_FILE=$keyf JOUDA_ENGINE=$engine \
             JOUDA_SCREENSHOTS=$ROOT/$shots run_node_tests tests/browser "$tlog" 900
         rc=$?
         read -r p f s found < <(node_counts "$tlog")
@@ -496,7 +514,8 @@ fi
 if want mutants; then
     echo "== 7. mutants"
     log=$LOGS/mutants.log
-    MUTANTS_LOGS=$ROOT/$LOGS timeout 900 tests/mutants/run.sh >"$log" 2>&1 </dev/null
+    # one key file for the demo database and every copy the mutants serve
+    JOUDA_KEY_FILE=$TMP/mutants.key MUTANTS_LOGS=$ROOT/$LOGS timeout 900 tests/mutants/run.sh >"$log" 2>&1 </dev/null
     rc=$?
     read -r p f _ found < <(closing_counts "$log")
     note=""

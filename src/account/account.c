@@ -1,6 +1,7 @@
-/* account.c - signing in (email or username, throttled, audited), signing
- * out, my profile (password, language, my API tokens), GET /api/v1/me and
- * the caller's API tokens (list, revoke). */
+/* account.c - signing in (email or username, throttled, audited; a second
+ * step asking a code when two-step verification is on), signing out, my
+ * profile (password, language, my API tokens), GET /api/v1/me and the
+ * caller's API tokens (list, revoke). */
 #include "account_internal.h"
 
 #include <stdio.h>
@@ -56,6 +57,34 @@ static void render_login(req_t *r, int status, const char *login, const char *ne
     /* whatever the form held, only the login goes back into it */
     json_object_set_new(model, "values", json_pack("{ss}", "login", login ? login : ""));
     page_render(r, status, "account/login", model);
+}
+
+/* A session for uid: what every successful sign-in does. */
+static void sign_in(req_t *r, const throttle_who_t *who, int64_t uid, const char *next)
+{
+    const char *ip = req_ip(r);
+    account_signed_in(r, who, uid);
+    char tok[64], shash[80];
+    if (session_create(r->db, uid, ip, r->session_hash, tok, sizeof tok, shash, sizeof shash) != 0)
+        return app_fail(r, RES_ERROR, NULL, NULL);
+    http_set_cookie(r->http, SESSION_COOKIE, tok, -1, true);
+    users_touch_login(r->db, uid);
+    audit_write(r->db, uid, "login", "user", uid, users_home_of(r->db, uid), NULL, ip);
+    http_redirect(r->http, next);
+}
+
+/* The second step's page: the challenge goes back into the form, never
+ * what was typed. */
+static void render_code(req_t *r, int status, const char *challenge, const char *error_text,
+                        json_t *errors)
+{
+    json_t *model = json_pack("{ss ss ss? si si}", "title", T(r, "Two-step verification"),
+                              "challenge", challenge, "error", error_text, "digits", TOTP_DIGITS,
+                              "minutes", TOTP_CHALLENGE_SECONDS / 60);
+    if (errors && json_object_size(errors) > 0)
+        model_form_errors(r, model, errors);
+    json_object_set_new(model, "values", json_object());
+    page_render(r, status, "account/login_code", model);
 }
 
 void account_page_login(req_t *r)
@@ -128,14 +157,98 @@ void account_login(req_t *r)
                             NULL);
     }
 
-    account_signed_in(r, &who, uid);
-    char tok[64], shash[80];
-    if (session_create(r->db, uid, ip, r->session_hash, tok, sizeof tok, shash, sizeof shash) != 0)
+    /* With two-step verification on, the password alone opens nothing: its
+     * failures are kept (a success clears them only once the code is right) */
+    if (account_totp_enrolled(r->db, uid)) {
+        char challenge[TOKEN_CHARS + 1];
+        if (totp_challenge_create(r->db, uid, next, challenge, sizeof challenge) != 0)
+            return app_fail(r, RES_ERROR, NULL, NULL);
+        return render_code(r, 200, challenge, NULL, NULL);
+    }
+    sign_in(r, &who, uid, next);
+}
+
+/* The second step of signing in: the code of the app or a recovery code,
+ * with the challenge the first step gave (its token is the secret of the
+ * form; the pre-session CSRF token is checked as for the password). At most
+ * TOTP_CHALLENGE_ATTEMPTS wrong codes per challenge, each counted by the
+ * throttle of the account as a wrong password is; then, or once it has
+ * expired, the password is asked again. */
+void account_login_code(req_t *r)
+{
+    const char *token = req_form(r, CSRF_FIELD);
+    const char *challenge = req_form(r, "challenge");
+    if (!r->csrf_secret || !token || !csrf_check(r->csrf_secret, token))
+        return render_login(r, 403, "", "/",
+                            T(r, "This form has expired or your browser blocks cookies. Please sign "
+                                 "in again."),
+                            NULL);
+    int64_t uid = 0, attempts = 0;
+    const char *next = "/";
+    int rc = challenge ? totp_challenge_get(r->db, r->arena, challenge, &uid, &next, &attempts) : -1;
+    if (rc == -2)
+        return render_login(r, 401, "", next,
+                            T(r, "The time to enter the code has run out. Please sign in again."),
+                            NULL);
+    if (rc != 0 || !users_is_active(r->db, uid) || attempts >= TOTP_CHALLENGE_ATTEMPTS)
+        return render_login(r, 401, "", next,
+                            T(r, "This sign-in is no longer valid. Please sign in again."), NULL);
+
+    throttle_who_t who;
+    char device[DEVICE_ID_CHARS + 1];
+    account_throttle_who(r, users_throttle_key(r->arena, NULL, uid), uid, &who, device,
+                         sizeof device);
+    int64_t wait = throttle_wait(r->db, &who);
+    if (wait > 0)
+        return render_code(r, 429, challenge, account_too_early(r, wait), NULL);
+    json_t *errors = json_object();
+    arena_defer(r->arena, (void (*)(void *))json_decref, errors);
+    /* the app's code, or else a recovery code (a field of its own: phones
+     * show digits only for the first) */
+    const char *field = "code";
+    const char *code = account_typed_code(r, "code");
+    if (str_empty(code)) {
+        field = "recovery_code";
+        code = account_typed_code(r, field);
+    }
+    if (str_empty(code)) {
+        json_object_set_new(errors, "code",
+                            json_string(N_("Enter the 6-digit code shown by your app, or one of "
+                                           "your recovery codes.")));
+        return render_code(r, 422, challenge, NULL, errors);
+    }
+    totp_check_t st = totp_check(r->db, r->arena, uid, code, true, req_ip(r));
+    if (st == TOTP_CHECK_ERROR)
         return app_fail(r, RES_ERROR, NULL, NULL);
-    http_set_cookie(r->http, SESSION_COOKIE, tok, -1, true);
-    users_touch_login(r->db, uid);
-    audit_write(r->db, uid, "login", "user", uid, users_home_of(r->db, uid), NULL, ip);
-    http_redirect(r->http, next);
+    if (st == TOTP_CHECK_OK || st == TOTP_CHECK_RECOVERY) {
+        totp_challenge_delete(r->db, challenge);
+        return sign_in(r, &who, uid, next);
+    }
+    audit_write(r->db, 0, "login_totp_failed", "user", uid, users_home_of(r->db, uid), NULL,
+                req_ip(r));
+    account_failed(r, &who, uid);
+    int64_t made = totp_challenge_failed(r->db, challenge);
+    if (made < 0 || made >= TOTP_CHALLENGE_ATTEMPTS) {
+        totp_challenge_delete(r->db, challenge);
+        return render_login(r, 401, "", next,
+                            T(r, "Too many wrong codes. Please sign in again."), NULL);
+    }
+    const char *why =
+        st == TOTP_CHECK_REPLAY
+            ? N_("This code has been used already. Wait for the next code in your app.")
+        : str_eq(field, "code")
+            ? N_("This code is not correct. Check the time of your phone, or use a recovery code.")
+            : N_("This recovery code is not correct, or it has been used already.");
+    json_object_set_new(errors, field, json_string(why));
+    return render_code(r, 422, challenge, NULL, errors);
+}
+
+/* GET /login/code (a language link of the second step): back to the start. */
+void account_login_code_get(req_t *r)
+{
+    if (r->user)
+        return http_redirect(r->http, "/");
+    http_redirect(r->http, "/login");
 }
 
 void account_logout(req_t *r)
@@ -216,6 +329,9 @@ static void render_profile(req_t *r, int status, json_t *errors, const char *ope
         language_list(r, lang, NULL), "password_min", PASSWORD_MIN, "open_password",
         str_eq(open, "password"), "open_language", str_eq(open, "language"));
     json_object_set_new(model, "tokens", profile_tokens(r));
+    json_object_set_new(model, "totp_on", json_boolean(account_totp_enrolled(r->db, r->user->id)));
+    json_object_set_new(model, "totp_expected", json_boolean(account_totp_expected(r)));
+    json_object_set_new(model, "totp_href", json_string(ACCOUNT_TOTP_PAGE));
     if (errors && json_object_size(errors) > 0)
         model_form_errors(r, model, errors);
     json_object_set_new(model, "values", json_object()); /* passwords never go back */
@@ -433,6 +549,7 @@ void account_api_me(req_t *r)
                            json_object_get(u, "name"), "email", json_object_get(u, "email"),
                            "username", json_object_get(u, "username"), "language",
                            json_object_get(u, "language"), "roles", roles);
+    json_object_set_new(me, "totp", json_boolean(account_totp_enrolled(r->db, r->user->id)));
     json_decref(u);
     api_send(r, 200, me);
 }

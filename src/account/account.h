@@ -14,6 +14,24 @@
 res_t account_token_revoke(db_t *db, int64_t actor, int64_t token_id, int64_t owner,
                            const char *ip);
 
+/* --- Two-step verification (TOTP, RFC 6238: SHA-1, 6 digits, 30 s) ---------
+ * Table user_totp (account migrations 60-69): the secret sealed at rest
+ * (seal.h), confirmed once the first code is right, the last time step used
+ * (a code is accepted once); user_totp_recovery: ten single-use recovery
+ * codes, stored as keyed hashes. Enrolment: /profile/totp (QR code drawn as
+ * SVG by libqrencode) or POST /api/v1/me/totp then /api/v1/me/totp/confirm.
+ * Once confirmed, signing in asks for a code (or a recovery code) after the
+ * password. Tokens made by `jouda token create` keep working. */
+
+/* Has the user confirmed a TOTP enrolment? (one indexed read) */
+bool account_totp_enrolled(db_t *db, int64_t user_id);
+/* Must this reader set it up whatever the place (a live director or admin
+ * role)? Modules holding personal data add their own rules (an EPS asking
+ * it of its staff). */
+bool account_totp_expected(req_t *r);
+/* Where enrolment happens (a page), for messages pointing to it. */
+#define ACCOUNT_TOTP_PAGE "/profile/totp"
+
 extern const module_t account_module;
 
 #endif

@@ -85,6 +85,9 @@ struct req {
     const char *csrf_secret;    /* session (or pre-session) CSRF secret */
     const char *lang;       /* "fr" | "ar" | "en" */
     struct app_name_cache *names; /* app_entity_name's answers, for this request */
+    /* A refusal that says what to do (app_deny): its code, message and the
+     * page that lifts it, used by the next 403 answered for this request. */
+    const char *deny_code, *deny_msgid, *deny_href, *deny_link;
 };
 
 /* --- The module seam ----------------------------------------------------- */
@@ -173,6 +176,13 @@ typedef struct {
     int64_t created;    /* out: the id of what a module created in answer, 0 when none */
 } app_event_t;
 
+/* A column holding text sealed at rest (seal.h): `jouda key rotate` opens
+ * each value with the old key and seals it again with the new one. key is
+ * the table's key column ("id"). */
+typedef struct {
+    const char *table, *key, *column;
+} app_sealed_t;
+
 typedef struct module {
     const char *name;
     const db_migration_t *migrations;
@@ -217,6 +227,9 @@ typedef struct module {
     /* Once a day across every app server (app_run_daily): reminders, overdue
      * marks. day is today in Africa/Casablanca, "YYYY-MM-DD". DB_OK or a code. */
     int (*daily)(db_t *db, const char *day, int64_t now);
+    /* Its columns sealed at rest (for key rotation). */
+    const app_sealed_t *sealed;
+    size_t n_sealed;
 
     /* Hooks the framework needs from exactly one module. */
     app_user_t *(*load_user)(db_t *db, arena_t *a, int64_t user_id);
@@ -367,6 +380,13 @@ void api_send(req_t *r, int status, json_t *obj);
  * request carries a JSON object. */
 void api_body_refuse(req_t *r);
 bool api_body_object(req_t *r);
+/* Make the next 403 of this request say what lifts it: code ("totp_required"),
+ * message (msgid), href (the page where it is done) and link (msgid of the
+ * link to it). A route's check calls it and returns 403; a handler calls it
+ * and then respond_error(r, 403, ...) or app_fail(r, RES_FORBIDDEN, ...).
+ * The API's error object gains "href"; the error page a link. */
+void app_deny(req_t *r, const char *code, const char *msgid, const char *href, const char *link);
+
 /* An error: for /api/ the JSON error object {"error":{code,message,fields}},
  * for pages an error page (or the login redirect for 401). fields: object
  * field -> msgid (translated here), may be NULL; stolen. */

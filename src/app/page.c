@@ -292,12 +292,31 @@ static const char *status_title(int status)
     }
 }
 
+void app_deny(req_t *r, const char *code, const char *msgid, const char *href, const char *link)
+{
+    r->deny_code = code;
+    r->deny_msgid = msgid;
+    r->deny_href = href;
+    r->deny_link = link;
+}
+
 void respond_error(req_t *r, int status, const char *code, const char *msgid, json_t *fields)
 {
+    /* a refusal that says what lifts it (app_deny) */
+    const char *href = NULL, *link = NULL;
+    if (status == 403 && r->deny_code) {
+        code = r->deny_code;
+        if (r->deny_msgid)
+            msgid = r->deny_msgid;
+        href = r->deny_href;
+        link = r->deny_link;
+    }
     if (!msgid)
         msgid = (r->is_api && status == 404) ? N_("Not found.") : status_title(status);
     if (r->is_api || !g_app.tpl) {
         json_t *err = json_pack("{s:s, s:s}", "code", code ? code : "error", "message", T(r, msgid));
+        if (href)
+            json_object_set_new(err, "href", json_string(href));
         if (fields && json_object_size(fields) > 0)
             json_object_set_new(err, "fields", app_errors_translate(r, fields));
         json_decref(fields);
@@ -318,6 +337,8 @@ void respond_error(req_t *r, int status, const char *code, const char *msgid, js
     json_t *model = json_pack("{s:s, s:s, s:i, s:o}", "title", T(r, status_title(status)),
                               "message", T(r, msgid), "status", status, "field_errors",
                               json_array());
+    json_object_set_new(model, "way_out_href", json_str_or_null(href));
+    json_object_set_new(model, "way_out_label", json_str_or_null(href && link ? T(r, link) : NULL));
     if (fields) {
         json_t *tr = app_errors_translate(r, fields);
         const char *k;

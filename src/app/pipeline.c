@@ -133,7 +133,7 @@ static refusal_t decide(req_t *r)
             if (st == 404)
                 return (refusal_t){404, "not_found", NULL};
             if (st == 403)
-                return (refusal_t){403, "forbidden", NULL};
+                return (refusal_t){403, r->deny_code ? r->deny_code : "forbidden", r->deny_msgid};
         } else if (route->perm != PERM_PUBLIC && route->perm != PERM_AUTHENTICATED) {
             node_kind_t kind;
             if (!g_hooks.ancestry ||

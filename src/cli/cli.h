@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
@@ -28,6 +29,7 @@ int cli_user(int argc, char **argv);
 int cli_token(int argc, char **argv);
 int cli_backup(int argc, char **argv);
 int cli_remind(int argc, char **argv);
+int cli_key(int argc, char **argv);
 
 /* Prints "<cmd>: <message>" and the hint to --help on stderr; returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -51,6 +53,20 @@ void cli_warn_db_mode(const char *cmd, const char *url);
  * line; without echo and asked twice when it is a terminal). 0, or -1 when
  * none was given (message printed). */
 int cli_read_password(const char *cmd, const char *env, char *out, size_t outlen);
+
+/* The key file of sealed text (src/auth/seal.h; cli_key.c). Before opening
+ * the database: finds it (key_file from --key-file, else JOUDA_KEY_FILE,
+ * else "<db>.key" for SQLite; PostgreSQL needs one: usage error), creates it
+ * when missing and the database holds no sealed data yet (*created), refuses
+ * a missing one when it does ("the key file ... is missing"), and loads it.
+ * CLI_OK with *path (malloc'd), or a code (message printed). */
+int cli_key_load(const char *cmd, const char *url, const char *key_file, char **path,
+                 bool *created);
+/* After opening: the key against the database's check (written when
+ * absent). CLI_OK, or CLI_FAIL with the message naming the file. */
+int cli_key_check(const char *cmd, db_t *db, const char *path);
+/* Says where the key is and that it must be backed up apart from the database. */
+void cli_key_backup_note(FILE *out, const char *path, bool created);
 
 /* A user's id by email (case-insensitive) or username, active or not; 0 when none. */
 int64_t cli_find_user(db_t *db, const char *login);

@@ -214,15 +214,21 @@ static void cli_getopt_reset(void)
 
 static void cli_init_help(void)
 {
-    printf("Usage: jouda init [--db DB] --admin-email EMAIL [--admin-name NAME]\n\n"
+    printf("Usage: jouda init [--db DB] [--key-file PATH] --admin-email EMAIL [--admin-name NAME]\n\n"
            "Creates the database (or migrates it), adds the content Jouda ships, and creates\n"
            "the first national administrator (role admin at the root of the platform).\n"
+           "It also creates the key file that seals sensitive text at rest when there is\n"
+           "none (mode 0600; never overwritten): \"<db>.key\" beside a SQLite file, or the\n"
+           "file --key-file (or JOUDA_KEY_FILE) names, which PostgreSQL requires. Back it\n"
+           "up apart from the database: without it the sealed data cannot be read.\n"
            "The password comes from the environment variable JOUDA_ADMIN_PASSWORD, else from\n"
            "standard input (one line; asked twice without echo on a terminal); never from\n"
            "the command line. At least %d characters.\n\n"
            "If an account with that email exists already, it is left unchanged and init\n"
            "ends with 'admin already exists' (exit code 0): running init again is safe.\n\n"
            "  --db DB              SQLite file (default %s) or postgresql:// URL\n"
+           "  --key-file PATH      the key file (default: \"<db>.key\" for SQLite; required\n"
+           "                       with PostgreSQL, also from JOUDA_KEY_FILE)\n"
            "  --admin-email EMAIL  the administrator's login\n"
            "  --admin-name NAME    the name shown (default \"Administrateur national\")\n"
            "  -h, --help           this help\n",
@@ -239,8 +245,9 @@ static int cli_seed(db_t *db)
 int cli_init(int argc, char **argv)
 {
     const char *cmd = argv[0], *url = CLI_DEFAULT_DB, *email = NULL,
-               *name = "Administrateur national";
+               *name = "Administrateur national", *key_file = NULL;
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"key-file", required_argument, 0, 'k'},
                                          {"admin-email", required_argument, 0, 'e'},
                                          {"admin-name", required_argument, 0, 'n'},
                                          {"help", no_argument, 0, 'h'},
@@ -250,6 +257,7 @@ int cli_init(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': url = optarg; break;
+        case 'k': key_file = optarg; break;
         case 'e': email = optarg; break;
         case 'n': name = optarg; break;
         case 'h': cli_init_help(); return CLI_OK;
@@ -264,17 +272,30 @@ int cli_init(int argc, char **argv)
         return cli_usage_error(cmd, "'%s' is not an email address", email);
     if (!*url)
         return cli_usage_error(cmd, "--db must not be empty");
+    if (key_file && !*key_file)
+        return cli_usage_error(cmd, "--key-file must not be empty");
 
     cli_warn_db_mode(cmd, url);
+    if (cli_prepare_sqlite_dir(url) != 0)
+        return cli_fail(cmd, "cannot create the directory of %s: %s", url, strerror(errno));
+    char *key_path = NULL;
+    bool key_created = false;
+    int rc = cli_key_load(cmd, url, key_file, &key_path, &key_created);
+    if (rc != CLI_OK)
+        return rc;
     db_t *db = cli_open_db(cmd, url, false);
-    if (!db)
+    if (!db) {
+        free(key_path);
         return CLI_FAIL;
-    int rc = CLI_OK;
+    }
+    if ((rc = cli_key_check(cmd, db, key_path)) != CLI_OK)
+        goto out;
     if (cli_seed(db) != 0) {
         rc = cli_fail(cmd, "the database has no root node: %s", db_errmsg(db));
         goto out;
     }
     printf("Database ready (%s, schema version %d).\n", db_kind_name(db), db_schema_version(db));
+    cli_key_backup_note(stdout, key_path, key_created);
     if (cli_find_user(db, email) > 0) {
         printf("admin already exists: %s (unchanged)\n", email);
         goto out;
@@ -305,6 +326,7 @@ int cli_init(int argc, char **argv)
     printf("Created the national administrator %s (user %lld).\n", email, (long long)id);
 out:
     db_close(db);
+    free(key_path);
     return rc;
 }
 

@@ -2,6 +2,7 @@
  * catalogues, templates), the HTTP server, and a graceful stop on SIGTERM or
  * SIGINT (requests in flight are finished, connections closed). */
 #include "../app/app.h"
+#include "../auth/seal.h"
 #include "../doc/doc.h"
 #include "cli.h"
 
@@ -12,16 +13,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static void cli_serve_help(void)
 {
-    printf("Usage: jouda serve [--db DB] [--listen ADDRESS:PORT] [--threads N]\n"
-           "                   [--trust-proxy ADDRESS]\n\n"
+    printf("Usage: jouda serve [--db DB] [--key-file PATH] [--listen ADDRESS:PORT]\n"
+           "                   [--threads N] [--trust-proxy ADDRESS]\n\n"
            "Serves the web pages and the JSON API. The database is migrated at start.\n"
            "SIGTERM or SIGINT stops it gracefully.\n\n"
+           "Sensitive text is sealed with the key of the key file: it must open the\n"
+           "database's sealed data, or the server does not start (exit status 1). A\n"
+           "missing key file is created only for a database holding no sealed data yet.\n"
+           "When the database is sealed again with another key ('jouda key rotate'), a\n"
+           "running server stops within ten seconds (exit status 1): start it again.\n\n"
            "  --db DB            SQLite file (default %s, its directory created\n"
            "                     when missing) or postgresql:// URL\n"
+           "  --key-file PATH    the key file (default: \"<db>.key\" for SQLite; required\n"
+           "                     with PostgreSQL; also from JOUDA_KEY_FILE)\n"
            "  --listen ADDR:PORT where to listen (default 127.0.0.1:8080; port 0 picks a free one)\n"
            "  --threads N        request threads (default: the number of cores)\n"
            "  --trust-proxy ADDRESS\n"
@@ -38,6 +47,29 @@ static void cli_serve_help(void)
            "improvement actions marked and their owners notified. With several servers\n"
            "on one database only the first does it; 'jouda remind' does it from cron.\n",
            CLI_DEFAULT_DB);
+}
+
+/* How often a running server checks that its key still opens the database. */
+#define SERVE_KEY_RECHECK_SECONDS 10
+
+/* 1 when the process key opens the database's check, 0 when it no longer
+ * does, -1 when it cannot be told (the database unreachable, no check). */
+static int cli_key_still_opens(db_t *db)
+{
+    if (!db)
+        return -1;
+    arena_t *a = arena_new();
+    db_res_t *res = db_query(db, "SELECT value FROM settings WHERE key = ?",
+                             PARAMS(P_TEXT(SEAL_CHECK_SETTING)));
+    int rc = -1;
+    if (res && db_next(res)) {
+        const char *plain = NULL;
+        rc = seal_open(a, db_text(res, 0), &plain) == 0 && str_eq(plain, SEAL_CHECK_TEXT) ? 1 : 0;
+    }
+    if (res)
+        db_res_free(res);
+    arena_free(a);
+    return rc;
 }
 
 static bool cli_is_dir(const char *path)
@@ -81,8 +113,9 @@ int cli_serve(int argc, char **argv)
 {
     const char *cmd = argv[0], *url = CLI_DEFAULT_DB, *listen = "127.0.0.1:8080";
     int64_t threads = 0;
-    const char *trust_proxy = NULL;
+    const char *trust_proxy = NULL, *key_file = NULL;
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"key-file", required_argument, 0, 'k'},
                                          {"trust-proxy", required_argument, 0, 'p'},
                                          {"listen", required_argument, 0, 'l'},
                                          {"threads", required_argument, 0, 't'},
@@ -93,6 +126,7 @@ int cli_serve(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': url = optarg; break;
+        case 'k': key_file = optarg; break;
         case 'l': listen = optarg; break;
         case 'p': {
             http_addr_t a;
@@ -116,9 +150,19 @@ int cli_serve(int argc, char **argv)
         return cli_usage_error(cmd, "--listen needs ADDRESS:PORT, e.g. 127.0.0.1:8080");
     if (!*url)
         return cli_usage_error(cmd, "--db must not be empty");
+    if (key_file && !*key_file)
+        return cli_usage_error(cmd, "--key-file must not be empty");
     if (cli_prepare_sqlite_dir(url) != 0)
         return cli_fail(cmd, "cannot create the directory of %s", url);
     cli_warn_db_mode(cmd, url);
+    /* The key before the database: the modules' start hooks may seal. */
+    char *key_path = NULL;
+    bool key_created = false;
+    int krc = cli_key_load(cmd, url, key_file, &key_path, &key_created);
+    if (krc != CLI_OK)
+        return krc;
+    if (key_created)
+        cli_key_backup_note(stderr, key_path, true);
 
     /* The server threads inherit this mask: only the main thread takes the
      * stop signals, in sigwait below. */
@@ -133,7 +177,14 @@ int cli_serve(int argc, char **argv)
     char err[512] = "";
     if (app_init(url, err, sizeof err) != 0) {
         app_shutdown();
+        free(key_path);
         return cli_fail(cmd, "cannot start: %s", *err ? err : "unknown error");
+    }
+    /* app_init keeps the main thread's connection: this thread's */
+    if (cli_key_check(cmd, app_thread_db(), key_path) != CLI_OK) {
+        app_shutdown();
+        free(key_path);
+        return CLI_FAIL;
     }
     doc_warm_up(); /* fontconfig's start-up before the first PDF, not during it */
     http_config_t cfg = {
@@ -148,6 +199,7 @@ int cli_serve(int argc, char **argv)
     http_server_t *srv = http_server_start(&cfg, err, sizeof err);
     if (!srv) {
         app_shutdown();
+        free(key_path);
         return cli_fail(cmd, "cannot listen on %s: %s", listen, *err ? err : "unknown error");
     }
     char host[256];
@@ -156,15 +208,33 @@ int cli_serve(int argc, char **argv)
     fflush(stdout);
     app_daily_start();
 
-    int sig = 0;
-    while (sigwait(&stop, &sig) != 0)
-        ;
-    log_info("received %s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    /* Wait for a stop signal; meanwhile, see that the key still opens the
+     * database's sealed data: after `jouda key rotate` this server would
+     * fail on every sealed value, so it stops and says why. */
+    int rc = CLI_OK;
+    for (;;) {
+        struct timespec wait = {.tv_sec = SERVE_KEY_RECHECK_SECONDS};
+        siginfo_t info;
+        int sig = sigtimedwait(&stop, &info, &wait);
+        if (sig == SIGTERM || sig == SIGINT) {
+            log_info("received %s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+            break;
+        }
+        if (cli_key_still_opens(app_thread_db()) == 0) {
+            log_error("the key file %s no longer opens the database's sealed data (sealed again "
+                      "with another key by 'jouda key rotate'?): stopping; start the server again "
+                      "with the database's key file",
+                      key_path);
+            rc = CLI_FAIL;
+            break;
+        }
+    }
     app_daily_stop();
     http_server_stop(srv);
     app_shutdown();
+    free(key_path);
     log_info("stopped");
-    return CLI_OK;
+    return rc;
 }
 
 int cli_remind(int argc, char **argv)

@@ -53,7 +53,8 @@ static bool name_listed(const char *list, const char *name)
 
 static void demo_help(void)
 {
-    printf("Usage: jouda demo [--db DB] [--scale small|national] [--only MODULES] [--quiet]\n\n"
+    printf("Usage: jouda demo [--db DB] [--key-file PATH] [--scale small|national]\n"
+           "                  [--only MODULES] [--quiet]\n\n"
            "Adds the demonstration data: two associations kept apart (Amal: six\n"
            "children's villages in Casablanca-Settat, Tanger-Tetouan-Al Hoceima,\n"
            "Marrakech-Safi and Souss-Massa; Nour: one home in Fes), their units, about\n"
@@ -62,6 +63,9 @@ static void demo_help(void)
            "units and about 15,000 accounts (for measuring; under a minute). Running it\n"
            "again changes nothing.\n\n"
            "  --db DB         SQLite file (default %s) or postgresql:// URL\n"
+           "  --key-file PATH the key file sealing sensitive text (default: \"<db>.key\"\n"
+           "                  for SQLite, created with a new database; required with\n"
+           "                  PostgreSQL; also from JOUDA_KEY_FILE)\n"
            "  --scale SCALE   small (default) or national\n"
            "  --only MODULES  the data of these modules only, comma-separated (nodes,users:\n"
            "                  the organisation and its accounts, without campaigns...)\n"
@@ -72,9 +76,11 @@ static void demo_help(void)
 
 int cli_demo(int argc, char **argv)
 {
-    const char *cmd = argv[0], *url = CLI_DEFAULT_DB, *scale_s = "small", *only = NULL;
+    const char *cmd = argv[0], *url = CLI_DEFAULT_DB, *scale_s = "small", *only = NULL,
+               *key_file = NULL;
     bool quiet = false;
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"key-file", required_argument, 0, 'k'},
                                          {"scale", required_argument, 0, 's'},
                                          {"only", required_argument, 0, 'o'},
                                          {"quiet", no_argument, 0, 'q'},
@@ -85,6 +91,7 @@ int cli_demo(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
         switch (c) {
         case 'd': url = optarg; break;
+        case 'k': key_file = optarg; break;
         case 's': scale_s = optarg; break;
         case 'o': only = optarg; break;
         case 'q': quiet = true; break;
@@ -114,9 +121,29 @@ int cli_demo(int argc, char **argv)
         scale = DEMO_NATIONAL;
     else
         return cli_usage_error(cmd, "--scale must be small or national");
+    if (key_file && !*key_file)
+        return cli_usage_error(cmd, "--key-file must not be empty");
+    if (cli_prepare_sqlite_dir(url) != 0)
+        return cli_fail(cmd, "cannot create the directory of %s", url);
+    /* the demo seals sensitive text: the key before anything else */
+    char *key_path = NULL;
+    bool key_created = false;
+    int krc = cli_key_load(cmd, url, key_file, &key_path, &key_created);
+    if (krc != CLI_OK)
+        return krc;
     db_t *db = cli_open_db(cmd, url, false);
-    if (!db)
+    if (!db) {
+        free(key_path);
         return CLI_FAIL;
+    }
+    if (cli_key_check(cmd, db, key_path) != CLI_OK) {
+        db_close(db);
+        free(key_path);
+        return CLI_FAIL;
+    }
+    if (key_created && !quiet)
+        cli_key_backup_note(stdout, key_path, true);
+    free(key_path);
     /* Argon2id is slow on purpose: one hash serves every demo account */
     char hash[160];
     if (password_hash(DEMO_PASSWORD, hash, sizeof hash) != 0) {

@@ -23,6 +23,7 @@ static const cli_command_t cli_commands[] = {
     {"token", cli_token, "create an API bearer token for a user"},
     {"backup", cli_backup, "copy a SQLite database to a file while it is in use"},
     {"remind", cli_remind, "do today's daily work (overdue actions, reminders) now, for cron"},
+    {"key", cli_key, "rotate the key that seals sensitive text at rest"},
 };
 
 static void cli_main_help(FILE *out)
@@ -35,6 +36,9 @@ static void cli_main_help(FILE *out)
         fprintf(out, "  %-8s %s\n", cli_commands[i].name, cli_commands[i].summary);
     fprintf(out, "\nDatabases: --db PATH (a SQLite file, default %s) or\n"
                  "--db postgresql://user@host/name.\n"
+                 "Sensitive text is sealed with a key kept outside the database: --key-file\n"
+                 "PATH or JOUDA_KEY_FILE (default: the SQLite file's name + \".key\"; required\n"
+                 "with PostgreSQL). Back it up apart from the database.\n"
                  "Run 'jouda <command> --help' for the options of a command.\n"
                  "Exit codes: 0 done, 1 failure (database unreachable...), 2 usage error.\n",
             CLI_DEFAULT_DB);

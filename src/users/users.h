@@ -83,6 +83,9 @@ bool users_is_active(db_t *db, int64_t id);
  * by name; and whether user_id is one of them. */
 json_t *users_workers(db_t *db, const char *eps_path);
 bool users_works_at(db_t *db, const char *eps_path, int64_t user_id);
+/* The active accounts holding a live role at exactly the node of node_path
+ * (the directors of an EPS): [{id, name}] by name. */
+json_t *users_holding(db_t *db, const char *node_path, role_t role);
 /* Is user_id an active account holding a live admin role at the root, with
  * no other active account holding one? (its removal would leave the
  * platform without an administrator) */

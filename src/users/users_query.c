@@ -518,3 +518,16 @@ bool users_works_at(db_t *db, const char *eps_path, int64_t user_id)
     return n > 0;
 }
 
+
+json_t *users_holding(db_t *db, const char *node_path, role_t role)
+{
+    json_t *rows = db_query_json(db,
+                                 "SELECT DISTINCT u.id, u.name FROM users u JOIN user_roles ra ON"
+                                 " ra.user_id = u.id WHERE u.active = 1 AND ra.role = ?"
+                                 " AND ra.node_path = ? AND (ra.expires_at IS NULL OR"
+                                 " ra.expires_at = 0 OR ra.expires_at > ?) ORDER BY u.name, u.id"
+                                 " LIMIT 100",
+                                 PARAMS(P_TEXT(role_code(role)), P_TEXT(node_path),
+                                        P_INT(now_utc())));
+    return rows ? rows : json_array();
+}

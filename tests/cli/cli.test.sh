@@ -5,6 +5,9 @@
 # URL of an empty database. The script can run again on the same database:
 # the accounts it adds carry a per-run suffix.
 # Environment: JOUDA_BIN (default ./jouda from the repository root),
+# JOUDA_KEY_FILE (the key file of a PostgreSQL database, default one in the
+# script's temporary directory: to run again on the same PostgreSQL database,
+# give the same file; a SQLite database uses its "<db>.key"),
 # JOUDA_SHARE_DIR (default the repository root; the serve checks are skipped
 # when its locale/ has no compiled catalogues, and counted as skipped).
 # Prints "ok - ..." / "not ok - ..." / "ok - ... # SKIP ..." lines and ends
@@ -65,6 +68,15 @@ err_nonempty() { [ -s "$TMP/err" ]; }
 IS_PG=0
 case "$DB" in postgres://* | postgresql://*) IS_PG=1 ;; esac
 unset JOUDA_ADMIN_PASSWORD JOUDA_USER_PASSWORD
+# The key file sealing the database's sensitive text: "<db>.key" beside a
+# SQLite file; PostgreSQL has no default, init creates the one named here.
+if [ "$IS_PG" -eq 1 ]; then
+    export JOUDA_KEY_FILE=${JOUDA_KEY_FILE:-$TMP/pg.key}
+    KEY=$JOUDA_KEY_FILE
+else
+    unset JOUDA_KEY_FILE
+    KEY=$DB.key
+fi
 
 if [ ! -x "$BIN" ]; then
     echo "not ok - jouda binary at $BIN"
@@ -74,9 +86,9 @@ fi
 
 # --- help of every command --------------------------------------------------
 run --help
-check "jouda --help exits 0 and lists the commands" eval 'rc_is 0 && out_has serve && out_has backup'
-for c in serve init migrate demo user token backup "user add" "user list" "user disable" "token create" \
-    "token list" "token revoke"; do
+check "jouda --help exits 0 and lists the commands" eval 'rc_is 0 && out_has serve && out_has backup && out_has key'
+for c in serve init migrate demo user token backup key "user add" "user list" "user disable" "token create" \
+    "token list" "token revoke" "key rotate"; do
     # shellcheck disable=SC2086
     run $c --help
     check "jouda $c --help exits 0 with a usage text" eval 'rc_is 0 && out_has Usage'
@@ -108,16 +120,66 @@ usage_case "token revoke with id 0" token revoke --db "$DB" 0
 usage_case "token list with an extra argument" token list --db "$DB" extra
 usage_case "backup without --out" backup --db "$DB"
 usage_case "demo with an extra argument" demo --db "$DB" extra
+usage_case "key without an action" key
+usage_case "an unknown key action" key frob
+usage_case "key rotate with an extra argument" key rotate --db "$DB" extra
+usage_case "init with an empty --key-file" init --db "$DB" --admin-email a@b.ma --key-file ""
+PGNOKEY="postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"
+for c in serve demo "key rotate"; do
+    # shellcheck disable=SC2086
+    env -u JOUDA_KEY_FILE "$BIN" $c --db "$PGNOKEY" >"$TMP/out" 2>"$TMP/err" </dev/null
+    RC=$?
+    check "$c on PostgreSQL without a key file exits 2: a key file is required" eval \
+        'rc_is 2 && err_has "key file is required with PostgreSQL"'
+done
+env -u JOUDA_KEY_FILE JOUDA_ADMIN_PASSWORD=Jouda-admin-2026 "$BIN" init --db "$PGNOKEY" --admin-email a@b.ma \
+    >"$TMP/out" 2>"$TMP/err" </dev/null
+RC=$?
+check "init on PostgreSQL without a key file exits 2: a key file is required" eval \
+    'rc_is 2 && err_has "key file is required with PostgreSQL"'
+
+# sql QUERY: the first column of the first row, with the engine's own client
+sql() {
+    if [ "$IS_PG" -eq 1 ]; then
+        psql -X -q -A -t -d "$DB" -c "$1" 2>/dev/null | head -n 1
+    else
+        sqlite3 -cmd ".timeout 10000" "$DB" "$1" 2>/dev/null | head -n 1 | cut -d'|' -f1
+    fi
+}
+# sql_all QUERY: every row, columns separated by '|'
+sql_all() {
+    if [ "$IS_PG" -eq 1 ]; then
+        psql -X -q -A -t -d "$DB" -c "$1" 2>/dev/null
+    else
+        sqlite3 -cmd ".timeout 10000" "$DB" "$1" 2>/dev/null
+    fi
+}
 
 # --- init ---------------------------------------------------------------------
+mode_of() { stat -c %a "$1" 2>/dev/null; }
+KEY_EXISTED=0
+[ -e "$KEY" ] && KEY_EXISTED=1
 JOUDA_ADMIN_PASSWORD=Jouda-admin-2026 run init --db "$DB" --admin-email admin@jouda.ma
 check "init with JOUDA_ADMIN_PASSWORD exits 0" eval 'rc_is 0 && (out_has "Created the national administrator" || out_has "admin already exists")'
+check "init says where the key file is and to back it up apart from the database" eval \
+    'out_has "$KEY" && out_has "Back it up apart"'
+if [ "$KEY_EXISTED" = 0 ]; then
+    check "init created the key file, mode 600 (stat: $(mode_of "$KEY"))" eval \
+        '[ "$(mode_of "$KEY")" = 600 ] && out_has "Created the key file"'
+else
+    check "init used the existing key file" out_has "Using the key file"
+fi
+check "the key file holds 64 hexadecimal digits and a line break" eval \
+    '[ "$(wc -c <"$KEY")" = 65 ] && grep -qxE "[0-9a-f]{64}" "$KEY"'
+check "settings holds the key check" eval '[ "$(sql "SELECT count(*) FROM settings WHERE key = '"'seal_check'"' AND value LIKE '"'s1:%'"'")" = 1 ]'
+cp "$KEY" "$TMP/key-first"
 run user list --db "$DB"
 check "the national administrator is admin at the root" eval 'rc_is 0 && grep -qP "\tadmin\@jouda\.ma\t.*\t1\tadmin\@1(,|$)" "$TMP/out"'
 cp "$TMP/out" "$TMP/list-before"
 
 JOUDA_ADMIN_PASSWORD=Another-password-1 run init --db "$DB" --admin-email ADMIN@jouda.ma
 check "init again: exit 0 and 'admin already exists'" eval 'rc_is 0 && out_has "admin already exists"'
+check "init again left the key file as it was" eval 'cmp -s "$KEY" "$TMP/key-first" && [ "$(mode_of "$KEY")" = 600 ]'
 run user list --db "$DB"
 check "init again changed no account" eval 'rc_is 0 && cmp -s "$TMP/out" "$TMP/list-before"'
 
@@ -198,14 +260,6 @@ run token create --db "$DB" --user "new.$RUN@amal.ma"
 check "token create for a disabled account exits 1" rc_is 1
 
 # --- token expiry, list, revoke ------------------------------------------------------
-# sql QUERY: the first column of the first row, with the engine's own client
-sql() {
-    if [ "$IS_PG" -eq 1 ]; then
-        psql -X -q -A -t -d "$DB" -c "$1" 2>/dev/null | head -n 1
-    else
-        sqlite3 -cmd ".timeout 10000" "$DB" "$1" 2>/dev/null | head -n 1 | cut -d'|' -f1
-    fi
-}
 for bad in 0 -1 -30 366 1000 abc 7.5 "" " 7" 99999999999999999999; do
     run token create --db "$DB" --user directrice.casa@amal.ma --expires-days "$bad"
     check "token create --expires-days '$bad' exits 2 with a message, nothing on stdout" eval \
@@ -325,15 +379,184 @@ else
     skip "serve" "no compiled catalogues in $SHARE/locale (run make locale)"
 fi
 
+# --- the key file: wrong, missing, rotated ----------------------------------------
+HAVE_SHARE=0
+[ -f "$SHARE/locale/fr.mo" ] && [ -d "$SHARE/templates" ] && HAVE_SHARE=1
+# run_limited ARGS...: like run, but a server that starts instead of refusing
+# is stopped after 10 seconds (exit code 124)
+run_limited() {
+    timeout 10 "$BIN" "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
+    RC=$?
+}
+# new_key_file PATH: a well-formed key file (mode 600) that is no database's key
+new_key_file() {
+    (umask 077 && { od -An -N32 -tx1 /dev/urandom | tr -d ' \n'; echo; } >"$1")
+}
+# serve_db ARGS...: serve on DB; true when it prints its address (SERVE_PID,
+# SERVE_DB_URL set; standard error in $TMP/serve-db.err)
+serve_db() {
+    SERVE_DB_URL=
+    : >"$TMP/serve-db.out"
+    JOUDA_SHARE_DIR=$SHARE "$BIN" serve --db "$DB" --listen 127.0.0.1:0 "$@" \
+        >"$TMP/serve-db.out" 2>"$TMP/serve-db.err" </dev/null &
+    SERVE_PID=$!
+    SERVER_PID=$SERVE_PID
+    for _ in $(seq 100); do
+        grep -q "listening" "$TMP/serve-db.out" && break
+        kill -0 "$SERVE_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    SERVE_DB_URL=$(grep -oP "listening on \Khttp://\S+" "$TMP/serve-db.out")
+    [ -n "$SERVE_DB_URL" ]
+}
+# stop_serve_db: SIGTERM; true when it exits with code 0
+stop_serve_db() {
+    kill -TERM "$SERVE_PID" 2>/dev/null
+    wait "$SERVE_PID"
+    local rc=$?
+    SERVER_PID=
+    [ "$rc" -eq 0 ]
+}
+
+new_key_file "$TMP/other.key"
+cp "$KEY" "$TMP/key-before"
+CHECK_BEFORE=$(sql "SELECT value FROM settings WHERE key = 'seal_check'")
+if [ "$HAVE_SHARE" = 1 ]; then
+    T0=$(date +%s%N)
+    run_limited serve --db "$DB" --listen 127.0.0.1:0 --key-file "$TMP/other.key"
+    MS=$((($(date +%s%N) - T0) / 1000000))
+    check "serve with another key file exits 1 within 5 s (${MS} ms), saying it does not open the database" eval \
+        'rc_is 1 && [ "$MS" -lt 5000 ] && err_has "does not open" && err_has "$TMP/other.key"'
+    JOUDA_KEY_FILE=$TMP/other.key run_limited serve --db "$DB" --listen 127.0.0.1:0
+    check "serve with JOUDA_KEY_FILE naming another key file exits 1 as well" eval 'rc_is 1 && err_has "does not open"'
+else
+    skip "serve with another key file" "no compiled catalogues in $SHARE/locale (run make locale)"
+fi
+run_limited demo --db "$DB" --quiet --only nodes --key-file "$TMP/other.key"
+check "demo with another key file exits 1 and adds nothing" eval 'rc_is 1 && err_has "does not open" && [ ! -s "$TMP/out" ]'
+check "a wrong key changed neither the key check nor the key file" eval \
+    '[ "$(sql "SELECT value FROM settings WHERE key = '"'seal_check'"'")" = "$CHECK_BEFORE" ] && cmp -s "$KEY" "$TMP/key-before"'
+cp "$KEY" "$TMP/open.key"
+chmod 644 "$TMP/open.key"
+run_limited serve --db "$DB" --listen 127.0.0.1:0 --key-file "$TMP/open.key"
+check "serve refuses a key file others may read (mode 644): exit 1" eval 'rc_is 1 && err_has "owner only"'
+printf 'not a key\n' >"$TMP/bad.key"
+chmod 600 "$TMP/bad.key"
+run_limited serve --db "$DB" --listen 127.0.0.1:0 --key-file "$TMP/bad.key"
+check "serve refuses a malformed key file: exit 1" eval 'rc_is 1 && err_has "not a Jouda key file"'
+
+mv "$KEY" "$TMP/key-aside"
+run_limited serve --db "$DB" --listen 127.0.0.1:0
+check "serve with the key file missing exits 1: the sealed data cannot be read without it" eval \
+    'rc_is 1 && grep -qF "jouda serve: the key file $KEY is missing: the database'"'"'s sealed data cannot be read without it (--key-file PATH)" "$TMP/err"'
+check "... and creates no new key file" test ! -e "$KEY"
+run_limited demo --db "$DB" --quiet --only nodes
+check "demo with the key file missing exits 1 and creates none" eval 'rc_is 1 && err_has "is missing" && [ ! -e "$KEY" ]'
+JOUDA_ADMIN_PASSWORD=Jouda-admin-2026 run init --db "$DB" --admin-email admin@jouda.ma
+check "init with the key file missing exits 1 and creates none" eval 'rc_is 1 && err_has "is missing" && [ ! -e "$KEY" ]'
+run key rotate --db "$DB"
+check "key rotate with the key file missing exits 1" eval 'rc_is 1 && err_has "missing" && [ ! -e "$KEY.new" ]'
+mv "$TMP/key-aside" "$KEY"
+
+# The columns modules declare sealed (app_sealed_t: {"table", "key", "column"}).
+SEALED=$(for f in "$ROOT"/src/*/*.c; do
+    awk '/app_sealed_t [A-Za-z_]+(\[[A-Za-z_]*\])? *= *\{/ { on = 1 } on { print } on && /\};/ { on = 0 }' "$f"
+done | grep -oP '\{"\K[a-z_0-9]+", "[a-z_0-9]+", "[a-z_0-9]+(?="\})' | sed 's/", "/ /g' | sort -u)
+check "modules declare sealed columns ($(printf '%s\n' "$SEALED" | grep -c .))" test -n "$SEALED"
+# dump_sealed FILE: "table.column.key|value" of every stored value
+dump_sealed() {
+    : >"$1"
+    local t k c
+    while read -r t k c; do
+        [ -n "$t" ] || continue
+        sql_all "SELECT '$t.$c.' || $k || '|' || $c FROM $t WHERE $c IS NOT NULL ORDER BY $k" >>"$1"
+    done <<<"$SEALED"
+}
+dump_sealed "$TMP/sealed-before"
+NSEALED=$(grep -c '|s1:' "$TMP/sealed-before")
+echo "# $NSEALED sealed values in the database before the rotation"
+check "every value of a sealed column is sealed (s1:...)" eval '! grep -v "|s1:" "$TMP/sealed-before" | grep -q .'
+
+RUNNING=0
+if [ "$HAVE_SHARE" = 1 ]; then
+    if serve_db; then RUNNING=1; else notok "serve starts with the database's key" "$(cat "$TMP/serve-db.err")"; fi
+fi
+run key rotate --db "$DB"
+check "key rotate exits 0 and says how many values were sealed again ($NSEALED)" eval \
+    'rc_is 0 && out_has "Re-sealed $NSEALED value"'
+check "the previous key is kept as .old, the new one is in place (mode 600), no .new left" eval \
+    'cmp -s "$KEY.old" "$TMP/key-before" && ! cmp -s "$KEY" "$TMP/key-before" && [ "$(mode_of "$KEY")" = 600 ] && grep -qxE "[0-9a-f]{64}" "$KEY" && [ ! -e "$KEY.new" ]'
+CHECK_AFTER=$(sql "SELECT value FROM settings WHERE key = 'seal_check'")
+check "the key check was sealed again" eval '[ -n "$CHECK_AFTER" ] && [ "$CHECK_AFTER" != "$CHECK_BEFORE" ]'
+dump_sealed "$TMP/sealed-after"
+check "the same values are there, each one sealed again" eval \
+    '[ "$(cut -d"|" -f1 "$TMP/sealed-before")" = "$(cut -d"|" -f1 "$TMP/sealed-after")" ] && [ "$(grep -c "|s1:" "$TMP/sealed-after")" = "$NSEALED" ] && [ -z "$(comm -12 <(sort "$TMP/sealed-before") <(sort "$TMP/sealed-after"))" ]'
+if [ "$RUNNING" = 1 ]; then
+    for _ in $(seq 250); do kill -0 "$SERVE_PID" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$SERVE_PID" 2>/dev/null; then
+        notok "a server running with the old key stops by itself within 25 s of the rotation"
+        stop_serve_db
+    else
+        wait "$SERVE_PID"
+        SRC=$?
+        SERVER_PID=
+        check "a server running with the old key stops by itself with exit code 1, saying why" eval \
+            '[ "$SRC" -eq 1 ] && grep -q "no longer opens" "$TMP/serve-db.err"'
+    fi
+fi
+if [ "$HAVE_SHARE" = 1 ]; then
+    if serve_db; then
+        HEALTH=$(curl -s --max-time 5 "$SERVE_DB_URL/healthz")
+        check "serve starts with the new key and answers /healthz" eval 'printf "%s" "$HEALTH" | grep -q "\"status\":\"ok\""'
+        check "serve with the new key stops on SIGTERM with exit code 0" stop_serve_db
+    else
+        notok "serve starts with the new key" "$(cat "$TMP/serve-db.err")"
+        stop_serve_db
+    fi
+    run_limited serve --db "$DB" --listen 127.0.0.1:0 --key-file "$KEY.old"
+    check "serve with the old key (.old) exits 1: it does not open the database any more" eval \
+        'rc_is 1 && err_has "does not open"'
+else
+    skip "serve after the rotation" "no compiled catalogues in $SHARE/locale (run make locale)"
+fi
+run demo --db "$DB" --quiet --only nodes
+check "demo works with the new key" rc_is 0
+run_limited demo --db "$DB" --quiet --only nodes --key-file "$KEY.old"
+check "demo with the old key exits 1" eval 'rc_is 1 && err_has "does not open"'
+
+run key rotate --db "$DB"
+check "key rotate while the .old of the last one is there exits 1 and changes nothing" eval \
+    'rc_is 1 && err_has "$KEY.old exists" && [ ! -e "$KEY.new" ] && [ "$(sql "SELECT value FROM settings WHERE key = '"'seal_check'"'")" = "$CHECK_AFTER" ]'
+mv "$KEY.old" "$TMP/key-old-aside"
+run key rotate --db "$DB" --key-file "$TMP/other.key"
+check "key rotate with another key file exits 1, changes nothing, leaves no .new" eval \
+    'rc_is 1 && err_has "does not open" && [ ! -e "$TMP/other.key.new" ] && [ ! -e "$TMP/other.key.old" ] && [ "$(sql "SELECT value FROM settings WHERE key = '"'seal_check'"'")" = "$CHECK_AFTER" ]'
+new_key_file "$KEY.new"
+run key rotate --db "$DB"
+check "key rotate with a .new left by a rotation stopped before its commit exits 1 and says to remove it" eval \
+    'rc_is 1 && err_has "remove $KEY.new" && [ "$(sql "SELECT value FROM settings WHERE key = '"'seal_check'"'")" = "$CHECK_AFTER" ]'
+rm -f "$KEY.new"
+# As if the machine stopped between the commit and the renames: the old key
+# in place, the database's key in .new.
+mv "$KEY" "$KEY.new"
+cp "$TMP/key-old-aside" "$KEY"
+run key rotate --db "$DB"
+check "key rotate after a rotation stopped after its commit exits 1 and says how to finish it" eval \
+    'rc_is 1 && err_has "mv $KEY $KEY.old && mv $KEY.new $KEY" && [ "$(sql "SELECT value FROM settings WHERE key = '"'seal_check'"'")" = "$CHECK_AFTER" ]'
+mv "$KEY" "$KEY.old" && mv "$KEY.new" "$KEY"
+run demo --db "$DB" --quiet --only nodes
+check "after finishing it that way, the key file opens the database" rc_is 0
+
 # --- file modes: everything jouda writes is for its owner only ------------------
 # On a SQLite database of its own (whatever DB is), with a permissive umask so
 # that only jouda's own settings decide.
 umask 022
 MODES=$TMP/modes/sub/jouda.db
-mode_of() { stat -c %a "$1" 2>/dev/null; }
+unset JOUDA_KEY_FILE # its own key file, "$MODES.key", whatever DB is
 JOUDA_ADMIN_PASSWORD=Jouda-admin-2026 run init --db "$MODES" --admin-email admin@jouda.ma
 check "init on a new SQLite file exits 0" rc_is 0
 check "init creates the database 0600 (stat: $(mode_of "$MODES"))" test "$(mode_of "$MODES")" = 600
+check "init creates its key file beside it, 0600 (stat: $(mode_of "$MODES.key"))" test "$(mode_of "$MODES.key")" = 600
 check "init creates missing directories 0700 (stat: $(mode_of "$TMP/modes"))" \
     eval '[ "$(mode_of "$TMP/modes")" = 700 ] && [ "$(mode_of "$TMP/modes/sub")" = 700 ]'
 check "a database 0600 draws no warning" eval '! err_has warning'

@@ -59,7 +59,7 @@ before(async () => {
     db = pgUrl(pgName);
   } else {
     db = path.join(os.tmpdir(), `jouda-national-${process.pid}.db`);
-    for (const f of [db, `${db}-wal`, `${db}-shm`]) fs.rmSync(f, { force: true });
+    for (const f of [db, `${db}-wal`, `${db}-shm`, `${db}.key`]) fs.rmSync(f, { force: true });
   }
   jouda(['init', '--db', db, '--admin-email', ADMIN_EMAIL], { JOUDA_ADMIN_PASSWORD: ADMIN_PASSWORD });
   // the organisation and its accounts: what the tree shows (no campaigns)
@@ -95,7 +95,7 @@ after(() => {
   if (pgName) {
     try { psql(`DROP DATABASE IF EXISTS "${pgName}"`); } catch { /* the server may still hold it */ }
   } else if (db) {
-    for (const f of [db, `${db}-wal`, `${db}-shm`]) fs.rmSync(f, { force: true });
+    for (const f of [db, `${db}-wal`, `${db}-shm`, `${db}.key`]) fs.rmSync(f, { force: true });
   }
 });
 

@@ -57,6 +57,7 @@ EOF
         return
     fi
     cp "$TMP/demo.db" "$dir/demo.db"
+    [ -f "$TMP/demo.db.key" ] && cp -p "$TMP/demo.db.key" "$dir/demo.db.key"
     if ! server_start "$dir/jouda" "$dir/demo.db" "$dir/server.log" JOUDA_SHARE_DIR="$dir"; then
         say "$name" "CANNOT RUN: the mutant server did not start (see $dir/server.log)"
         FAIL=$((FAIL + 1))
