@@ -143,6 +143,14 @@ for engine in $ENGINES; do
         wait_http "$J/healthz"
         ADMIN=$(signin "$J" admin@jouda.ma Jouda-admin-2026)
         DIRECTOR=$(signin "$J" directrice.casa@amal.ma Jouda-demo-2026)
+        # persons: an educator of a house (her caseload) and the EPS's quality
+        # referent (the pseudonymised indicators of the persons supported)
+        EDUCATOR=$(signin "$J" mere.fatima Jouda-demo-2026)
+        REFERENT=$(signin "$J" referent.casa@amal.ma Jouda-demo-2026)
+        REFERENT_TOKEN=$(./jouda token create --db "$DB" --user referent.casa@amal.ma </dev/null)
+        EPS1=$(curl -sS -H "Authorization: Bearer $REFERENT_TOKEN" "$J/api/v1/me" |
+            node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).roles[0].node_id))') ||
+            { echo "bench: $tag: no EPS for the quality referent" >&2; exit 1; }
         ADMIN_TOKEN=$(./jouda token create --db "$DB" --user admin@jouda.ma </dev/null)
         DIRECTOR_TOKEN=$(./jouda token create --db "$DB" --user directrice.casa@amal.ma </dev/null)
         CAMPAIGN=$(node bench/setup-assess.mjs "$J" "$ADMIN_TOKEN" "$DIRECTOR_TOKEN") ||
@@ -150,11 +158,15 @@ for engine in $ENGINES; do
         PROJECT=$(curl -sS -H "Authorization: Bearer $DIRECTOR_TOKEN" "$J/api/v1/projects?limit=1" |
             node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).items[0].id))') ||
             { echo "bench: $tag: no projet d'établissement for the director" >&2; exit 1; }
-        for who in admin director; do
+        for who in admin director educator referent; do
             cookie=$ADMIN
             [ $who = director ] && cookie=$DIRECTOR
+            [ $who = educator ] && cookie=$EDUCATOR
+            [ $who = referent ] && cookie=$REFERENT
             pages="home nodes network overdue summary projects"
             [ $who = director ] && pages="home nodes results actions board project"
+            [ $who = educator ] && pages="caseload caseload_api"
+            [ $who = referent ] && pages="home indicators"
             for page in $pages; do
                 case $page in
                 home) path=/; kind=p ;;
@@ -167,6 +179,9 @@ for engine in $ENGINES; do
                 board) path=/actions/board; kind=p ;;
                 projects) path=/projects; kind=p ;;
                 project) path=/projects/$PROJECT; kind=p ;;
+                caseload) path=/persons; kind=p ;;
+                caseload_api) path="/api/v1/persons?mine=true&limit=50"; kind=j ;;
+                indicators) path="/api/v1/persons/indicators?node_id=$EPS1"; kind=j ;;
                 esac
                 name=$tag-$who-$page
                 code=$(curl -sS -o "$TMP/www/$kind/$name" -w '%{http_code}' -H "$cookie" "$J$path")
@@ -179,6 +194,8 @@ for engine in $ENGINES; do
                 label="$who $page"
                 [ $who = admin ] && label="national admin"
                 [ $who = director ] && label="director of EPS 1"
+                [ $who = educator ] && label="educator of a house of EPS 1"
+                [ $who = referent ] && label="quality referent of EPS 1"
                 case $page in
                 home) label="$label, home page" ;;
                 nodes) label="$label, node list (API)" ;;
@@ -190,6 +207,9 @@ for engine in $ENGINES; do
                 board) label="$label, board of the actions" ;;
                 projects) label="$label, projets d'établissement (list)" ;;
                 project) label="$label, its projet d'établissement" ;;
+                caseload) label="$label, her caseload (persons supported)" ;;
+                caseload_api) label="$label, her children (API, first 50 and total)" ;;
+                indicators) label="$label, indicators of the persons supported (API)" ;;
                 esac
                 ROWS+=("| $engine | $scale | $label | $bytes | $jr | $jp | $nr | $np | $ratio |")
                 [ "$jb$nb" != 00 ] && NOTES+=("$name: non-2xx answers: jouda $jb, nginx $nb")

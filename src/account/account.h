@@ -29,6 +29,11 @@ bool account_totp_enrolled(db_t *db, int64_t user_id);
  * role)? Modules holding personal data add their own rules (an EPS asking
  * it of its staff). */
 bool account_totp_expected(req_t *r);
+/* For an administrator on the server (`jouda user totp-reset`): remove a
+ * confirmed enrolment and its recovery codes of someone who lost both,
+ * audited "totp_disable" (actor 0). RES_OK, RES_CONFLICT when it was not
+ * on, RES_ERROR. They set it up again at their next sign-in. */
+res_t account_totp_reset(db_t *db, int64_t user_id);
 /* Where enrolment happens (a page), for messages pointing to it. */
 #define ACCOUNT_TOTP_PAGE "/profile/totp"
 

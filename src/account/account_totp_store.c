@@ -288,6 +288,11 @@ res_t totp_disable(db_t *db, int64_t uid, const char *ip)
     return st;
 }
 
+res_t account_totp_reset(db_t *db, int64_t user_id)
+{
+    return totp_disable(db, user_id, NULL);
+}
+
 /* --- The second step of signing in -------------------------------------- */
 
 int totp_challenge_create(db_t *db, int64_t uid, const char *next, char *out, size_t outlen)

@@ -18,7 +18,9 @@ static unsigned role_perms(role_t r)
 {
     switch (r) {
     case ROLE_ADMIN:
-        return PERMS_ALL;
+        /* the platform or an association, but never the file of a child:
+         * personal data are for those who accompany the person (need to know) */
+        return PERMS_ALL & ~(BIT(PERM_PERSONAL_READ) | BIT(PERM_PERSONAL_WRITE));
     case ROLE_QUALITY_ADVISOR:
         /* quality work across a subtree: never personal data, never user or
          * organisation management, no audit log */

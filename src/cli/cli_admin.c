@@ -372,14 +372,17 @@ static void cli_user_help_to(FILE *f)
     fprintf(f, "Usage: jouda user add     [--db DB] (--email EMAIL | --username NAME) --name \"Full name\"\n"
            "                          --role ROLE --node ID [--language fr|ar|en] [--expires-days N]\n"
            "       jouda user list    [--db DB] [--node ID]\n"
-           "       jouda user disable [--db DB] EMAIL_OR_USERNAME\n\n"
+           "       jouda user disable [--db DB] EMAIL_OR_USERNAME\n"
+           "       jouda user totp-reset [--db DB] EMAIL_OR_USERNAME\n\n"
            "add: creates an account with one role at a node. The password comes from\n"
            "  JOUDA_USER_PASSWORD, else from standard input (never from the command line).\n"
            "  Roles: admin, quality_advisor, observer, director, quality_referent, staff,\n"
            "  inspector. --expires-days ends the role after N days (inspectors).\n"
            "list: one line per account, tab-separated: id, login, name, active (1/0), roles\n"
            "  (role@node,...). --node keeps the accounts managed in that node's subtree.\n"
-           "disable: disables the account, ends its sessions and revokes its API tokens.\n\n"
+           "disable: disables the account, ends its sessions and revokes its API tokens.\n"
+           "totp-reset: removes the two-step verification of someone who lost their phone\n"
+           "  and their recovery codes (check who asks first); they set it up again.\n\n"
            "  --db DB      SQLite file (default %s) or postgresql:// URL\n"
            "  -h, --help   this help\n",
            CLI_DEFAULT_DB);
@@ -596,6 +599,45 @@ out:
     return rc;
 }
 
+static int cli_user_totp_reset(int argc, char **argv)
+{
+    const char *cmd = argv[0], *url = CLI_DEFAULT_DB;
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    cli_getopt_reset();
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': url = optarg; break;
+        case 'h': cli_user_help(); return CLI_OK;
+        default: return CLI_BAD_OPTION(cmd);
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage_error(cmd, "give one email or username");
+    const char *login = argv[optind];
+    db_t *db = cli_open_db(cmd, url, true);
+    if (!db)
+        return CLI_FAIL;
+    int rc = CLI_OK;
+    int64_t id = cli_find_user(db, login);
+    if (id <= 0) {
+        rc = cli_fail(cmd, "no account '%s'", login);
+    } else {
+        res_t st = account_totp_reset(db, id);
+        if (st == RES_CONFLICT)
+            printf("Account %s has no two-step verification to reset.\n", login);
+        else if (st != RES_OK)
+            rc = cli_fail(cmd, "cannot reset the two-step verification: %s", db_errmsg(db));
+        else
+            printf("Removed the two-step verification of %s (user %lld): they set it up again "
+                   "from their profile.\n",
+                   login, (long long)id);
+    }
+    db_close(db);
+    return rc;
+}
+
 int cli_user(int argc, char **argv)
 {
     const char *cmd = argv[0];
@@ -612,9 +654,10 @@ int cli_user(int argc, char **argv)
     int (*fn)(int, char **) = strcmp(sub, "add") == 0       ? cli_user_add
                               : strcmp(sub, "list") == 0    ? cli_user_list
                               : strcmp(sub, "disable") == 0 ? cli_user_disable
+                              : strcmp(sub, "totp-reset") == 0 ? cli_user_totp_reset
                                                             : NULL;
     if (!fn)
-        return cli_usage_error(cmd, "unknown action '%s' (add, list or disable)", sub);
+        return cli_usage_error(cmd, "unknown action '%s' (add, list, disable or totp-reset)", sub);
     char *name = xasprintf("%s %s", cmd, sub);
     argv[1] = name;
     int rc = fn(argc - 1, argv + 1);

@@ -11,6 +11,7 @@
 #include "../assess/assess.h"
 #include "../plan/plan.h"
 #include "../project/project.h"
+#include "../person/person.h"
 #include "../users/users.h"
 #include "cli.h"
 
@@ -25,6 +26,7 @@ static const module_t *const jouda_modules[] = {
     &assess_module, /* self-assessment campaigns */
     &plan_module,   /* the improvement plan: actions, adoption, reminders */
     &project_module,/* the projet d'établissement: sections, versions, strategy, PDF */
+    &person_module, /* persons supported, their needs and support plans */
 };
 
 void jouda_use_modules(void)

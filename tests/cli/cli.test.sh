@@ -87,7 +87,7 @@ fi
 # --- help of every command --------------------------------------------------
 run --help
 check "jouda --help exits 0 and lists the commands" eval 'rc_is 0 && out_has serve && out_has backup && out_has key'
-for c in serve init migrate demo user token backup key "user add" "user list" "user disable" "token create" \
+for c in serve init migrate demo user token backup key "user add" "user list" "user disable" "user totp-reset" "token create" \
     "token list" "token revoke" "key rotate"; do
     # shellcheck disable=SC2086
     run $c --help

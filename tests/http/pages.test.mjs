@@ -49,10 +49,13 @@ describe('home page', () => {
       const links = nav ? [...nav[0].matchAll(/href="([^"]+)"/g)].map((m) => decodeEntities(m[1])) : [];
       for (const href of [...links, '/profile', '/notifications']) {
         const res = await c.get(href);
-        assert.equal(res.status, 200, `${who}: GET ${href}: ${show(res)}`);
+        // the persons' files stay closed to a director until two-step
+        // verification is set up: the page says so and links to it
+        const closed = (r) => href === '/persons' && r.status === 403 && r.text.includes('href="/profile/totp"');
+        assert.ok(res.status === 200 || closed(res), `${who}: GET ${href}: ${show(res)}`);
         for (const lang of ['ar', 'en']) {
           const r2 = await c.get(`${href}${href.includes('?') ? '&' : '?'}lang=${lang}`);
-          assert.equal(r2.status, 200, `${who}: GET ${href} in ${lang}`);
+          assert.ok(r2.status === 200 || closed(r2), `${who}: GET ${href} in ${lang}`);
           assert.equal(htmlLangDir(r2.text).lang, lang);
         }
       }

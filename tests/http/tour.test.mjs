@@ -164,7 +164,9 @@ describe('reading pages writes nothing', () => {
       for (const href of ['/', ...links, '/profile', '/notifications']) {
         for (const lang of ['fr', 'ar', 'en']) {
           const res = await c.get(`${href}${href.includes('?') ? '&' : '?'}lang=${lang}`);
-          assert.equal(res.status, 200, `${login}: GET ${href} in ${lang}: ${show(res)}`);
+          // a director's persons stay closed until two-step verification (403 with the way to it)
+          const closed = href === '/persons' && res.status === 403 && res.text.includes('href="/profile/totp"');
+          assert.ok(res.status === 200 || closed, `${login}: GET ${href} in ${lang}: ${show(res)}`);
           pages++;
         }
       }
@@ -349,7 +351,9 @@ describe('a house mother lands on her own unit', () => {
     assert.equal(form.enctype, 'multipart/form-data');
     assert.equal(form.fields.back, '/', 'the form comes back home');
     assert.match(main, /<input\b[^>]*type="file"[^>]*name="file"|<input\b[^>]*name="file"[^>]*type="file"/, 'a file input');
-    assert.doesNotMatch(main, /class="stat"/, 'no stat tiles of the establishment');
+    // (her own caseload card has figures of her children: not the establishment's)
+    const mainWithoutCaseload = main.replace(/<section[^>]*aria-labelledby="h-person-home"[\s\S]*?<\/section>/, '');
+    assert.doesNotMatch(mainWithoutCaseload, /class="stat"/, 'no stat tiles of the establishment');
     assert.doesNotMatch(text, /\bUnités\b/, 'no "Unités" figure');
     for (const n of d.children(d.eps1.id)) {
       if (n.id === d.maison1.id) continue;

@@ -26,8 +26,8 @@ static const matrix_row_t matrix[] = {
     {ROLE_NONE, NODE_EPS,                {1,  1,   0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0}},
     {ROLE_NONE, NODE_UNIT,               {1,  1,   0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0}},
 
-    {ROLE_ADMIN, NODE_ROOT,              {1,  1,   1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1}},
-    {ROLE_ADMIN, NODE_ASSOCIATION,       {1,  1,   1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1}},
+    {ROLE_ADMIN, NODE_ROOT,              {1,  1,   1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  0,  0}},
+    {ROLE_ADMIN, NODE_ASSOCIATION,       {1,  1,   1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  0,  0}},
     {ROLE_ADMIN, NODE_EPS,               {1,  1,   0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0}},
     {ROLE_ADMIN, NODE_UNIT,              {1,  1,   0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0}},
 
