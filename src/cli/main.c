@@ -24,6 +24,7 @@ static const cli_command_t cli_commands[] = {
     {"backup", cli_backup, "copy a SQLite database to a file while it is in use"},
     {"remind", cli_remind, "do today's daily work (overdue actions, reminders) now, for cron"},
     {"key", cli_key, "rotate the key that seals sensitive text at rest"},
+    {"retention", cli_retention, "anonymise the persons who left care longer ago than the retention period"},
 };
 
 static void cli_main_help(FILE *out)
@@ -33,7 +34,7 @@ static void cli_main_help(FILE *out)
                  "Commands:\n",
             JOUDA_VERSION);
     for (size_t i = 0; i < ARRAY_LEN(cli_commands); i++)
-        fprintf(out, "  %-8s %s\n", cli_commands[i].name, cli_commands[i].summary);
+        fprintf(out, "  %-10s %s\n", cli_commands[i].name, cli_commands[i].summary);
     fprintf(out, "\nDatabases: --db PATH (a SQLite file, default %s) or\n"
                  "--db postgresql://user@host/name.\n"
                  "Sensitive text is sealed with a key kept outside the database: --key-file\n"

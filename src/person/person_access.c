@@ -6,13 +6,6 @@
 
 #include <string.h>
 
-static const char *today(arena_t *a)
-{
-    char d[11];
-    iso_day_local(now_utc(), d);
-    return arena_strdup(a, d);
-}
-
 static bool is_referent(req_t *r, int64_t person_id)
 {
     return db_query_int(r->db,
@@ -25,7 +18,7 @@ static bool has_grant(req_t *r, int64_t person_id)
     return db_query_int(r->db,
                         "SELECT COUNT(*) FROM person_grants WHERE person_id = ? AND user_id = ?"
                         " AND revoked_at = 0 AND until_day >= ?",
-                        PARAMS(P_INT(person_id), P_INT(r->user->id), P_TEXT(today(r->arena))),
+                        PARAMS(P_INT(person_id), P_INT(r->user->id), P_TEXT(pers_today(r->arena))),
                         0) > 0;
 }
 
@@ -146,7 +139,7 @@ void pers_scope_sql(req_t *r, buf_t *sql, db_param_t *params, int *np, int max)
                   " revoked_at = 0 AND until_day >= ?))");
     params[(*np)++] = P_INT(r->user ? r->user->id : 0);
     params[(*np)++] = P_INT(r->user ? r->user->id : 0);
-    params[(*np)++] = P_TEXT(today(r->arena));
+    params[(*np)++] = P_TEXT(pers_today(r->arena));
 }
 
 /* --- The access log ------------------------------------------------------------ */
@@ -216,7 +209,7 @@ static int notify_directors(req_t *r, const person_t *p, const char *msgid, int6
 res_t pers_grant(req_t *r, const person_t *p, int64_t user_id, const char *until,
                  const char *reason, json_t *errors, int64_t *id_out)
 {
-    const char *day = today(r->arena);
+    const char *day = pers_today(r->arena);
     char limit[11];
     iso_day_format(iso_day_number(day) + 366, limit);
     if (user_id <= 0 || !users_is_active(r->db, user_id))
@@ -297,7 +290,7 @@ res_t pers_grant_revoke(req_t *r, const person_t *p, int64_t grant_id)
 json_t *pers_grants(req_t *r, int64_t person_id)
 {
     json_t *out = json_array();
-    const char *day = today(r->arena);
+    const char *day = pers_today(r->arena);
     db_res_t *res = db_query(r->db,
                              "SELECT id, user_id, until_day, reason, granted_by, created_at,"
                              " revoked_at FROM person_grants WHERE person_id = ? ORDER BY id DESC"

@@ -26,7 +26,8 @@ typedef struct {
 } pd_texts_t;
 
 extern const pd_name_t pd_girls[20], pd_boys[20], pd_women[8], pd_family[20];
-extern const pd_need_t pd_child_fr[10], pd_youth_fr[3], pd_mother_fr[4], pd_child_ar[8], pd_mother_ar[4];
+extern const pd_need_t pd_child_fr[10], pd_youth_fr[3], pd_mother_fr[4], pd_child_ar[8],
+    pd_mother_ar[4];
 extern const pd_need_t pd_bulk[7];
 extern const pd_texts_t pd_fr, pd_ar;
 
@@ -34,7 +35,7 @@ extern const pd_texts_t pd_fr, pd_ar;
 typedef struct {
     app_demo_t *d;
     db_t *db;
-    arena_t *a; /* per establishment */
+    arena_t *a;         /* per establishment */
     int64_t today, now; /* today: a day number */
     const pd_texts_t *t;
     bool arabic;

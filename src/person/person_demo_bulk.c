@@ -26,8 +26,9 @@ typedef struct {
     const char *path, *code;
     const pd_name_t *first, *last;
     bool female;
-    int age, life; /* life: 0 draft, 1 late, 2 in review, 3 replaced, 4 left, 5 agreed, 6 agreed+reviewed */
-    bool children;  /* of an establishment for children or students */
+    int age, life; /* life: 0 draft, 1 late, 2 in review, 3 replaced, 4 left, 5 agreed, 6
+                      agreed+reviewed */
+    bool children; /* of an establishment for children or students */
     int64_t birth, admission, exit, agreed, next;
     uint32_t h;
 } pd_bulk_t;
@@ -150,14 +151,17 @@ static void pd_bulk_who(const char *category, uint32_t h, int *age, bool *female
 static bool pd_bulk_persons(pd_t *x, pd_bulk_list_t *l)
 {
     pd_batch_t b;
-    pd_batch_init(&b, x,
-                  "INSERT INTO persons (code, eps_id, node_id, path, first_name, last_name, first_name_ar,"
-                  " last_name_ar, search_key, birth_date, sex, admission_date, origin, legal_status,"
-                  " disability, exit_date, exit_destination, family_notes, created_by, created_at,"
-                  " updated_at) VALUES",
-                  21, " RETURNING id, code", pd_got_person, l);
-    static const char *const origins[] = {"judicial", "social_services", "family", "self", "police"};
-    static const char *const legal[] = {"judicial_placement", "parental_authority", "guardianship", "other"};
+    pd_batch_init(
+        &b, x,
+        "INSERT INTO persons (code, eps_id, node_id, path, first_name, last_name, first_name_ar,"
+        " last_name_ar, search_key, birth_date, sex, admission_date, origin, legal_status,"
+        " disability, exit_date, exit_destination, family_notes, created_by, created_at,"
+        " updated_at) VALUES",
+        21, " RETURNING id, code", pd_got_person, l);
+    static const char *const origins[] = {"judicial", "social_services", "family", "self",
+                                          "police"};
+    static const char *const legal[] = {"judicial_placement", "parental_authority", "guardianship",
+                                        "other"};
     const char *family = "Contacts avec la famille suivis par l'assistante sociale.";
     for (size_t i = 0; i < l->n && b.ok; i++) {
         pd_bulk_t *p = &l->v[i];
@@ -193,15 +197,16 @@ static bool pd_bulk_persons(pd_t *x, pd_bulk_list_t *l)
     return pd_batch_flush(&b);
 }
 
-static const char *const pd_child_domains[] = {"education", "family", "health", "identity", "leisure",
-                                               "autonomy", "participation"};
-static const char *const pd_adult_domains[] = {"health", "autonomy", "family", "identity", "leisure",
-                                               "participation"};
+static const char *const pd_child_domains[] = {"education", "family",   "health",       "identity",
+                                               "leisure",   "autonomy", "participation"};
+static const char *const pd_adult_domains[] = {"health",   "autonomy", "family",
+                                               "identity", "leisure",  "participation"};
 
 static const pd_need_t *pd_bulk_need(const pd_bulk_t *p, int j)
 {
-    const char *dom = p->children ? pd_child_domains[(p->h / 3 + (uint32_t)j) % ARRAY_LEN(pd_child_domains)]
-                                  : pd_adult_domains[(p->h / 3 + (uint32_t)j) % ARRAY_LEN(pd_adult_domains)];
+    const char *dom =
+        p->children ? pd_child_domains[(p->h / 3 + (uint32_t)j) % ARRAY_LEN(pd_child_domains)]
+                    : pd_adult_domains[(p->h / 3 + (uint32_t)j) % ARRAY_LEN(pd_adult_domains)];
     for (size_t m = 0; m < ARRAY_LEN(pd_bulk); m++)
         if (str_eq(pd_bulk[m].domain, dom))
             return &pd_bulk[m];
@@ -211,18 +216,23 @@ static const pd_need_t *pd_bulk_need(const pd_bulk_t *p, int j)
 static bool pd_bulk_care(pd_t *x, pd_bulk_list_t *l)
 {
     pd_batch_t needs, refs, plans;
-    pd_batch_init(&needs, x,
-                  "INSERT INTO person_needs (person_id, domain, level, situation, needs, assessed_on,"
-                  " updated_by, updated_at) VALUES",
-                  8, "", NULL, NULL);
-    pd_batch_init(&refs, x, "INSERT INTO person_referents (person_id, user_id) VALUES", 2, "", NULL, NULL);
-    pd_batch_init(&plans, x,
-                  "INSERT INTO person_plans (person_id, version, status, participation, agreement,"
-                  " child_signed_name, child_signed_on, child_signed_how, review_months, agreed_on,"
-                  " closed_on, next_review, late_notified, created_by, created_at, updated_at) VALUES",
-                  16, " RETURNING id, person_id, version", pd_got_plan, l);
-    const char *part = "Réunion de projet avec la personne et son référent ; objectifs discutés un par un.";
-    static const char *const status[] = {"draft", "agreed", "in_review", "agreed", "closed", "agreed", "agreed"};
+    pd_batch_init(
+        &needs, x,
+        "INSERT INTO person_needs (person_id, domain, level, situation, needs, assessed_on,"
+        " updated_by, updated_at) VALUES",
+        8, "", NULL, NULL);
+    pd_batch_init(&refs, x, "INSERT INTO person_referents (person_id, user_id) VALUES", 2, "", NULL,
+                  NULL);
+    pd_batch_init(
+        &plans, x,
+        "INSERT INTO person_plans (person_id, version, status, participation, agreement,"
+        " child_signed_name, child_signed_on, child_signed_how, review_months, agreed_on,"
+        " closed_on, next_review, late_notified, created_by, created_at, updated_at) VALUES",
+        16, " RETURNING id, person_id, version", pd_got_plan, l);
+    const char *part =
+        "Réunion de projet avec la personne et son référent ; objectifs discutés un par un.";
+    static const char *const status[] = {"draft",  "agreed", "in_review", "agreed",
+                                         "closed", "agreed", "agreed"};
     for (size_t i = 0; i < l->n && needs.ok && refs.ok && plans.ok; i++) {
         pd_bulk_t *p = &l->v[i];
         int64_t on = p->admission + 20 < x->today ? p->admission + 20 : x->today;
@@ -261,7 +271,9 @@ static bool pd_bulk_care(pd_t *x, pd_bulk_list_t *l)
             r[7] = P_TEXT(signs ? "signature" : NULL);
             r[8] = P_INT(6);
             r[9] = P_TEXT(agreed ? pd_day(x->a, agreed) : NULL);
-            r[10] = P_TEXT(first_of_two ? pd_day(x->a, p->agreed) : p->exit ? pd_day(x->a, p->exit) : NULL);
+            r[10] = P_TEXT(first_of_two ? pd_day(x->a, p->agreed)
+                           : p->exit    ? pd_day(x->a, p->exit)
+                                        : NULL);
             r[11] = P_TEXT(!str_eq(st, "closed") && p->next ? pd_day(x->a, p->next) : NULL);
             /* the late ones were told about already (the daily work of a
              * running system): no flood of notifications at the next start */
@@ -275,12 +287,13 @@ static bool pd_bulk_care(pd_t *x, pd_bulk_list_t *l)
         return false;
     /* goals of the plans in force, reviews of those reviewed */
     pd_batch_t goals, reviews;
-    pd_batch_init(&goals, x, "INSERT INTO person_goals (plan_id, position, domain, text) VALUES", 4, "", NULL,
-                  NULL);
-    pd_batch_init(&reviews, x,
-                  "INSERT INTO person_reviews (plan_id, reviewed_on, due_on, changes, next_review, by_user,"
-                  " created_at) VALUES",
-                  7, "", NULL, NULL);
+    pd_batch_init(&goals, x, "INSERT INTO person_goals (plan_id, position, domain, text) VALUES", 4,
+                  "", NULL, NULL);
+    pd_batch_init(
+        &reviews, x,
+        "INSERT INTO person_reviews (plan_id, reviewed_on, due_on, changes, next_review, by_user,"
+        " created_at) VALUES",
+        7, "", NULL, NULL);
     for (size_t i = 0; i < l->n && goals.ok && reviews.ok; i++) {
         pd_bulk_t *p = &l->v[i];
         int64_t plan = p->plan2_id ? p->plan2_id : p->plan_id;
@@ -349,7 +362,9 @@ static bool pd_bulk_read(pd_t *x, arena_t *a, const node_t *eps, size_t n, pd_bu
         while (res && db_next(res)) {
             ssize_t k = pd_find_eps(eps, n, db_int(res, 0));
             if (k >= 0)
-                *(q == 0 ? &out[k].persons : q == 1 ? &out[k].plans : &out[k].director) = db_int(res, 1);
+                *(q == 0   ? &out[k].persons
+                  : q == 1 ? &out[k].plans
+                           : &out[k].director) = db_int(res, 1);
         }
         bool ok = res && db_res_status(res) == DB_OK;
         db_res_free(res);
@@ -359,10 +374,11 @@ static bool pd_bulk_read(pd_t *x, arena_t *a, const node_t *eps, size_t n, pd_bu
     /* the units, and the first staff member of each */
     VEC(int64_t) unit_ids = {0};
     VEC(pd_bulk_unit_t *) units = {0};
-    db_res_t *res = db_query(x->db,
-                             "SELECT parent_id, id, path FROM nodes WHERE kind = 'unit' AND active = 1"
-                             " ORDER BY id",
-                             NOPARAMS);
+    db_res_t *res =
+        db_query(x->db,
+                 "SELECT parent_id, id, path FROM nodes WHERE kind = 'unit' AND active = 1"
+                 " ORDER BY id",
+                 NOPARAMS);
     while (res && db_next(res)) {
         ssize_t k = pd_find_eps(eps, n, db_int(res, 0));
         if (k < 0 || out[k].n_units == ARRAY_LEN(out[k].units))
@@ -375,11 +391,12 @@ static bool pd_bulk_read(pd_t *x, arena_t *a, const node_t *eps, size_t n, pd_bu
     }
     bool ok = res && db_res_status(res) == DB_OK;
     db_res_free(res);
-    res = ok ? db_query(x->db,
-                        "SELECT r.node_id, r.user_id FROM user_roles r JOIN users u ON u.id = r.user_id"
-                        " WHERE r.role = 'staff' AND r.node_kind = 'unit' AND u.active = 1"
-                        " ORDER BY r.user_id",
-                        NOPARAMS)
+    res = ok ? db_query(
+                   x->db,
+                   "SELECT r.node_id, r.user_id FROM user_roles r JOIN users u ON u.id = r.user_id"
+                   " WHERE r.role = 'staff' AND r.node_kind = 'unit' AND u.active = 1"
+                   " ORDER BY r.user_id",
+                   NOPARAMS)
              : NULL;
     while (res && db_next(res)) {
         int64_t id = db_int(res, 0);
@@ -422,8 +439,8 @@ static void pd_bulk_eps(pd_t *x, const node_t *eps, const pd_bulk_eps_t *e, pd_b
         pd_bulk_who(eps->category, h, &p->age, &p->female);
         bool woman = p->female && p->age >= 18;
         p->first = woman && h % 3 == 0 ? &pd_women[(h >> 4) % ARRAY_LEN(pd_women)]
-                   : p->female ? &pd_girls[(h >> 4) % ARRAY_LEN(pd_girls)]
-                               : &pd_boys[(h >> 4) % ARRAY_LEN(pd_boys)];
+                   : p->female         ? &pd_girls[(h >> 4) % ARRAY_LEN(pd_girls)]
+                                       : &pd_boys[(h >> 4) % ARRAY_LEN(pd_boys)];
         p->last = &pd_family[(h >> 9) % ARRAY_LEN(pd_family)];
         p->birth = pd_months(T - (int64_t)(h % 300), -12 * p->age);
         static const int lives[20] = {0, 0, 1, 1, 1, 2, 2, 3, 4, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6};
@@ -440,7 +457,8 @@ static void pd_bulk_eps(pd_t *x, const node_t *eps, const pd_bulk_eps_t *e, pd_b
             p->agreed = pd_months(T - 10 - (int64_t)(h % 90), -12);
             p->next = pd_months(T - 10 - (int64_t)(h % 90), 0);
             break;
-        case 2: case 5: /* agreed, next review ahead */
+        case 2:
+        case 5: /* agreed, next review ahead */
             p->agreed = T - 10 - (int64_t)(h % 160);
             p->next = pd_months(p->agreed, 6);
             break;
@@ -458,11 +476,12 @@ static void pd_bulk_eps(pd_t *x, const node_t *eps, const pd_bulk_eps_t *e, pd_b
             p->agreed = pd_months(T - 10 - (int64_t)(h % 150), -6);
             p->next = pd_months(T - 10 - (int64_t)(h % 150), 6);
             break;
-        default:
-            break;
+        default: break;
         }
     }
 }
+
+static const char *const pd_grown[] = {"ANALYZE persons", "ANALYZE person_plans"};
 
 int pd_national(pd_t *x, const node_t *eps, size_t n)
 {
@@ -474,7 +493,14 @@ int pd_national(pd_t *x, const node_t *eps, size_t n)
         return DB_ERR;
     }
     int rc = DB_OK;
-    for (size_t i = 0; i < n && rc == DB_OK;) {
+    size_t group = 0;
+    for (size_t i = 0; i < n && rc == DB_OK; group++) {
+        /* the tables grow from nothing: fresh statistics after the first
+         * groups keep the foreign keys' checks on their indexes (PostgreSQL
+         * plans them once per session, from the statistics of the moment) */
+        if (group == 1 || group == 3 || group == 8 || group == 20)
+            for (size_t t = 0; t < ARRAY_LEN(pd_grown) && rc == DB_OK; t++)
+                rc = db_exec(x->db, pd_grown[t], NOPARAMS);
         /* a group of establishments of the country without persons yet */
         x->a = arena_new();
         pd_bulk_list_t l = {.v = arena_alloc(x->a, sizeof *l.v * 71 * PD_GROUP)};

@@ -86,6 +86,16 @@ typedef enum { PERS_DRAFT = 0, PERS_AGREED, PERS_IN_REVIEW, PERS_CLOSED } pers_s
 const char *pers_status_code(pers_status_t s);
 int pers_status_from_code(const char *code); /* -1 when unknown */
 
+/* --- Helpers (person_util.c) ------------------------------------------------- */
+const char *pers_today(arena_t *a);          /* "YYYY-MM-DD" in Africa/Casablanca */
+/* day + months, the day of the month kept when it exists (31 -> last day). */
+const char *pers_add_months(arena_t *a, const char *day, int months);
+/* A sealed value opened (NULL for none or one the key does not open). */
+const char *pers_opened(arena_t *a, const char *sealed);
+/* A value sealed as a statement parameter (NULL for none or ""). */
+db_param_t pers_sealed_param(arena_t *a, const char *s);
+db_param_t pers_text_or_null(const char *s);   /* NULL for NULL or "" */
+
 /* --- Persons (person_model.c) ----------------------------------------- */
 
 typedef struct {

@@ -97,13 +97,6 @@ int pers_age(const char *birth_date, const char *day)
 
 /* --- Reading a body -------------------------------------------------------- */
 
-static const char *today(arena_t *a)
-{
-    char d[11];
-    iso_day_local(now_utc(), d);
-    return arena_strdup(a, d);
-}
-
 /* An optional one-line text: NULL absent, "" present but empty. */
 static const char *opt_text(req_t *r, json_t *errors, const char *field, size_t max)
 {
@@ -151,7 +144,7 @@ static const char *opt_day(req_t *r, json_t *errors, const char *field, bool pas
         v_error(errors, field, msg);
         return NULL;
     }
-    if (past_only && strcmp(d, today(r->arena)) > 0) {
+    if (past_only && strcmp(d, pers_today(r->arena)) > 0) {
         v_error(errors, field, N_("This date is in the future."));
         return NULL;
     }
@@ -414,14 +407,6 @@ static int64_t eps_of(db_t *db, arena_t *a, const node_t *n, const char **eps_pa
     return 0;
 }
 
-static db_param_t text_or_null(const char *s) { return s ? P_TEXT(s) : P_NULL; }
-
-static db_param_t sealed_param(arena_t *a, const char *s)
-{
-    const char *v = s ? seal_text(a, s) : NULL;
-    return v ? P_TEXT(v) : P_NULL;
-}
-
 /* Does the reader hold a live staff role at a unit of the EPS of eps_path? */
 static bool works_at_unit(req_t *r, const char *eps_path)
 {
@@ -471,12 +456,12 @@ res_t pers_create(req_t *r, const pers_input_t *in, json_t *errors, int64_t *id_
                P_TEXT(m.v[M_FIRST] ? m.v[M_FIRST] : ""), P_TEXT(m.v[M_LAST] ? m.v[M_LAST] : ""),
                P_TEXT(m.v[M_FIRST_AR] ? m.v[M_FIRST_AR] : ""),
                P_TEXT(m.v[M_LAST_AR] ? m.v[M_LAST_AR] : ""), P_TEXT(key),
-               text_or_null(m.v[M_BIRTH]), text_or_null(m.v[M_SEX]),
-               text_or_null(m.v[M_ADMISSION]), text_or_null(m.v[M_ORIGIN]),
-               sealed_param(a, m.v[M_ORIGIN_REF]), text_or_null(m.v[M_LEGAL]),
-               P_INT(m.disability), text_or_null(m.v[M_DIS_KIND]), text_or_null(m.v[M_EXIT]),
-               text_or_null(m.v[M_EXIT_DEST]), sealed_param(a, m.v[M_HEALTH]),
-               sealed_param(a, m.v[M_FAMILY]), sealed_param(a, m.v[M_JUDICIAL]),
+               pers_text_or_null(m.v[M_BIRTH]), pers_text_or_null(m.v[M_SEX]),
+               pers_text_or_null(m.v[M_ADMISSION]), pers_text_or_null(m.v[M_ORIGIN]),
+               pers_sealed_param(a, m.v[M_ORIGIN_REF]), pers_text_or_null(m.v[M_LEGAL]),
+               P_INT(m.disability), pers_text_or_null(m.v[M_DIS_KIND]), pers_text_or_null(m.v[M_EXIT]),
+               pers_text_or_null(m.v[M_EXIT_DEST]), pers_sealed_param(a, m.v[M_HEALTH]),
+               pers_sealed_param(a, m.v[M_FAMILY]), pers_sealed_param(a, m.v[M_JUDICIAL]),
                P_INT(r->user->id), P_INT(now), P_INT(now)));
     free(key);
     if (res && db_next(res))
@@ -547,7 +532,7 @@ res_t pers_update(req_t *r, const person_t *p, const pers_input_t *in, int64_t r
     for (int i = 0; i < M__N; i++) {
         if (same(old[i], m.v[i]))
             continue;
-        if (merged_sealed[i] || i <= M_SEX)
+        if (merged_sealed[i] || i <= M_SEX || i == M_DIS_KIND)
             json_object_set_new(ch, merged_names[i], json_string("changed"));
         else
             json_object_set_new(ch, merged_names[i],
@@ -582,13 +567,13 @@ res_t pers_update(req_t *r, const person_t *p, const pers_input_t *in, int64_t r
                              P_TEXT(m.v[M_LAST] ? m.v[M_LAST] : ""),
                              P_TEXT(m.v[M_FIRST_AR] ? m.v[M_FIRST_AR] : ""),
                              P_TEXT(m.v[M_LAST_AR] ? m.v[M_LAST_AR] : ""), P_TEXT(key),
-                             text_or_null(m.v[M_BIRTH]), text_or_null(m.v[M_SEX]),
-                             text_or_null(m.v[M_ADMISSION]), text_or_null(m.v[M_ORIGIN]),
-                             sealed_param(a, m.v[M_ORIGIN_REF]), text_or_null(m.v[M_LEGAL]),
-                             P_INT(m.disability), text_or_null(m.v[M_DIS_KIND]),
-                             text_or_null(m.v[M_EXIT]), text_or_null(m.v[M_EXIT_DEST]),
-                             sealed_param(a, m.v[M_HEALTH]), sealed_param(a, m.v[M_FAMILY]),
-                             sealed_param(a, m.v[M_JUDICIAL]), P_INT(now_utc()), P_INT(p->id),
+                             pers_text_or_null(m.v[M_BIRTH]), pers_text_or_null(m.v[M_SEX]),
+                             pers_text_or_null(m.v[M_ADMISSION]), pers_text_or_null(m.v[M_ORIGIN]),
+                             pers_sealed_param(a, m.v[M_ORIGIN_REF]), pers_text_or_null(m.v[M_LEGAL]),
+                             P_INT(m.disability), pers_text_or_null(m.v[M_DIS_KIND]),
+                             pers_text_or_null(m.v[M_EXIT]), pers_text_or_null(m.v[M_EXIT_DEST]),
+                             pers_sealed_param(a, m.v[M_HEALTH]), pers_sealed_param(a, m.v[M_FAMILY]),
+                             pers_sealed_param(a, m.v[M_JUDICIAL]), P_INT(now_utc()), P_INT(p->id),
                              P_INT(p->rev))) == DB_OK;
     free(key);
     bool stale = ok && db_changes(r->db) == 0;
@@ -672,7 +657,7 @@ json_t *pers_json(req_t *r, const person_t *p)
     for (size_t i = 0; i < ARRAY_LEN(f); i++)
         json_object_set_new(o, f[i][0], json_str_or_null(f[i][1]));
     json_object_set_new(o, "disability", json_boolean(p->disability));
-    int age = pers_age(p->birth_date, today(r->arena));
+    int age = pers_age(p->birth_date, pers_today(r->arena));
     json_object_set_new(o, "age", age >= 0 ? json_integer(age) : json_null());
     json_object_set_new(o, "referents",
                         user_refs(r,
@@ -773,7 +758,7 @@ json_t *pers_list(req_t *r, const pers_filter_t *f, int64_t *total)
     buf_init(&where);
     db_param_t params[48];
     int np = 0;
-    const char *day = today(r->arena);
+    const char *day = pers_today(r->arena);
     buf_puts(&where, " WHERE p.anonymised_at = 0 AND ");
     pers_scope_sql(r, &where, params, &np, 40);
     if (f->node_id > 0) {

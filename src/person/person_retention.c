@@ -60,23 +60,28 @@ static const struct {
     int n;
 } retention_steps[] = {
     {"UPDATE person_needs SET situation = NULL, strengths = NULL, needs = NULL, own_words = NULL"
-     " WHERE person_id = ?", 1},
+     " WHERE person_id = ?",
+     1},
     {"UPDATE person_goals SET text = NULL WHERE plan_id IN (SELECT id FROM person_plans WHERE"
-     " person_id = ?)", 1},
+     " person_id = ?)",
+     1},
     {"UPDATE person_actions SET text = NULL, who = '' WHERE goal_id IN (SELECT g.id FROM"
-     " person_goals g JOIN person_plans pl ON pl.id = g.plan_id WHERE pl.person_id = ?)", 1},
+     " person_goals g JOIN person_plans pl ON pl.id = g.plan_id WHERE pl.person_id = ?)",
+     1},
     {"UPDATE person_reviews SET changes = NULL WHERE plan_id IN (SELECT id FROM person_plans"
-     " WHERE person_id = ?)", 1},
+     " WHERE person_id = ?)",
+     1},
     {"UPDATE person_plans SET participation = NULL, child_signed_name = NULL, guardian_name ="
-     " NULL WHERE person_id = ?", 1},
+     " NULL WHERE person_id = ?",
+     1},
     {"DELETE FROM person_referents WHERE person_id = ?", 1},
     {"DELETE FROM person_siblings WHERE person_id = ? OR sibling_id = ?", 2},
     {"DELETE FROM person_grants WHERE person_id = ?", 1},
     {"DELETE FROM person_reads WHERE person_id = ?", 1},
 };
 
-static int retention_one(db_t *db, int64_t id, int64_t node_id, const char *code,
-                         const char *birth, int64_t now)
+static int retention_one(db_t *db, int64_t id, int64_t node_id, const char *code, const char *birth,
+                         int64_t now)
 {
     for (size_t i = 0; i < ARRAY_LEN(retention_steps); i++) {
         int rc = retention_steps[i].n == 2
@@ -93,14 +98,14 @@ static int retention_one(db_t *db, int64_t id, int64_t node_id, const char *code
     }
     const char *fields[] = {code};
     char *key = text_fold_key(fields, 1);
-    int rc = db_exec(db,
-                     "UPDATE persons SET first_name = '', last_name = '', first_name_ar = '',"
-                     " last_name_ar = '', search_key = ?, birth_date = ?, origin_ref = NULL,"
-                     " disability_kind = NULL, health_notes = NULL, family_notes = NULL,"
-                     " judicial_notes = NULL, anonymised_at = ?, rev = rev + 1, updated_at = ?"
-                     " WHERE id = ?",
-                     PARAMS(P_TEXT(key), P_TEXT(year[0] ? year : NULL), P_INT(now), P_INT(now),
-                            P_INT(id)));
+    int rc = db_exec(
+        db,
+        "UPDATE persons SET first_name = '', last_name = '', first_name_ar = '',"
+        " last_name_ar = '', search_key = ?, birth_date = ?, origin_ref = NULL,"
+        " disability_kind = NULL, health_notes = NULL, family_notes = NULL,"
+        " judicial_notes = NULL, anonymised_at = ?, rev = rev + 1, updated_at = ?"
+        " WHERE id = ?",
+        PARAMS(P_TEXT(key), P_TEXT(year[0] ? year : NULL), P_INT(now), P_INT(now), P_INT(id)));
     free(key);
     if (rc != DB_OK)
         return rc;

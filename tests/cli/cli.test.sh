@@ -87,7 +87,7 @@ fi
 # --- help of every command --------------------------------------------------
 run --help
 check "jouda --help exits 0 and lists the commands" eval 'rc_is 0 && out_has serve && out_has backup && out_has key'
-for c in serve init migrate demo user token backup key "user add" "user list" "user disable" "user totp-reset" "token create" \
+for c in serve init migrate demo user token backup key retention "user add" "user list" "user disable" "user totp-reset" "token create" \
     "token list" "token revoke" "key rotate"; do
     # shellcheck disable=SC2086
     run $c --help
@@ -219,6 +219,101 @@ check "demo again: the same accounts" eval 'rc_is 0 && cmp -s "$TMP/out" "$TMP/d
 NOUR=$(grep -P "\tdirectrice\@nour\.ma\t" "$TMP/demo1" | grep -oP "director\@\K\d+")
 run user list --db "$DB" --node "${NOUR:-0}"
 check "user list --node keeps one EPS's accounts" eval 'rc_is 0 && out_has "directrice@nour.ma" && ! out_has "amal.ma"'
+
+# --- retention: persons who left more than the period ago are anonymised -----------
+# (for tests/cli/cli.test.sh, after init: uses run, check, usage_case, sql, sql_all,
+# $DB, $KEY, $RUN, $TMP; runs again on the same database: its persons carry $RUN)
+usage_case "retention with an extra argument" retention --db "$DB" extra
+usage_case "an unknown option of retention" retention --db "$DB" --bogus
+usage_case "retention --years 0" retention --db "$DB" --years 0
+usage_case "retention --years 101" retention --db "$DB" --years 101
+usage_case "retention --years abc" retention --db "$DB" --years abc
+usage_case "retention --years 5x" retention --db "$DB" --years 5x
+usage_case "retention with an empty --key-file" retention --db "$DB" --key-file ""
+run retention --help
+check "retention --help exits 0: the default period and a cron line" \
+    eval 'rc_is 0 && out_has "Usage: jouda retention" && out_has "default 10" && out_has "30 3 \* \* \* jouda retention"'
+if [ "$IS_PG" -eq 0 ]; then
+    run retention --db "$TMP/none/jouda.db"
+    check "retention on a missing SQLite database exits 1" eval 'rc_is 1 && err_has "no database"'
+fi
+
+# three persons of this run: left eleven years ago, left two years ago, in care
+TODAY_LOCAL=$(TZ=Africa/Casablanca date +%F)
+CUTOFF10=$(TZ=Africa/Casablanca date -d "$TODAY_LOCAL - 10 years" +%F)
+CUTOFF1=$(TZ=Africa/Casablanca date -d "$TODAY_LOCAL - 1 year" +%F)
+LEFT_OLD=$(TZ=Africa/Casablanca date -d "$TODAY_LOCAL - 11 years" +%F)
+LEFT_RECENT=$(TZ=Africa/Casablanca date -d "$TODAY_LOCAL - 2 years" +%F)
+ROOTID=$(sql "SELECT MIN(id) FROM nodes")
+ROOTPATH=$(sql "SELECT path FROM nodes WHERE id = $ROOTID")
+for who in old recent here; do
+    case $who in
+    old) exit_day="'$LEFT_OLD'" ;;
+    recent) exit_day="'$LEFT_RECENT'" ;;
+    here) exit_day=NULL ;;
+    esac
+    sql "INSERT INTO persons (code, eps_id, node_id, path, first_name, last_name, first_name_ar,
+         last_name_ar, search_key, birth_date, sex, admission_date, origin, exit_date,
+         health_notes, created_at, updated_at)
+         VALUES ('R$who$RUN', $ROOTID, $ROOTID, '$ROOTPATH', 'Prenom$who$RUN', 'Nom$who$RUN',
+         'ياسمين', 'بنعلي', 'prenom$who$RUN nom$who$RUN', '2001-05-17', 'f', '2008-09-01',
+         'judicial', $exit_day, 's1:notreallysealed', 1, 1)" >/dev/null
+    sql "INSERT INTO person_needs (person_id, domain, level, situation, assessed_on, updated_at)
+         SELECT id, 'health', 2, 's1:notreallysealed', '2009-01-01', 1 FROM persons
+         WHERE code = 'R$who$RUN'" >/dev/null
+    sql "INSERT INTO person_reads (person_id, user_id, at, what)
+         SELECT id, 1, 5, 'identity' FROM persons WHERE code = 'R$who$RUN'" >/dev/null
+done
+OLD_ID=$(sql "SELECT id FROM persons WHERE code = 'Rold$RUN'")
+check "retention's test persons were written" eval '[ -n "$OLD_ID" ] && [ "$(sql "SELECT COUNT(*) FROM persons WHERE code LIKE '"'R%$RUN'"'")" = 3 ]'
+
+# (the demo has one person of its own who left more than ten years ago)
+LEFT_10=$(sql "SELECT COUNT(*) FROM persons WHERE exit_date < '$CUTOFF10' AND anonymised_at = 0")
+run retention --db "$DB" --dry-run
+check "retention --dry-run counts the one who left more than ten years ago (and the demo's)" \
+    eval 'rc_is 0 && [ "$LEFT_10" -ge 1 ] && grep -qx "$LEFT_10 persons\? to anonymise (left before $CUTOFF10); nothing changed (--dry-run)." "$TMP/out"'
+check "retention --dry-run changed nothing" \
+    eval '[ "$(sql "SELECT first_name FROM persons WHERE id = $OLD_ID")" = "Prenomold$RUN" ] &&
+          [ "$(sql "SELECT COUNT(*) FROM audit_log WHERE action = '"'retention'"' AND entity_id = $OLD_ID")" = 0 ]'
+LEFT_1=$(sql "SELECT COUNT(*) FROM persons WHERE exit_date < '$CUTOFF1' AND anonymised_at = 0")
+run retention --db "$DB" --years 1 --dry-run
+check "retention --years 1 --dry-run counts both who left (and those of earlier runs)" \
+    eval 'rc_is 0 && [ "$LEFT_1" -ge 2 ] && out_has "^$LEFT_1 persons to anonymise (left before $CUTOFF1)"'
+
+run retention --db "$DB"
+check "retention anonymises them and says before which day they left" \
+    eval 'rc_is 0 && grep -qx "$LEFT_10 persons\? anonymised (left before $CUTOFF10)." "$TMP/out"'
+check "their names, search key, notes and free text are gone; the code stays" \
+    eval '[ "$(sql "SELECT first_name || last_name || first_name_ar || last_name_ar || COALESCE(health_notes, '"''"')
+                    FROM persons WHERE id = $OLD_ID")" = "" ] &&
+          [ "$(sql "SELECT code || '"' '"' || birth_date || '"' '"' || exit_date FROM persons WHERE id = $OLD_ID")" = "Rold$RUN 2001-01-01 $LEFT_OLD" ] &&
+          [ "$(sql "SELECT COUNT(*) FROM persons WHERE id = $OLD_ID AND anonymised_at > 0 AND search_key NOT LIKE '"'%prenom%'"'")" = 1 ] &&
+          [ "$(sql "SELECT COUNT(*) FROM person_needs WHERE person_id = $OLD_ID AND situation IS NULL AND level = 2")" = 1 ] &&
+          [ "$(sql "SELECT COUNT(*) FROM person_reads WHERE person_id = $OLD_ID")" = 0 ]'
+check "one audit row by the system, without the values" \
+    eval '[ "$(sql "SELECT COUNT(*) FROM audit_log WHERE action = '"'retention'"' AND entity = '"'person'"' AND entity_id = $OLD_ID AND COALESCE(actor_id, 0) = 0")" = 1 ] &&
+          ! sql_all "SELECT changes FROM audit_log WHERE entity_id = $OLD_ID AND entity = '"'person'"'" | grep -q "Prenomold"'
+check "who left two years ago and who is in care are as they were" \
+    eval '[ "$(sql "SELECT COUNT(*) FROM persons WHERE code IN ('"'Rrecent$RUN'"', '"'Rhere$RUN'"') AND anonymised_at = 0 AND first_name LIKE '"'Prenom%'"' AND health_notes IS NOT NULL")" = 2 ] &&
+          [ "$(sql "SELECT COUNT(*) FROM person_reads r JOIN persons p ON p.id = r.person_id WHERE p.code IN ('"'Rrecent$RUN'"', '"'Rhere$RUN'"')")" = 2 ]'
+if [ "$IS_PG" -eq 0 ]; then
+    check "the SQLite files no longer hold the name" eval '! grep -qa "Prenomold$RUN" "$DB" "$DB-wal" 2>/dev/null'
+fi
+run retention --db "$DB"
+check "retention again anonymises nobody" eval 'rc_is 0 && grep -qx "0 persons anonymised (left before $CUTOFF10)." "$TMP/out"'
+
+run retention --db "$DB" --years 10 --key-file "$KEY"
+check "retention --key-file with the database's key exits 0" eval 'rc_is 0 && out_has "persons anonymised"'
+printf '%064d\n' 7 >"$TMP/wrong.key"
+chmod 600 "$TMP/wrong.key"
+run retention --db "$DB" --key-file "$TMP/wrong.key"
+check "retention --key-file with another key exits 1 and names the file" \
+    eval 'rc_is 1 && err_has "wrong.key" && [ "$(sql "SELECT COUNT(*) FROM persons WHERE code = '"'Rrecent$RUN'"' AND anonymised_at = 0")" = 1 ]'
+run retention --db "$DB" --key-file "$TMP/no-such.key"
+check "retention --key-file with a missing file exits 1" eval 'rc_is 1 && err_nonempty'
+# the test persons' notes are not really sealed: gone before the key rotation below
+sql "UPDATE person_needs SET situation = NULL WHERE person_id IN (SELECT id FROM persons WHERE code LIKE 'R%$RUN')" >/dev/null
+sql "UPDATE persons SET health_notes = NULL WHERE code LIKE 'R%$RUN'" >/dev/null
 
 # --- user add | disable ---------------------------------------------------------
 EPS1=$(grep -P "\tdirectrice\.casa\@amal\.ma\t" "$TMP/demo1" | grep -oP "director\@\K\d+")
