@@ -204,9 +204,12 @@ static void test_scope_association_admin(void **state)
     (void)state;
     role_assignment_t a = ra(ROLE_ADMIN, 10, NODE_ASSOCIATION, 0);
     for (int p = PERM_ORG_READ; p < PERM__COUNT; p++) {
-        assert_int_equal(authz_decide(&a, 1, (perm_t)p, PATH(P_A), NOW), AUTHZ_ALLOW);
-        assert_int_equal(authz_decide(&a, 1, (perm_t)p, PATH(P_E12), NOW), AUTHZ_ALLOW);
-        assert_int_equal(authz_decide(&a, 1, (perm_t)p, PATH(P_U121), NOW), AUTHZ_ALLOW);
+        /* everything in its subtree but the persons' files (need to know) */
+        authz_result_t in = p == PERM_PERSONAL_READ || p == PERM_PERSONAL_WRITE ? AUTHZ_FORBIDDEN
+                                                                                : AUTHZ_ALLOW;
+        assert_int_equal(authz_decide(&a, 1, (perm_t)p, PATH(P_A), NOW), in);
+        assert_int_equal(authz_decide(&a, 1, (perm_t)p, PATH(P_E12), NOW), in);
+        assert_int_equal(authz_decide(&a, 1, (perm_t)p, PATH(P_U121), NOW), in);
         assert_int_equal(authz_decide(&a, 1, (perm_t)p, PATH(P_B), NOW), AUTHZ_NOT_FOUND);
         assert_int_equal(authz_decide(&a, 1, (perm_t)p, PATH(P_E21), NOW), AUTHZ_NOT_FOUND);
         assert_int_equal(authz_decide(&a, 1, (perm_t)p, PATH(P_U211), NOW), AUTHZ_NOT_FOUND);
@@ -222,7 +225,9 @@ static void test_scope_root_admin(void **state)
     const int n[] = {1, 2, 3, 4, 3, 4, 2, 3, 4};
     for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
         for (int p = 0; p < PERM__COUNT; p++)
-            assert_int_equal(authz_decide(&a, 1, (perm_t)p, paths[i], n[i], NOW), AUTHZ_ALLOW);
+            assert_int_equal(authz_decide(&a, 1, (perm_t)p, paths[i], n[i], NOW),
+                             p == PERM_PERSONAL_READ || p == PERM_PERSONAL_WRITE ? AUTHZ_FORBIDDEN
+                                                                                 : AUTHZ_ALLOW);
 }
 
 static void test_scope_advisor_never_personal(void **state)
