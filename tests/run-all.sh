@@ -377,134 +377,199 @@ prepare_db() {
 sanitizer_clean() { ! grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$1"; }
 
 # ---------------------------------------------------------------- 5 HTTP tests
+# Each engine x variant has its own database and server: they run side by side
+# in $LANES lanes (JOUDA_TEST_LANES, default 2; 1 runs them one after the
+# other), the heaviest first, and their results are told in the usual order.
+LANES=${JOUDA_TEST_LANES:-2}
+# record_later FILE NAME P F S NOTE: a result of a step run in a lane, told
+# later by replay FILE (in the parent shell, which keeps the totals).
+record_later() { local f=$1; shift; printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "${5:-}" >>"$f"; }
+replay() {
+    local name p f s note
+    [ -f "$1" ] || { record "${2:-a lane}" 0 1 0 "no result (the lane stopped early)"; return; }
+    while IFS=$'\t' read -r name p f s note; do record "$name" "$p" "$f" "$s" "$note"; done <"$1"
+}
+# run_lanes FUNCTION ITEM...: FUNCTION ITEM RESULT_FILE for each item, in
+# $LANES background lanes dealt like cards (item i in lane i mod LANES, the
+# order of the items turning back each round, so that heavy and light ones
+# mix); waits for all. Result files: $LOGS/result-<item with _>.tsv.
+run_lanes() {
+    local fn=$1 i lane n
+    shift
+    local items=("$@") pids=()
+    n=${#items[@]}
+    for ((lane = 0; lane < LANES; lane++)); do
+        (
+            trap server_kill EXIT
+            for ((i = 0; i < n; i++)); do
+                local round=$((i / LANES)) pos=$((i % LANES))
+                ((round % 2 == 1)) && pos=$((LANES - 1 - pos))
+                [ $pos = $lane ] || continue
+                local item=${items[$i]}
+                local res=$LOGS/result-${item// /_}.tsv
+                rm -f "$res"
+                $fn $item "$res"
+            done
+        ) &
+        pids+=($!)
+    done
+    wait "${pids[@]}"
+}
+
+http_one() {
+    local engine=$1 variant=$2 res=$3
+    local tag name bin envs ao uo keyf db slog tlog t0 rc p f s found note
+    tag=http-$engine-$variant
+    name="5 HTTP $engine $variant"
+    if [ "$variant" = asan ]; then
+        bin=$ROOT/build/asan/jouda; envs=("${ASAN_ENV[@]}"); ao=$ASAN_OPTS; uo=$UBSAN_OPTS
+    else
+        bin=$ROOT/jouda; envs=(JOUDA_VARIANT=rel); ao=""; uo=""
+    fi
+    if [ ! -x "$bin" ]; then
+        record_later "$res" "$name" 0 1 0 "$bin is not built"
+        return
+    fi
+    if [ $engine = postgresql ] && [ $PG_OK != 1 ]; then
+        record_later "$res" "$name" 0 1 0 "no PostgreSQL"
+        return
+    fi
+    keyf=$(key_file_for $engine "${tag//-/_}")
+    envs+=(JOUDA_KEY_FILE="$keyf")
+    if ! db=$(prepare_db $engine "$bin" "${tag//-/_}" "$LOGS/$tag-setup.log" "${envs[@]}"); then
+        record_later "$res" "$name" 0 1 0 "init/demo failed, see $LOGS/$tag-setup.log"
+        return
+    fi
+    slog=$LOGS/$tag-server.log
+    if ! server_start "$bin" "$db" "$slog" "${envs[@]}"; then
+        record_later "$res" "$name" 0 1 0 "server did not start, see $slog"
+        server_kill
+        return
+    fi
+    echo "   $name: $SERVER_URL ($db)"
+    tlog=$LOGS/$tag-node.log
+    t0=$(date +%s)
+    # the tests run jouda themselves (tokens, remind, other servers): the same key file
+    ASAN_OPTIONS=$ao UBSAN_OPTIONS=$uo JOUDA_URL=$SERVER_URL JOUDA_DB_URL=$db JOUDA_BIN=$bin \
+        JOUDA_KEY_FILE=$keyf JOUDA_ENGINE=$engine JOUDA_VARIANT=$variant run_node_tests tests/http "$tlog" 900
+    rc=$?
+    read -r p f s found < <(node_counts "$tlog")
+    note="$(($(date +%s) - t0)) s"
+    if [ "$found" != 1 ] || { [ $rc -ne 0 ] && [ "$f" -eq 0 ]; }; then
+        f=$((f + 1))
+        note="$note, node exit status $rc"
+    fi
+    [ "$f" -gt 0 ] || [ "$s" -gt 0 ] && note="$note, see $tlog"
+    # the server must stop cleanly on SIGTERM
+    if server_stop; then
+        p=$((p + 1))
+    else
+        f=$((f + 1))
+        note="$note, stop: $SERVER_STOP_MSG (see $slog)"
+    fi
+    if [ "$variant" = asan ]; then
+        if sanitizer_clean "$slog"; then
+            p=$((p + 1))
+        else
+            f=$((f + 1))
+            note="$note, sanitizer report in $slog"
+        fi
+    fi
+    record_later "$res" "$name" "$p" "$f" "$s" "$note"
+}
+
 if want http; then
     echo "== 5. HTTP tests"
+    order=()   # the order results are told in
+    heavy=()   # the order they run in: PostgreSQL and the sanitizer build first
     for engine in sqlite postgresql; do
         for variant in $VARIANTS; do
-            tag=http-$engine-$variant
-            name="5 HTTP $engine $variant"
-            if [ "$variant" = asan ]; then
-                bin=$ROOT/build/asan/jouda; envs=("${ASAN_ENV[@]}"); ao=$ASAN_OPTS; uo=$UBSAN_OPTS
-            else
-                bin=$ROOT/jouda; envs=(JOUDA_VARIANT=rel); ao=""; uo=""
-            fi
             if [ $engine = postgresql ] && [ $SQLITE_ONLY = 1 ]; then
-                skip_pg "$name"
+                skip_pg "5 HTTP $engine $variant"
                 continue
             fi
-            if [ ! -x "$bin" ]; then
-                record "$name" 0 1 0 "$bin is not built"
-                continue
-            fi
-            if [ $engine = postgresql ] && [ $PG_OK != 1 ]; then
-                record "$name" 0 1 0 "no PostgreSQL"
-                continue
-            fi
-            keyf=$(key_file_for $engine "${tag//-/_}")
-            envs+=(JOUDA_KEY_FILE="$keyf")
-            if ! db=$(prepare_db $engine "$bin" "${tag//-/_}" "$LOGS/$tag-setup.log" "${envs[@]}"); then
-                record "$name" 0 1 0 "init/demo failed, see $LOGS/$tag-setup.log"
-                continue
-            fi
-            slog=$LOGS/$tag-server.log
-            if ! server_start "$bin" "$db" "$slog" "${envs[@]}"; then
-                record "$name" 0 1 0 "server did not start, see $slog"
-                server_kill
-                continue
-            fi
-            echo "   $name: $SERVER_URL ($db)"
-            tlog=$LOGS/$tag-node.log
-            t0=$(date +%s)
-            # the tests run jouda themselves (tokens, remind, other servers): the same key file
-            ASAN_OPTIONS=$ao UBSAN_OPTIONS=$uo JOUDA_URL=$SERVER_URL JOUDA_DB_URL=$db JOUDA_BIN=$bin \
-                JOUDA_KEY_FILE=$keyf JOUDA_ENGINE=$engine JOUDA_VARIANT=$variant run_node_tests tests/http "$tlog" 900
-            rc=$?
-            read -r p f s found < <(node_counts "$tlog")
-            note="$(($(date +%s) - t0)) s"
-            if [ "$found" != 1 ] || { [ $rc -ne 0 ] && [ "$f" -eq 0 ]; }; then
-                f=$((f + 1))
-                note="$note, node exit status $rc"
-            fi
-            [ "$f" -gt 0 ] || [ "$s" -gt 0 ] && note="$note, see $tlog"
-            # the server must stop cleanly on SIGTERM
-            if server_stop; then
-                p=$((p + 1))
-            else
-                f=$((f + 1))
-                note="$note, stop: $SERVER_STOP_MSG (see $slog)"
-            fi
-            if [ "$variant" = asan ]; then
-                if sanitizer_clean "$slog"; then
-                    p=$((p + 1))
-                else
-                    f=$((f + 1))
-                    note="$note, sanitizer report in $slog"
-                fi
-            fi
-            record "$name" "$p" "$f" "$s" "$note"
+            order+=("$engine $variant")
         done
+    done
+    for item in "postgresql asan" "postgresql rel" "sqlite asan" "sqlite rel"; do
+        [[ " ${order[*]/%/,} " == *" $item,"* ]] && heavy+=("$item")
+    done
+    run_lanes http_one "${heavy[@]}"
+    for item in "${order[@]}"; do
+        replay "$LOGS/result-${item// /_}.tsv" "5 HTTP $item"
     done
 fi
 
 # ---------------------------------------------------------------- 6 browser tests
+browser_one() {
+    local engine=$1 res=$2
+    local tag name bin keyf db slog shots tlog t0 rc p f s found note
+    tag=browser-$engine
+    name="6 browser $engine"
+    bin=$ROOT/jouda
+    if [ ! -x "$bin" ]; then
+        record_later "$res" "$name" 0 1 0 "./jouda is not built"
+        return
+    fi
+    if [ ! -x /usr/bin/chromium ]; then
+        record_later "$res" "$name" 0 1 0 "/usr/bin/chromium is missing"
+        return
+    fi
+    if [ $engine = postgresql ] && [ $PG_OK != 1 ]; then
+        record_later "$res" "$name" 0 1 0 "no PostgreSQL"
+        return
+    fi
+    keyf=$(key_file_for $engine "${tag//-/_}")
+    if ! db=$(prepare_db $engine "$bin" "${tag//-/_}" "$LOGS/$tag-setup.log" JOUDA_KEY_FILE="$keyf"); then
+        record_later "$res" "$name" 0 1 0 "init/demo failed, see $LOGS/$tag-setup.log"
+        return
+    fi
+    slog=$LOGS/$tag-server.log
+    if ! server_start "$bin" "$db" "$slog" JOUDA_KEY_FILE="$keyf"; then
+        record_later "$res" "$name" 0 1 0 "server did not start, see $slog"
+        server_kill
+        return
+    fi
+    shots=$OUT/screenshots/$engine
+    rm -rf "$shots"
+    mkdir -p "$shots"
+    tlog=$LOGS/$tag-node.log
+    t0=$(date +%s)
+    JOUDA_URL=$SERVER_URL JOUDA_DB_URL=$db JOUDA_BIN=$bin JOUDA_KEY_FILE=$keyf JOUDA_ENGINE=$engine \
+        JOUDA_SCREENSHOTS=$ROOT/$shots run_node_tests tests/browser "$tlog" 900
+    rc=$?
+    read -r p f s found < <(node_counts "$tlog")
+    note="$(($(date +%s) - t0)) s"
+    if [ "$found" != 1 ] || { [ $rc -ne 0 ] && [ "$f" -eq 0 ]; }; then
+        f=$((f + 1))
+        note="$note, node exit status $rc"
+    fi
+    [ "$f" -gt 0 ] || [ "$s" -gt 0 ] && note="$note, see $tlog"
+    if server_stop; then p=$((p + 1)); else
+        f=$((f + 1))
+        note="$note, stop: $SERVER_STOP_MSG"
+    fi
+    record_later "$res" "$name" "$p" "$f" "$s" "$note"
+}
+
 if want browser; then
     echo "== 6. browser tests"
+    order=()
     for engine in sqlite postgresql; do
-        tag=browser-$engine
-        name="6 browser $engine"
-        bin=$ROOT/jouda
         if [ $engine = postgresql ] && [ $SQLITE_ONLY = 1 ]; then
-            skip_pg "$name"
+            skip_pg "6 browser $engine"
             continue
         fi
-        if [ ! -x "$bin" ]; then
-            record "$name" 0 1 0 "./jouda is not built"
-            continue
-        fi
-        if [ ! -x /usr/bin/chromium ]; then
-            record "$name" 0 1 0 "/usr/bin/chromium is missing"
-            continue
-        fi
-        if [ $engine = postgresql ] && [ $PG_OK != 1 ]; then
-            record "$name" 0 1 0 "no PostgreSQL"
-            continue
-        fi
-        keyf=$(key_file_for $engine "${tag//-/_}")
-        if ! db=$(prepare_db $engine "$bin" "${tag//-/_}" "$LOGS/$tag-setup.log" JOUDA_KEY_FILE="$keyf"); then
-            record "$name" 0 1 0 "init/demo failed, see $LOGS/$tag-setup.log"
-            continue
-        fi
-        slog=$LOGS/$tag-server.log
-        if ! server_start "$bin" "$db" "$slog" JOUDA_KEY_FILE="$keyf"; then
-            record "$name" 0 1 0 "server did not start, see $slog"
-            server_kill
-            continue
-        fi
-        shots=$OUT/screenshots/$engine
-        rm -rf "$shots"
-        mkdir -p "$shots"
-        tlog=$LOGS/$tag-node.log
-        t0=$(date +%s)
-        JOUDA_URL=$SERVER_URL JOUDA_DB_URL=$db JOUDA_BIN=$bin JOUDA_KEY_FILE=$keyf JOUDA_ENGINE=$engine \
-            JOUDA_SCREENSHOTS=$ROOT/$shots run_node_tests tests/browser "$tlog" 900
-        rc=$?
-        read -r p f s found < <(node_counts "$tlog")
-        note="$(($(date +%s) - t0)) s"
-        if [ "$found" != 1 ] || { [ $rc -ne 0 ] && [ "$f" -eq 0 ]; }; then
-            f=$((f + 1))
-            note="$note, node exit status $rc"
-        fi
-        [ "$f" -gt 0 ] || [ "$s" -gt 0 ] && note="$note, see $tlog"
-        if server_stop; then p=$((p + 1)); else
-            f=$((f + 1))
-            note="$note, stop: $SERVER_STOP_MSG"
-        fi
-        record "$name" "$p" "$f" "$s" "$note"
-        if [ $engine = sqlite ] && [ -f "$shots/home-fr-1280.png" ]; then
-            mkdir -p docs
-            cp "$shots/home-fr-1280.png" docs/screenshot.png
-        fi
+        order+=("$engine")
     done
+    run_lanes browser_one "${order[@]}"
+    for item in "${order[@]}"; do
+        replay "$LOGS/result-$item.tsv" "6 browser $item"
+    done
+    if [ -f "$OUT/screenshots/sqlite/home-fr-1280.png" ]; then
+        mkdir -p docs
+        cp "$OUT/screenshots/sqlite/home-fr-1280.png" docs/screenshot.png
+    fi
 fi
 
 # ---------------------------------------------------------------- 7 mutants

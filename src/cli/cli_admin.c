@@ -552,23 +552,35 @@ out:
     return rc;
 }
 
-static int cli_user_disable(int argc, char **argv)
+/* The options of "user disable" and "user totp-reset": [--db DB] LOGIN.
+ * -1 to go on with *url and *login, else the exit code (help, usage). */
+static int one_login_args(int argc, char **argv, const char **url, const char **login)
 {
-    const char *cmd = argv[0], *url = CLI_DEFAULT_DB;
+    const char *cmd = argv[0];
     static const struct option opts[] = {
         {"db", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     cli_getopt_reset();
     int c;
+    *url = CLI_DEFAULT_DB;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': url = optarg; break;
+        case 'd': *url = optarg; break;
         case 'h': cli_user_help(); return CLI_OK;
         default: return CLI_BAD_OPTION(cmd);
         }
     }
     if (optind != argc - 1)
         return cli_usage_error(cmd, "give one email or username");
-    const char *login = argv[optind];
+    *login = argv[optind];
+    return -1;
+}
+
+static int cli_user_disable(int argc, char **argv)
+{
+    const char *cmd = argv[0], *url, *login;
+    int done = one_login_args(argc, argv, &url, &login);
+    if (done >= 0)
+        return done;
     db_t *db = cli_open_db(cmd, url, true);
     if (!db)
         return CLI_FAIL;
@@ -601,21 +613,10 @@ out:
 
 static int cli_user_totp_reset(int argc, char **argv)
 {
-    const char *cmd = argv[0], *url = CLI_DEFAULT_DB;
-    static const struct option opts[] = {
-        {"db", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    cli_getopt_reset();
-    int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': url = optarg; break;
-        case 'h': cli_user_help(); return CLI_OK;
-        default: return CLI_BAD_OPTION(cmd);
-        }
-    }
-    if (optind != argc - 1)
-        return cli_usage_error(cmd, "give one email or username");
-    const char *login = argv[optind];
+    const char *cmd = argv[0], *url, *login;
+    int done = one_login_args(argc, argv, &url, &login);
+    if (done >= 0)
+        return done;
     db_t *db = cli_open_db(cmd, url, true);
     if (!db)
         return CLI_FAIL;

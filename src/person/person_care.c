@@ -308,8 +308,7 @@ int pers_indicators(db_t *db, const char *path, const char *day, pers_indicators
         " THEN 1 ELSE 0 END) AS child_signed,"
         " SUM(CASE WHEN pl.status IN ('agreed', 'in_review') AND pl.next_review < ? THEN 1 ELSE"
         " 0 END) AS late"
-        " FROM persons p" " LEFT JOIN person_plans pl ON pl.id = (SELECT c.id FROM person_plans c"
-        " WHERE c.person_id = p.id AND c.status <> 'closed' ORDER BY c.version DESC LIMIT 1)"
+        " FROM persons p" PERS_CURRENT_PLAN_JOIN
         " WHERE p.path >= ? AND p.path < ? AND p.exit_date IS NULL AND p.anonymised_at = 0",
         PARAMS(P_TEXT(day), P_TEXT(day), P_TEXT(path), P_TEXT(hi)));
     int rc = -1;

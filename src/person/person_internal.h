@@ -144,6 +144,11 @@ void pers_read_input(req_t *r, json_t *errors, bool creating, pers_input_t *in);
  * "YYYY-MM-DD" (from YYYY-MM-DD or dd/mm/yyyy, 1900-9999); an error in
  * errors when it is not a day, or in the future when past_only. */
 const char *pers_day_input(req_t *r, json_t *errors, const char *field, bool past_only);
+/* Optional fields of a form or JSON body: NULL absent, "" present but empty
+ * (clears), else the checked value (v_text, v_long_text, v_code). */
+const char *pers_opt_text(req_t *r, json_t *errors, const char *field, size_t max);
+const char *pers_opt_long(req_t *r, json_t *errors, const char *field, size_t max);
+const char *pers_opt_code(req_t *r, json_t *errors, const char *field, const char *const *list);
 /* Create a person at node (a unit or an EPS the reader may write at: the
  * caller checked), with a new pseudonymous code and the creator named as
  * referent when they work at a unit. RES_INVALID (errors), RES_OK *id_out. */
@@ -181,6 +186,14 @@ typedef struct {
  * (bool: the reader is one), exit_date}], *total; only persons the reader
  * may read, filtered in SQL before LIMIT. */
 json_t *pers_list(req_t *r, const pers_filter_t *f, int64_t *total);
+
+/* The current plan of each person p of a query: its newest version not
+ * closed, as "pl" (NULL columns when none). A join both engines run as an
+ * index lookup per person (UNIQUE (person_id, version)). */
+#define PERS_CURRENT_PLAN_JOIN                                                                     \
+    " LEFT JOIN person_plans pl ON pl.person_id = p.id AND pl.status <> 'closed' AND NOT EXISTS"  \
+    " (SELECT 1 FROM person_plans nx WHERE nx.person_id = p.id AND nx.status <> 'closed' AND"     \
+    " nx.version > pl.version)"
 
 /* --- Access (person_access.c) ------------------------------------------- */
 

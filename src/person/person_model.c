@@ -98,7 +98,7 @@ int pers_age(const char *birth_date, const char *day)
 /* --- Reading a body -------------------------------------------------------- */
 
 /* An optional one-line text: NULL absent, "" present but empty. */
-static const char *opt_text(req_t *r, json_t *errors, const char *field, size_t max)
+const char *pers_opt_text(req_t *r, json_t *errors, const char *field, size_t max)
 {
     if (!input_present(r, field))
         return NULL;
@@ -106,7 +106,7 @@ static const char *opt_text(req_t *r, json_t *errors, const char *field, size_t 
     return v ? v : "";
 }
 
-static const char *opt_long(req_t *r, json_t *errors, const char *field, size_t max)
+const char *pers_opt_long(req_t *r, json_t *errors, const char *field, size_t max)
 {
     if (!input_present(r, field))
         return NULL;
@@ -114,8 +114,8 @@ static const char *opt_long(req_t *r, json_t *errors, const char *field, size_t 
     return v ? v : "";
 }
 
-static const char *opt_code(req_t *r, json_t *errors, const char *field,
-                            const char *const *list)
+const char *pers_opt_code(req_t *r, json_t *errors, const char *field,
+                          const char *const *list)
 {
     if (!input_present(r, field))
         return NULL;
@@ -179,23 +179,23 @@ void pers_read_input(req_t *r, json_t *errors, bool creating, pers_input_t *in)
     memset(in, 0, sizeof *in);
     in->node_id = v_int(r, errors, "node_id", creating, 1, INT64_MAX, 0);
     v_required_message(errors, "node_id", N_("Choose the unit where the person lives."));
-    in->first_name = opt_text(r, errors, "first_name", PERS_NAME_MAX);
-    in->last_name = opt_text(r, errors, "last_name", PERS_NAME_MAX);
-    in->first_name_ar = opt_text(r, errors, "first_name_ar", PERS_NAME_MAX);
-    in->last_name_ar = opt_text(r, errors, "last_name_ar", PERS_NAME_MAX);
+    in->first_name = pers_opt_text(r, errors, "first_name", PERS_NAME_MAX);
+    in->last_name = pers_opt_text(r, errors, "last_name", PERS_NAME_MAX);
+    in->first_name_ar = pers_opt_text(r, errors, "first_name_ar", PERS_NAME_MAX);
+    in->last_name_ar = pers_opt_text(r, errors, "last_name_ar", PERS_NAME_MAX);
     in->birth_date = opt_day(r, errors, "birth_date", true);
-    in->sex = opt_code(r, errors, "sex", pers_sex_codes);
+    in->sex = pers_opt_code(r, errors, "sex", pers_sex_codes);
     in->admission_date = opt_day(r, errors, "admission_date", true);
-    in->origin = opt_code(r, errors, "origin", pers_origin_codes);
-    in->origin_ref = opt_text(r, errors, "origin_ref", PERS_TEXT_MAX);
-    in->legal_status = opt_code(r, errors, "legal_status", pers_legal_codes);
+    in->origin = pers_opt_code(r, errors, "origin", pers_origin_codes);
+    in->origin_ref = pers_opt_text(r, errors, "origin_ref", PERS_TEXT_MAX);
+    in->legal_status = pers_opt_code(r, errors, "legal_status", pers_legal_codes);
     in->disability = opt_bool(r, errors, "disability");
-    in->disability_kind = opt_text(r, errors, "disability_kind", PERS_TEXT_MAX);
+    in->disability_kind = pers_opt_text(r, errors, "disability_kind", PERS_TEXT_MAX);
     in->exit_date = opt_day(r, errors, "exit_date", false);
-    in->exit_destination = opt_code(r, errors, "exit_destination", pers_exit_codes);
-    in->health_notes = opt_long(r, errors, "health_notes", PERS_NOTE_MAX);
-    in->family_notes = opt_long(r, errors, "family_notes", PERS_NOTE_MAX);
-    in->judicial_notes = opt_long(r, errors, "judicial_notes", PERS_NOTE_MAX);
+    in->exit_destination = pers_opt_code(r, errors, "exit_destination", pers_exit_codes);
+    in->health_notes = pers_opt_long(r, errors, "health_notes", PERS_NOTE_MAX);
+    in->family_notes = pers_opt_long(r, errors, "family_notes", PERS_NOTE_MAX);
+    in->judicial_notes = pers_opt_long(r, errors, "judicial_notes", PERS_NOTE_MAX);
     if (creating) {
         bool latin = in->first_name && *in->first_name && in->last_name && *in->last_name;
         bool arabic = in->first_name_ar && *in->first_name_ar && in->last_name_ar &&
@@ -747,11 +747,6 @@ json_t *pers_referent_choices(req_t *r, const person_t *p)
 
 /* --- The caseload --------------------------------------------------------------- */
 
-/* The current plan of each person: the newest version not closed. */
-#define CURRENT_PLAN                                                                              \
-    " LEFT JOIN person_plans pl ON pl.id = (SELECT c.id FROM person_plans c WHERE"               \
-    " c.person_id = p.id AND c.status <> 'closed' ORDER BY c.version DESC LIMIT 1)"
-
 json_t *pers_list(req_t *r, const pers_filter_t *f, int64_t *total)
 {
     buf_t where;
@@ -784,7 +779,7 @@ json_t *pers_list(req_t *r, const pers_filter_t *f, int64_t *total)
 
     buf_t sql;
     buf_init(&sql);
-    buf_printf(&sql, "SELECT COUNT(*) FROM persons p" CURRENT_PLAN "%s", where.data);
+    buf_printf(&sql, "SELECT COUNT(*) FROM persons p" PERS_CURRENT_PLAN_JOIN "%s", where.data);
     *total = db_query_int(r->db, sql.data, params, np, 0);
     buf_free(&sql);
 
@@ -794,7 +789,7 @@ json_t *pers_list(req_t *r, const pers_filter_t *f, int64_t *total)
                " p.birth_date, p.sex, p.node_id, p.exit_date, pl.status, pl.next_review,"
                " CASE WHEN EXISTS (SELECT 1 FROM person_referents rf WHERE rf.person_id = p.id"
                " AND rf.user_id = ?) THEN 1 ELSE 0 END AS is_ref"
-               " FROM persons p" CURRENT_PLAN "%s"
+               " FROM persons p" PERS_CURRENT_PLAN_JOIN "%s"
                " ORDER BY is_ref DESC, CASE WHEN p.last_name = '' THEN p.last_name_ar ELSE"
                " p.last_name END, p.first_name, p.id LIMIT ? OFFSET ?",
                where.data);

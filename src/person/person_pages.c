@@ -28,6 +28,31 @@ bool pp_can_write(req_t *r, const person_t *p)
     return p->anonymised_at == 0 && pers_access(r, p->id, p->path) == PERS_WRITE;
 }
 
+void pp_done(req_t *r, const person_t *p, res_t rc, json_t *errors, const char *tab,
+             const char *location, const char *flash)
+{
+    if (rc == RES_INVALID) {
+        pp_show(r, p, tab, 422, errors);
+        return;
+    }
+    json_decref(errors);
+    if (rc != RES_OK) {
+        app_fail(r, rc, NULL, NULL);
+        return;
+    }
+    page_redirect_flash(r, location, flash);
+}
+
+person_t *pp_person_writable(req_t *r)
+{
+    person_t *p = pp_person(r);
+    if (p && !pp_can_write(r, p)) {
+        app_fail(r, RES_FORBIDDEN, NULL, NULL);
+        return NULL;
+    }
+    return p;
+}
+
 const char *pp_day(req_t *r, const char *iso)
 {
     if (!iso || !*iso)
@@ -506,26 +531,18 @@ void pers_page_create(req_t *r)
 
 void pers_page_edit(req_t *r)
 {
-    person_t *p = pp_person(r);
+    person_t *p = pp_person_writable(r);
     if (!p)
         return;
-    if (!pp_can_write(r, p)) {
-        app_fail(r, RES_FORBIDDEN, NULL, NULL);
-        return;
-    }
     pers_log_read(r, p->id, "edit");
     identity_form(r, p, 200, NULL);
 }
 
 void pers_page_update(req_t *r)
 {
-    person_t *p = pp_person(r);
+    person_t *p = pp_person_writable(r);
     if (!p)
         return;
-    if (!pp_can_write(r, p)) {
-        app_fail(r, RES_FORBIDDEN, NULL, NULL);
-        return;
-    }
     json_t *errors = json_object();
     int64_t rev = v_int(r, errors, "rev", false, 0, INT64_MAX, 0);
     pers_input_t in;
@@ -547,13 +564,9 @@ void pers_page_update(req_t *r)
 
 void pers_page_referents(req_t *r)
 {
-    person_t *p = pp_person(r);
+    person_t *p = pp_person_writable(r);
     if (!p)
         return;
-    if (!pp_can_write(r, p)) {
-        app_fail(r, RES_FORBIDDEN, NULL, NULL);
-        return;
-    }
     int64_t ids[64];
     size_t n = 0;
     json_t *errors = json_object();
@@ -572,15 +585,6 @@ void pers_page_referents(req_t *r)
             ids[n++] = id;
     }
     res_t rc = json_object_size(errors) ? RES_INVALID : pers_set_referents(r, p, ids, n, errors);
-    if (rc == RES_INVALID) {
-        pp_show(r, p, "identity", 422, errors);
-        return;
-    }
-    json_decref(errors);
-    if (rc != RES_OK) {
-        app_fail(r, rc, NULL, NULL);
-        return;
-    }
-    page_redirect_flash(r, arena_printf(r->arena, "/persons/%lld?tab=identity#referents", (long long)p->id),
+    pp_done(r, p, rc, errors, "identity", arena_printf(r->arena, "/persons/%lld?tab=identity#referents", (long long)p->id),
                         N_("The referents are saved."));
 }

@@ -10,6 +10,13 @@
 /* The person of the route's {id} (pers_check ran), in the arena; NULL
  * after answering 404. */
 person_t *pp_person(req_t *r);
+/* The same, answering 403 unless the reader may change the person. */
+person_t *pp_person_writable(req_t *r);
+/* The end of a form's post on the file page: 422 shows tab again with the
+ * errors (stolen), another refusal its error, success 303 to location with
+ * the flash message. */
+void pp_done(req_t *r, const person_t *p, res_t rc, json_t *errors, const char *tab,
+             const char *location, const char *flash);
 /* May the reader record on this person's file (write access, not
  * anonymised)? */
 bool pp_can_write(req_t *r, const person_t *p);

@@ -385,13 +385,9 @@ void pers_page_plan(req_t *r)
 
 void pers_page_plan_new(req_t *r)
 {
-    person_t *p = pp_person(r);
+    person_t *p = pp_person_writable(r);
     if (!p)
         return;
-    if (!pp_can_write(r, p)) {
-        app_fail(r, RES_FORBIDDEN, NULL, NULL);
-        return;
-    }
     pers_plan_input_t in = {0};
     in.status = "draft";
     json_t *errors = json_object();
@@ -521,16 +517,7 @@ void pers_page_grant(req_t *r)
     v_required_message(errors, "reason", N_("Say why this access is needed."));
     int64_t id = 0;
     res_t rc = json_object_size(errors) ? RES_INVALID : pers_grant(r, p, user, until, reason, errors, &id);
-    if (rc == RES_INVALID) {
-        pp_show(r, p, "access", 422, errors);
-        return;
-    }
-    json_decref(errors);
-    if (rc != RES_OK) {
-        app_fail(r, rc, NULL, NULL);
-        return;
-    }
-    page_redirect_flash(r, arena_printf(r->arena, "/persons/%lld?tab=access#grants", (long long)p->id),
+    pp_done(r, p, rc, errors, "access", arena_printf(r->arena, "/persons/%lld?tab=access#grants", (long long)p->id),
                         N_("Access is given until the day chosen. The person given access is notified."));
 }
 

@@ -407,13 +407,9 @@ static void need_form(req_t *r, const person_t *p, const pers_need_t *nd, const 
 
 void pers_page_need(req_t *r)
 {
-    person_t *p = pp_person(r);
+    person_t *p = pp_person_writable(r);
     if (!p)
         return;
-    if (!pp_can_write(r, p)) {
-        app_fail(r, RES_FORBIDDEN, NULL, NULL);
-        return;
-    }
     const char *label = NULL;
     pers_need_t *nd = route_need(r, p, &label);
     if (!nd)
@@ -435,13 +431,9 @@ static const char *iso_of(req_t *r, const char *v)
 
 void pers_page_need_save(req_t *r)
 {
-    person_t *p = pp_person(r);
+    person_t *p = pp_person_writable(r);
     if (!p)
         return;
-    if (!pp_can_write(r, p)) {
-        app_fail(r, RES_FORBIDDEN, NULL, NULL);
-        return;
-    }
     const char *label = NULL;
     pers_need_t *cur = route_need(r, p, &label);
     if (!cur)

@@ -238,32 +238,14 @@ void pers_plan_read_input(req_t *r, json_t *errors, pers_plan_input_t *in)
     memset(in, 0, sizeof *in);
     if (input_present(r, "status"))
         in->status = v_code(r, errors, "status", true, pers_plan_status_codes);
-    if (input_present(r, "participation")) {
-        const char *v = v_long_text(r, errors, "participation", false, PERS_NOTE_MAX);
-        in->participation = v ? v : "";
-    }
-    if (input_present(r, "agreement")) {
-        const char *v = v_code(r, errors, "agreement", false, pers_agreement_codes);
-        in->agreement = v ? v : "";
-    }
-    if (input_present(r, "child_signed_name")) {
-        const char *v = v_text(r, errors, "child_signed_name", false, PERS_TEXT_MAX);
-        in->child_signed_name = v ? v : "";
-    }
+    in->participation = pers_opt_long(r, errors, "participation", PERS_NOTE_MAX);
+    in->agreement = pers_opt_code(r, errors, "agreement", pers_agreement_codes);
+    in->child_signed_name = pers_opt_text(r, errors, "child_signed_name", PERS_TEXT_MAX);
     in->child_signed_on = pers_day_input(r, errors, "child_signed_on", true);
-    if (input_present(r, "child_signed_how")) {
-        const char *v = v_code(r, errors, "child_signed_how", false, pers_sign_how_codes);
-        in->child_signed_how = v ? v : "";
-    }
-    if (input_present(r, "guardian_name")) {
-        const char *v = v_text(r, errors, "guardian_name", false, PERS_TEXT_MAX);
-        in->guardian_name = v ? v : "";
-    }
+    in->child_signed_how = pers_opt_code(r, errors, "child_signed_how", pers_sign_how_codes);
+    in->guardian_name = pers_opt_text(r, errors, "guardian_name", PERS_TEXT_MAX);
     in->guardian_signed_on = pers_day_input(r, errors, "guardian_signed_on", true);
-    if (input_present(r, "guardian_signed_how")) {
-        const char *v = v_code(r, errors, "guardian_signed_how", false, pers_sign_how_codes);
-        in->guardian_signed_how = v ? v : "";
-    }
+    in->guardian_signed_how = pers_opt_code(r, errors, "guardian_signed_how", pers_sign_how_codes);
     if (input_present(r, "review_months"))
         in->review_months = (int)v_int(r, errors, "review_months", true, 1,
                                        PERS_REVIEW_MAX_MONTHS, 0);

@@ -136,7 +136,10 @@ static void indicators_cards(req_t *r, json_t *sections)
         bool quality = false;
         for (size_t k = 0; k < ARRAY_LEN(quality_roles); k++)
             quality |= a->role == quality_roles[k];
-        if (!quality || !authz_role_live(a, now) || a->node_kind == NODE_UNIT || !a->node_path)
+        /* the EPS home of its quality roles: a network reader sees each EPS's
+         * figures on its page (counting a whole network at every home page
+         * would cost a pass over every person) */
+        if (!quality || !authz_role_live(a, now) || a->node_kind != NODE_EPS || !a->node_path)
             continue;
         bool dup = false;
         for (size_t k = 0; k < nseen; k++)
