@@ -300,16 +300,23 @@ int pers_indicators(db_t *db, const char *path, const char *day, pers_indicators
     const char *hi = app_path_upper(a, path);
     db_res_t *res = db_query(
         db,
+        /* the plan in force of each person (agreeing a version closes the
+         * older ones: one at most), read per person on the index (person_id,
+         * version) by scalar subqueries: a join lets PostgreSQL's generic
+         * plan hash every plan of the country */
         "SELECT COUNT(*) AS n,"
-        " SUM(CASE WHEN pl.status IN ('agreed', 'in_review') THEN 1 ELSE 0 END) AS with_plan,"
-        " SUM(CASE WHEN pl.status IN ('agreed', 'in_review') AND pl.next_review >= ? THEN 1"
-        " ELSE 0 END) AS up_to_date,"
-        " SUM(CASE WHEN pl.status IN ('agreed', 'in_review') AND pl.child_signed_on IS NOT NULL"
-        " THEN 1 ELSE 0 END) AS child_signed,"
-        " SUM(CASE WHEN pl.status IN ('agreed', 'in_review') AND pl.next_review < ? THEN 1 ELSE"
-        " 0 END) AS late"
-        " FROM persons p" PERS_CURRENT_PLAN_JOIN
-        " WHERE p.path >= ? AND p.path < ? AND p.exit_date IS NULL AND p.anonymised_at = 0",
+        " SUM(CASE WHEN x.next_review IS NOT NULL THEN 1 ELSE 0 END) AS with_plan,"
+        " SUM(CASE WHEN x.next_review >= ? THEN 1 ELSE 0 END) AS up_to_date,"
+        " SUM(CASE WHEN x.signed = 1 THEN 1 ELSE 0 END) AS child_signed,"
+        " SUM(CASE WHEN x.next_review < ? THEN 1 ELSE 0 END) AS late"
+        " FROM (SELECT"
+        " (SELECT c.next_review FROM person_plans c WHERE c.person_id = p.id AND c.status IN"
+        " ('agreed', 'in_review') ORDER BY c.version DESC LIMIT 1) AS next_review,"
+        " (SELECT CASE WHEN c.child_signed_on IS NULL THEN 0 ELSE 1 END FROM person_plans c WHERE"
+        " c.person_id = p.id AND c.status IN ('agreed', 'in_review') ORDER BY c.version DESC"
+        " LIMIT 1) AS signed"
+        " FROM persons p WHERE p.path >= ? AND p.path < ? AND p.exit_date IS NULL AND"
+        " p.anonymised_at = 0) x",
         PARAMS(P_TEXT(day), P_TEXT(day), P_TEXT(path), P_TEXT(hi)));
     int rc = -1;
     if (res && db_next(res)) {
