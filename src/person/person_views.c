@@ -47,7 +47,8 @@ static void caseload_card(req_t *r, json_t *sections)
     if (pers_totp_missing(r, 0)) {
         /* no figure before enrolment: the way to it */
         r->deny_code = r->deny_msgid = r->deny_href = r->deny_link = NULL;
-        if (!worker)
+        /* directors and admins have the account's card asking it already */
+        if (!worker || account_totp_expected(r))
             return;
         json_array_append_new(
             sections, json_pack("{s:s, s:i, s:b, s:s, s:b, s:i, s:i, s:i, s:i, s:s, s:s, s:b}",
