@@ -72,11 +72,11 @@ int64_t pd_months(int64_t day, int months)
     return iso_day_number(s);
 }
 
-/* A pseudonymous code "P" + 8 letters and digits, distinct for distinct
+/* A pseudonymous code "p" + 8 letters and digits, distinct for distinct
  * seeds below 2^40 (a bijection of 40 bits written in base 32). */
 const char *pd_code(arena_t *a, uint64_t seed)
 {
-    static const char digits[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    static const char digits[] = "23456789abcdefghjklmnpqrstuvwxyz";
     const uint64_t mask = (1ULL << 40) - 1;
     uint64_t x = seed & mask;
     x = (x * 0x9E3779B1ULL + 0x5bd1e995ULL) & mask;
@@ -84,7 +84,7 @@ const char *pd_code(arena_t *a, uint64_t seed)
     x = (x * 0xC2B2AE35ULL) & mask;
     x ^= x >> 21;
     char *s = arena_alloc(a, PERS_CODE_LEN + 1);
-    s[0] = 'P';
+    s[0] = 'p';
     for (int i = 8; i >= 1; i--) {
         s[i] = digits[x & 31];
         x >>= 5;

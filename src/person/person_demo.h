@@ -46,7 +46,7 @@ typedef struct {
 const char *pd_day(arena_t *a, int64_t day);
 /* day + months (the day of the month kept, at most 28). */
 int64_t pd_months(int64_t day, int months);
-/* A pseudonymous code "P" + 8 letters and digits, distinct for distinct
+/* A pseudonymous code "p" + 8 lower-case letters and digits, distinct for distinct
  * seeds below 2^40. Seeds: a node's id << 7 | a rank below 128. */
 const char *pd_code(arena_t *a, uint64_t seed);
 

@@ -69,7 +69,7 @@
 #define PERS_REVIEW_MAX_MONTHS 6
 #define PERS_GOALS_MAX 40
 #define PERS_ACTIONS_MAX 20    /* per goal */
-#define PERS_CODE_LEN 9        /* "P" + 8 letters/digits */
+#define PERS_CODE_LEN 9        /* "p" + 8 lower-case letters/digits */
 
 /* Codes (lower case), NULL-terminated lists for v_code. */
 extern const char *const pers_sex_codes[];         /* f m */

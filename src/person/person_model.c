@@ -382,11 +382,11 @@ const char *pers_display_name(arena_t *a, const person_t *p, const char *lang)
 
 /* --- Writing ----------------------------------------------------------------- */
 
-static const char code_letters[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+static const char code_letters[] = "23456789abcdefghjklmnpqrstuvwxyz";
 
 static void new_code(char out[PERS_CODE_LEN + 1])
 {
-    out[0] = 'P';
+    out[0] = 'p';
     for (int i = 1; i < PERS_CODE_LEN; i++)
         out[i] = code_letters[randombytes_uniform(sizeof code_letters - 1)];
     out[PERS_CODE_LEN] = 0;
