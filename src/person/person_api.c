@@ -40,13 +40,6 @@ static const char *const plan_patch_fields[] = {
 #define STALE_PLAN N_("The plan changed meanwhile: reload it and try again.")
 #define ANONYMISED N_("This file was anonymised: it does not change any more.")
 
-static const char *today_str(req_t *r)
-{
-    char *d = arena_alloc(r->arena, 11);
-    iso_day_local(now_utc(), d);
-    return d;
-}
-
 /* Answer a model's refusal: errors go with a 422 and are freed otherwise. */
 static void fail(req_t *r, res_t rc, json_t *errors, const char *conflict_msgid)
 {
@@ -396,8 +389,8 @@ void pers_api_need_put(req_t *r)
     in.assessed_on = v_day(r, errors, "assessed_on", false);
     int64_t rev = v_int(r, errors, "rev", false, 1, INT64_MAX, 0);
     if (!in.assessed_on && !json_object_get(errors, "assessed_on"))
-        in.assessed_on = today_str(r);
-    else if (in.assessed_on && strcmp(in.assessed_on, today_str(r)) > 0)
+        in.assessed_on = pers_today(r->arena);
+    else if (in.assessed_on && strcmp(in.assessed_on, pers_today(r->arena)) > 0)
         v_error(errors, "assessed_on", N_("This date is in the future."));
     if (json_object_size(errors)) {
         invalid(r, errors);
@@ -764,7 +757,7 @@ void pers_api_indicators(req_t *r)
     }
     pers_indicators_t ind;
     memset(&ind, 0, sizeof ind);
-    int rc = pers_indicators(r->db, path, today_str(r), &ind);
+    int rc = pers_indicators(r->db, path, pers_today(r->arena), &ind);
     free(path);
     if (rc != 0) {
         app_fail(r, RES_ERROR, NULL, NULL);

@@ -58,24 +58,15 @@ pers_domain_t *pers_domains(db_t *db, arena_t *a, const char *lang, bool all, si
     snprintf(sql, sizeof sql,
              "SELECT code, %s, position, active FROM person_domains%s ORDER BY position, code",
              label_col(lang), all ? "" : " WHERE active = 1");
-    *n = 0;
+    VEC(pers_domain_t) out = {0};
     db_res_t *res = db_query(db, sql, NULL, 0);
-    size_t cap = 16;
-    pers_domain_t *out = arena_alloc(a, cap * sizeof *out);
-    while (res && db_next(res)) {
-        if (*n == cap) {
-            pers_domain_t *bigger = arena_alloc(a, 2 * cap * sizeof *out);
-            memcpy(bigger, out, cap * sizeof *out);
-            out = bigger;
-            cap *= 2;
-        }
-        out[*n] = (pers_domain_t){arena_strdup(a, db_text(res, 0)),
-                                  arena_strdup(a, db_text(res, 1)), (int)db_int(res, 2),
-                                  db_int(res, 3) != 0};
-        (*n)++;
-    }
+    while (res && db_next(res))
+        *VEC_PUSH(a, &out) = (pers_domain_t){arena_strdup(a, db_text(res, 0)),
+                                             arena_strdup(a, db_text(res, 1)),
+                                             (int)db_int(res, 2), db_int(res, 3) != 0};
+    *n = out.n;
     db_res_free(res);
-    return out;
+    return out.v;
 }
 
 bool pers_domain_known(db_t *db, const char *code)
@@ -133,35 +124,31 @@ res_t pers_domain_save(req_t *r, const char *code, const char *fr, const char *a
 
 pers_need_t *pers_needs(req_t *r, int64_t person_id, size_t *n)
 {
-    size_t nd = 0;
-    pers_domain_t *d = pers_domains(r->db, r->arena, r->lang, true, &nd);
-    pers_need_t *out = arena_alloc(r->arena, (nd + 1) * sizeof *out);
-    *n = 0;
-    for (size_t i = 0; i < nd; i++) {
-        pers_need_t nd_ = {.domain = d[i].code};
-        db_res_t *res = db_query(r->db,
-                                 "SELECT level, situation, strengths, needs, own_words,"
-                                 " assessed_on, rev, updated_by, updated_at FROM person_needs"
-                                 " WHERE person_id = ? AND domain = ?",
-                                 PARAMS(P_INT(person_id), P_TEXT(d[i].code)));
-        bool found = res && db_next(res);
-        if (found) {
-            nd_.level = (int)db_int(res, 0);
-            nd_.situation = pers_opened(r->arena, db_text(res, 1));
-            nd_.strengths = pers_opened(r->arena, db_text(res, 2));
-            nd_.needs = pers_opened(r->arena, db_text(res, 3));
-            nd_.own_words = pers_opened(r->arena, db_text(res, 4));
-            nd_.assessed_on = arena_strdup(r->arena, db_text(res, 5));
-            nd_.rev = db_int(res, 6);
-            nd_.updated_by = db_int(res, 7);
-            nd_.updated_at = db_int(res, 8);
-        }
-        db_res_free(res);
-        /* a domain no longer in use still shows what was written in it */
-        if (d[i].active || found)
-            out[(*n)++] = nd_;
-    }
-    return out;
+    arena_t *a = r->arena;
+    VEC(pers_need_t) out = {0};
+    /* every domain in order with the person's assessment; a domain no
+     * longer in use still shows what was written in it */
+    db_res_t *res = db_query(r->db,
+                             "SELECT d.code, n.level, n.situation, n.strengths, n.needs,"
+                             " n.own_words, n.assessed_on, n.rev, n.updated_by, n.updated_at FROM"
+                             " person_domains d LEFT JOIN person_needs n ON n.domain = d.code AND"
+                             " n.person_id = ? WHERE d.active = 1 OR n.id IS NOT NULL ORDER BY"
+                             " d.position, d.code",
+                             PARAMS(P_INT(person_id)));
+    while (res && db_next(res))
+        *VEC_PUSH(a, &out) = (pers_need_t){.domain = arena_strdup(a, db_text(res, 0)),
+                                           .level = (int)db_int(res, 1),
+                                           .situation = pers_opened(a, db_text(res, 2)),
+                                           .strengths = pers_opened(a, db_text(res, 3)),
+                                           .needs = pers_opened(a, db_text(res, 4)),
+                                           .own_words = pers_opened(a, db_text(res, 5)),
+                                           .assessed_on = arena_strdup(a, db_text(res, 6)),
+                                           .rev = db_int(res, 7),
+                                           .updated_by = db_int(res, 8),
+                                           .updated_at = db_int(res, 9)};
+    db_res_free(res);
+    *n = out.n;
+    return out.v;
 }
 
 res_t pers_need_save(req_t *r, const person_t *p, const pers_need_t *in, int64_t rev,

@@ -62,13 +62,6 @@ const char *pp_day(req_t *r, const char *iso)
     return arena_printf(r->arena, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
 }
 
-const char *pp_today(req_t *r)
-{
-    char today[11];
-    iso_day_local(now_utc(), today);
-    return arena_strdup(r->arena, today);
-}
-
 const char *pp_code_label(req_t *r, const char *list, const char *code)
 {
     if (!code || !*code)
@@ -166,7 +159,7 @@ static const char *other_name(req_t *r, const person_t *p)
 
 json_t *pp_head(req_t *r, const person_t *p)
 {
-    const char *today = pp_today(r);
+    const char *today = pers_today(r->arena);
     int age = pers_age(p->birth_date, today);
     const char *other = other_name(r, p);
     bool ar = str_eq(r->lang, "ar");
@@ -460,7 +453,7 @@ static void identity_form(req_t *r, const person_t *p, int status, json_t *error
     form_values(r, m, p);
     form_options(r, m, p);
     json_object_set_new(m, "has_places", json_boolean(json_array_size(json_object_get(m, "place_options")) > 0));
-    json_object_set_new(m, "today", json_string(pp_today(r)));
+    json_object_set_new(m, "today", json_string(pers_today(r->arena)));
     page_render(r, status, p ? "person/edit" : "person/new", m);
 }
 

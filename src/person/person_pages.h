@@ -23,7 +23,6 @@ bool pp_can_write(req_t *r, const person_t *p);
 /* "YYYY-MM-DD" -> "31/12/2026" ("" for NULL). */
 const char *pp_day(req_t *r, const char *iso);
 /* Today in Morocco, "YYYY-MM-DD" (arena). */
-const char *pp_today(req_t *r);
 /* The translated label of a code of a list ("origin", "legal", "exit",
  * "plan", "agreement", "sign", "sex"); NULL for no code. */
 const char *pp_code_label(req_t *r, const char *list, const char *code);

@@ -61,7 +61,7 @@ static json_t *moves_model(req_t *r, const pers_plan_t *pl)
 
 json_t *pp_plan_model(req_t *r, const person_t *p, const pers_plan_t *pl)
 {
-    const char *today = pp_today(r);
+    const char *today = pers_today(r->arena);
     bool late = pers_plan_late(pl, today);
     json_t *m = json_object();
     json_object_set_new(m, "id", json_integer(pl->id));

@@ -45,7 +45,7 @@ static json_t *text_or_null(const char *s)
 static json_t *identity_model(req_t *r, const person_t *p, bool can_write)
 {
     json_t *m = json_object();
-    const char *today = pp_today(r);
+    const char *today = pers_today(r->arena);
     int age = pers_age(p->birth_date, today);
     json_object_set_new(m, "first_name", text_or_null(p->first_name));
     json_object_set_new(m, "last_name", text_or_null(p->last_name));
@@ -321,11 +321,11 @@ void pp_show(req_t *r, const person_t *p, const char *tab, int status, json_t *e
                                                            (long long)p->id, (long long)current->id))
                                 : json_null());
     json_object_set_new(m, "access", str_eq(tab, "access") ? access_model(r, p) : json_null());
-    json_object_set_new(m, "today", json_string(pp_today(r)));
+    json_object_set_new(m, "today", json_string(pers_today(r->arena)));
     model_form_errors_take(r, m, errors);
     json_t *values = json_object_get(m, "values");
     if (json_is_object(values) && !r->http->form) {
-        json_object_set_new(values, "reviewed_on", json_string(pp_today(r)));
+        json_object_set_new(values, "reviewed_on", json_string(pers_today(r->arena)));
     }
     page_render(r, status, "person/show", m);
 }
@@ -382,7 +382,7 @@ static void need_form(req_t *r, const person_t *p, const pers_need_t *nd, const 
         json_object_set_new(values, "needs", json_string(nd->needs ? nd->needs : ""));
         json_object_set_new(values, "own_words", json_string(nd->own_words ? nd->own_words : ""));
         json_object_set_new(values, "assessed_on",
-                            json_string(nd->level > 0 && nd->assessed_on ? nd->assessed_on : pp_today(r)));
+                            json_string(nd->level > 0 && nd->assessed_on ? nd->assessed_on : pers_today(r->arena)));
         json_object_set_new(values, "rev", json_integer(nd->rev));
     }
     const char *lv = r->http->form ? req_form(r, "level") : NULL;
@@ -401,7 +401,7 @@ static void need_form(req_t *r, const person_t *p, const pers_need_t *nd, const 
                                                 T(r, pp_level_msgid(i)), "hint", T(r, hints[i - 1]),
                                                 "checked", level == i, "bar", level_bar(i)));
     json_object_set_new(m, "levels", levels);
-    json_object_set_new(m, "today", json_string(pp_today(r)));
+    json_object_set_new(m, "today", json_string(pers_today(r->arena)));
     page_render(r, status, "person/need", m);
 }
 
@@ -448,9 +448,9 @@ void pers_page_need_save(req_t *r)
     in.needs = v_long_text(r, errors, "needs", false, PERS_NOTE_MAX);
     in.own_words = v_long_text(r, errors, "own_words", false, PERS_NOTE_MAX);
     const char *day = iso_of(r, v_text(r, errors, "assessed_on", false, 10));
-    if (day && (!iso_day_valid(day) || strcmp(day, pp_today(r)) > 0 || strcmp(day, "1900-01-01") < 0))
+    if (day && (!iso_day_valid(day) || strcmp(day, pers_today(r->arena)) > 0 || strcmp(day, "1900-01-01") < 0))
         v_error(errors, "assessed_on", N_("Enter a day that has passed, as 31/12/2026."));
-    in.assessed_on = day ? day : pp_today(r);
+    in.assessed_on = day ? day : pers_today(r->arena);
     int64_t rev = v_int(r, errors, "rev", false, 0, INT64_MAX, 0);
     res_t rc = json_object_size(errors) ? RES_INVALID : pers_need_save(r, p, &in, rev, errors);
     if (rc == RES_INVALID) {

@@ -56,19 +56,16 @@ int pers_plan_load(db_t *db, arena_t *a, int64_t plan_id, pers_plan_t *out)
 
 pers_plan_t *pers_plans(db_t *db, arena_t *a, int64_t person_id, size_t *n)
 {
-    *n = (size_t)db_query_int(db, "SELECT COUNT(*) FROM person_plans WHERE person_id = ?",
-                              PARAMS(P_INT(person_id)), 0);
-    pers_plan_t *out = arena_alloc(a, (*n + 1) * sizeof *out);
-    size_t i = 0;
+    VEC(pers_plan_t) out = {0};
     db_res_t *res = db_query(db,
                              "SELECT " PLAN_COLS " FROM person_plans WHERE person_id = ?"
                              " ORDER BY version DESC",
                              PARAMS(P_INT(person_id)));
-    while (res && db_next(res) && i < *n)
-        plan_from_row(a, res, &out[i++]);
+    while (res && db_next(res))
+        plan_from_row(a, res, VEC_PUSH(a, &out));
     db_res_free(res);
-    *n = i;
-    return out;
+    *n = out.n;
+    return out.v;
 }
 
 pers_plan_t *pers_current_plan(db_t *db, arena_t *a, int64_t person_id)
@@ -88,66 +85,59 @@ pers_plan_t *pers_current_plan(db_t *db, arena_t *a, int64_t person_id)
 
 pers_goal_t *pers_goals(db_t *db, arena_t *a, int64_t plan_id, size_t *n)
 {
-    *n = (size_t)db_query_int(db, "SELECT COUNT(*) FROM person_goals WHERE plan_id = ?",
-                              PARAMS(P_INT(plan_id)), 0);
-    pers_goal_t *out = arena_alloc(a, (*n + 1) * sizeof *out);
-    size_t i = 0;
+    VEC(pers_goal_t) goals = {0};
     db_res_t *res = db_query(db,
                              "SELECT id, domain, text FROM person_goals WHERE plan_id = ?"
                              " ORDER BY position, id",
                              PARAMS(P_INT(plan_id)));
-    while (res && db_next(res) && i < *n) {
-        out[i] = (pers_goal_t){.id = db_int(res, 0), .domain = arena_strdup(a, db_text(res, 1)),
-                               .text = pers_opened(a, db_text(res, 2))};
-        i++;
-    }
+    while (res && db_next(res))
+        *VEC_PUSH(a, &goals) = (pers_goal_t){.id = db_int(res, 0),
+                                             .domain = arena_strdup(a, db_text(res, 1)),
+                                             .text = pers_opened(a, db_text(res, 2))};
     db_res_free(res);
-    *n = i;
-    for (size_t g = 0; g < i; g++) {
-        size_t na = (size_t)db_query_int(db, "SELECT COUNT(*) FROM person_actions WHERE goal_id = ?",
-                                         PARAMS(P_INT(out[g].id)), 0);
-        out[g].actions = arena_alloc(a, (na + 1) * sizeof *out[g].actions);
-        size_t k = 0;
-        res = db_query(db,
-                       "SELECT id, text, who, due, done FROM person_actions WHERE goal_id = ?"
-                       " ORDER BY position, id",
-                       PARAMS(P_INT(out[g].id)));
-        while (res && db_next(res) && k < na) {
-            out[g].actions[k] = (pers_action_t){
-                .id = db_int(res, 0), .goal_id = out[g].id, .text = pers_opened(a, db_text(res, 1)),
-                .who = arena_strdup(a, db_text(res, 2)), .due = arena_strdup(a, db_text(res, 3)),
-                .done = db_int(res, 4) != 0};
+    /* the actions of every goal in one query, in the goals' order */
+    VEC(pers_action_t) acts = {0};
+    res = db_query(db,
+                   "SELECT ac.goal_id, ac.id, ac.text, ac.who, ac.due, ac.done FROM person_actions"
+                   " ac JOIN person_goals g ON g.id = ac.goal_id WHERE g.plan_id = ? ORDER BY"
+                   " g.position, g.id, ac.position, ac.id",
+                   PARAMS(P_INT(plan_id)));
+    while (res && db_next(res))
+        *VEC_PUSH(a, &acts) = (pers_action_t){
+            .goal_id = db_int(res, 0), .id = db_int(res, 1), .text = pers_opened(a, db_text(res, 2)),
+            .who = arena_strdup(a, db_text(res, 3)), .due = arena_strdup(a, db_text(res, 4)),
+            .done = db_int(res, 5) != 0};
+    db_res_free(res);
+    size_t k = 0;
+    for (size_t g = 0; g < goals.n; g++) {
+        goals.v[g].actions = acts.v + k;
+        while (k < acts.n && acts.v[k].goal_id == goals.v[g].id) {
+            goals.v[g].n_actions++;
             k++;
         }
-        db_res_free(res);
-        out[g].n_actions = k;
     }
-    return out;
+    *n = goals.n;
+    return goals.v;
 }
 
 pers_review_t *pers_reviews(db_t *db, arena_t *a, int64_t plan_id, size_t *n)
 {
-    *n = (size_t)db_query_int(db, "SELECT COUNT(*) FROM person_reviews WHERE plan_id = ?",
-                              PARAMS(P_INT(plan_id)), 0);
-    pers_review_t *out = arena_alloc(a, (*n + 1) * sizeof *out);
-    size_t i = 0;
+    VEC(pers_review_t) out = {0};
     db_res_t *res = db_query(db,
                              "SELECT id, by_user, reviewed_on, changes, next_review, created_at"
                              " FROM person_reviews WHERE plan_id = ? ORDER BY reviewed_on DESC,"
                              " id DESC",
                              PARAMS(P_INT(plan_id)));
-    while (res && db_next(res) && i < *n) {
-        out[i] = (pers_review_t){.id = db_int(res, 0),
-                                 .by = db_int(res, 1),
-                                 .reviewed_on = arena_strdup(a, db_text(res, 2)),
-                                 .changes = pers_opened(a, db_text(res, 3)),
-                                 .next_review = arena_strdup(a, db_text(res, 4)),
-                                 .created_at = db_int(res, 5)};
-        i++;
-    }
+    while (res && db_next(res))
+        *VEC_PUSH(a, &out) = (pers_review_t){.id = db_int(res, 0),
+                                             .by = db_int(res, 1),
+                                             .reviewed_on = arena_strdup(a, db_text(res, 2)),
+                                             .changes = pers_opened(a, db_text(res, 3)),
+                                             .next_review = arena_strdup(a, db_text(res, 4)),
+                                             .created_at = db_int(res, 5)};
     db_res_free(res);
-    *n = i;
-    return out;
+    *n = out.n;
+    return out.v;
 }
 
 bool pers_plan_late(const pers_plan_t *pl, const char *day)

@@ -99,7 +99,7 @@ static json_t *share(req_t *r, const char *msgid, int64_t n, int64_t of, bool la
 static json_t *indicators_model(req_t *r, const char *path, const char *title, const char *href)
 {
     pers_indicators_t ind;
-    if (pers_indicators(r->db, path, pp_today(r), &ind) != 0)
+    if (pers_indicators(r->db, path, pers_today(r->arena), &ind) != 0)
         return NULL;
     json_t *m = json_object();
     json_object_set_new(m, "title", json_string(title ? title : ""));
