@@ -163,8 +163,8 @@ for engine in $ENGINES; do
             [ $who = director ] && cookie=$DIRECTOR
             [ $who = educator ] && cookie=$EDUCATOR
             [ $who = referent ] && cookie=$REFERENT
-            pages="home nodes network overdue summary projects"
-            [ $who = director ] && pages="home nodes results actions board project"
+            pages="home nodes network overdue summary projects search roadmap roadmap_api"
+            [ $who = director ] && pages="home nodes results actions board project search search_api roadmap_eps"
             [ $who = educator ] && pages="caseload caseload_api"
             [ $who = referent ] && pages="home indicators"
             for page in $pages; do
@@ -182,6 +182,11 @@ for engine in $ENGINES; do
                 caseload) path=/persons; kind=p ;;
                 caseload_api) path="/api/v1/persons?mine=true&limit=50"; kind=j ;;
                 indicators) path="/api/v1/persons/indicators?node_id=$EPS1"; kind=j ;;
+                search) path="/search?q=enfants"; kind=p ;;
+                search_api) path="/api/v1/search?q=enfants&limit=20"; kind=j ;;
+                roadmap) path=/roadmap; kind=p ;;
+                roadmap_api) path="/api/v1/roadmap?limit=50"; kind=j ;;
+                roadmap_eps) path=/roadmap/$EPS1; kind=p ;;
                 esac
                 name=$tag-$who-$page
                 code=$(curl -sS -o "$TMP/www/$kind/$name" -w '%{http_code}' -H "$cookie" "$J$path")
@@ -210,6 +215,11 @@ for engine in $ENGINES; do
                 caseload) label="$label, her caseload (persons supported)" ;;
                 caseload_api) label="$label, her children (API, first 50 and total)" ;;
                 indicators) label="$label, indicators of the persons supported (API)" ;;
+                search) label="$label, search for a common word (\"enfants\")" ;;
+                search_api) label="$label, search for a common word (API, first 20 and total)" ;;
+                roadmap) label="$label, where every EPS stands on the roadmap (table and chart)" ;;
+                roadmap_api) label="$label, where every EPS stands on the roadmap (API, counts and first 50)" ;;
+                roadmap_eps) label="$label, its roadmap" ;;
                 esac
                 ROWS+=("| $engine | $scale | $label | $bytes | $jr | $jp | $nr | $np | $ratio |")
                 [ "$jb$nb" != 00 ] && NOTES+=("$name: non-2xx answers: jouda $jb, nginx $nb")

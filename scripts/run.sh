@@ -28,6 +28,14 @@ if [ ! -f "$DB" ]; then
     fi
 fi
 
+# A transfer kit of the demo (référentiels, templates, sheets, documents),
+# signed by the demo instance's key, for another instance to import.
+KIT=var/jouda-kit.zip
+KIT_LINE="  A transfer kit ready to import: $KIT (also from /kits)"
+if ! ./jouda kit export --db "$DB" --out "$KIT" </dev/null >>var/setup.log 2>&1; then
+    KIT_LINE="  (no transfer kit: 'jouda kit export' failed, see var/setup.log)"
+fi
+
 cat <<MSG
 
   Jouda is starting on http://$LISTEN
@@ -49,6 +57,8 @@ cat <<MSG
 
   Sensitive text is sealed with the key in $KEY: back it up apart from
   the database (docs/OPERATIONS.md, "The key file").
+
+$KIT_LINE
 
   Stop with Ctrl-C. To start again from scratch: rm $DB* && make run
 

@@ -305,6 +305,43 @@ if want cli; then
         [ "$f" -gt 0 ] || [ "$s" -gt 0 ] && note="${note:+$note, }see $log"
         record "$name" "$p" "$f" "$s" "$note"
     done
+    # the transfer kit's round trip: SQLite -> PostgreSQL -> SQLite
+    name="4 command line: kits (SQLite, PostgreSQL, SQLite)"
+    log=$LOGS/cli-kit.log
+    kit_pg=""
+    kit_ok=1
+    if [ ! -f tests/cli/kit.test.sh ] || [ ! -x ./jouda ]; then
+        record "$name" 0 1 0 "tests/cli/kit.test.sh or ./jouda is missing"
+        kit_ok=0
+    elif [ $SQLITE_ONLY = 1 ]; then
+        : # the middle database is SQLite too; its skip is allowed below
+    elif [ $PG_OK != 1 ]; then
+        record "$name" 0 1 0 "no PostgreSQL"
+        kit_ok=0
+    elif ! kit_pg=$(new_pg_db cli_kit) || [ -z "$kit_pg" ]; then
+        record "$name" 0 1 0 "no PostgreSQL database could be created"
+        kit_ok=0
+    fi
+    if [ $kit_ok = 1 ]; then
+        env JOUDA_BIN="$ROOT/jouda" JOUDA_PG_KEY_FILE="$(key_file_for postgresql cli_kit)" \
+            timeout 600 bash tests/cli/kit.test.sh ${kit_pg:+"$kit_pg"} >"$log" 2>&1 </dev/null
+        rc=$?
+        read -r p f s found < <(closing_counts "$log")
+        note=""
+        if [ "$found" != 1 ]; then
+            f=$((f + 1))
+            note="no closing line, exit status $rc"
+        elif [ $rc -ne 0 ] && [ "$f" -eq 0 ] && [ "$s" -eq 0 ]; then
+            f=1
+            note="exit status $rc"
+        fi
+        if [ $SQLITE_ONLY = 1 ] && [ "$s" -gt 0 ]; then
+            ALLOWED_SKIP=$((ALLOWED_SKIP + s))
+            note="${note:+$note, }PostgreSQL leg $NO_PG_NOTE"
+        fi
+        [ "$f" -gt 0 ] && note="${note:+$note, }see $log"
+        record "$name" "$p" "$f" "$s" "$note"
+    fi
 fi
 
 # ---------------------------------------------------------------- helpers for 5 and 6

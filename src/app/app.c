@@ -57,6 +57,47 @@ const app_entity_t *app_entity(const char *code)
     return NULL;
 }
 
+const app_fact_t *app_fact(const char *code)
+{
+    if (!code)
+        return NULL;
+    for (size_t i = 0; i < g_nmodules; i++)
+        for (size_t j = 0; j < g_modules[i]->n_facts; j++)
+            if (strcmp(g_modules[i]->facts[j].code, code) == 0)
+                return &g_modules[i]->facts[j];
+    return NULL;
+}
+
+size_t app_kit_part_count(void)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < g_nmodules; i++)
+        n += g_modules[i]->n_kit_parts;
+    return n;
+}
+
+const app_kit_part_t *app_kit_part_at(size_t k)
+{
+    for (size_t i = 0; i < g_nmodules; i++) {
+        if (k < g_modules[i]->n_kit_parts)
+            return &g_modules[i]->kit_parts[k];
+        k -= g_modules[i]->n_kit_parts;
+    }
+    return NULL;
+}
+
+const app_kit_part_t *app_kit_part(const char *type)
+{
+    if (!type)
+        return NULL;
+    for (size_t i = 0; i < app_kit_part_count(); i++) {
+        const app_kit_part_t *p = app_kit_part_at(i);
+        if (strcmp(p->type, type) == 0)
+            return p;
+    }
+    return NULL;
+}
+
 /* A page names the same people and places many times (the audit log, a
  * list): each is described once per request. */
 struct app_name_cache {

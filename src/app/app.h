@@ -34,6 +34,7 @@ enum {
     ROUTE_SLOW = 1u << 3,   /* run the handler in the worker pool (password hashing, exports) */
     ROUTE_NO_CSRF = 1u << 4,/* the handler checks its own token (login, before a session exists) */
     ROUTE_CSV = 1u << 5,    /* the body may also be text/csv, kept raw (imports) */
+    ROUTE_ZIP = 1u << 6,    /* the body may also be application/zip, kept raw (kits) */
 };
 
 typedef struct route {
@@ -98,6 +99,9 @@ typedef struct {
     const char *path;
     perm_t perm;
     int order;          /* ascending; "Home" is 0 */
+    /* Optional finer rule: shown only when it answers true (a page for
+     * administrators and quality advisors alone). */
+    bool (*visible)(req_t *r);
 } app_menu_t;
 
 /* A counter in the header (unread notifications): shown when count > 0. */
@@ -183,6 +187,85 @@ typedef struct {
     const char *table, *key, *column;
 } app_sealed_t;
 
+/* Ids of things, grown in an arena (VEC_PUSH). */
+typedef VEC(int64_t) app_ids_t;
+
+/* A fact about establishments that a module's data proves ("a validated
+ * self-assessment campaign exists"): the methodology roadmap marks the steps
+ * such facts prove, without reading the module's tables. */
+typedef struct {
+    const char *code;   /* "campaign_validated", unique across modules */
+    const char *label;  /* msgid naming the fact ("A validated self-assessment exists") */
+    /* Appends to out the ids of the establishments under scope_path (a stored
+     * path; the root's for the whole country) for which the fact holds, each
+     * once, ascending. One query, whatever the number of establishments.
+     * DB_OK or a code. */
+    int (*eps)(db_t *db, arena_t *a, const char *scope_path, app_ids_t *out);
+} app_fact_t;
+
+/* --- Transfer kits (the kit module carries them; modules give their parts) --
+ * A kit is a zip of items. An item is one JSON document (its module's own
+ * exchange form) and optional files beside it (a document's bytes); items
+ * are matched by (type, code, version), never by a database id. */
+typedef struct {
+    const char *name;   /* a plain file name: [A-Za-z0-9._-]{1,100}, no leading dot */
+    const unsigned char *data;
+    size_t len;
+} app_kit_file_t;
+
+typedef struct {
+    const char *type;   /* the part's type: "referentiel", "project_template", "sheet", "document" */
+    const char *code;   /* lower case [a-z0-9._-]{1,60} */
+    int64_t version;    /* >= 1 */
+    const char *title;  /* for the manifest and the preview (French, else any) */
+    const char *lang;   /* "fr" | "ar" | "" (both) */
+    json_t *doc;        /* the item's JSON document; export: owned by the arena (arena_defer) */
+    app_kit_file_t *files;
+    size_t n_files;
+} app_kit_item_t;
+
+typedef VEC(app_kit_item_t) app_kit_items_t;
+
+/* What importing one item does, or would do (dry run). */
+typedef enum {
+    KIT_CREATE = 0, /* absent here: created */
+    KIT_UPDATE,     /* here with other contents, and may change: updated */
+    KIT_SAME,       /* here with the same contents: nothing */
+    KIT_SKIP,       /* here with other contents that may not change (a published version): kept as it is */
+    KIT_INVALID,    /* refused: the document is not valid (msgid says why) */
+} app_kit_action_t;
+
+typedef struct {
+    db_t *db;
+    arena_t *a;
+    int64_t actor;
+    const char *ip;
+    int64_t node_id;        /* where imported sheets and documents go (the root, or an association) */
+    const char *node_path;
+    bool apply;             /* false: decide only (dry run), write nothing */
+} app_kit_ctx_t;
+
+typedef struct {
+    app_kit_action_t action;
+    const char *msgid;      /* why, for KIT_SKIP and KIT_INVALID (may be NULL) */
+    const char *arg;        /* fills a "%s" of msgid (may be NULL) */
+    int64_t id;             /* the thing created or updated (apply), 0 otherwise */
+} app_kit_verdict_t;
+
+typedef struct {
+    const char *type;       /* as in app_kit_item_t.type */
+    const char *label;      /* msgid of the kind, plural ("Référentiels") */
+    /* Appends every item of this type the instance shares (published,
+     * approved, templates...) to out, in a stable order (code, version).
+     * Never personal data, accounts, e-mail addresses, incidents or scores.
+     * DB_OK or a code. */
+    int (*export)(db_t *db, arena_t *a, app_kit_items_t *out);
+    /* Decides (and with ctx->apply, does, audited, inside the caller's
+     * transaction) what importing item means here. DB_OK with *v filled
+     * (KIT_INVALID too), or a code on a database error. */
+    int (*import)(app_kit_ctx_t *ctx, const app_kit_item_t *item, app_kit_verdict_t *v);
+} app_kit_part_t;
+
 typedef struct module {
     const char *name;
     const db_migration_t *migrations;
@@ -230,6 +313,12 @@ typedef struct module {
     /* Its columns sealed at rest (for key rotation). */
     const app_sealed_t *sealed;
     size_t n_sealed;
+    /* Facts about establishments its data proves (the roadmap's evidence). */
+    const app_fact_t *facts;
+    size_t n_facts;
+    /* What it carries in a transfer kit. */
+    const app_kit_part_t *kit_parts;
+    size_t n_kit_parts;
 
     /* Hooks the framework needs from exactly one module. */
     app_user_t *(*load_user)(db_t *db, arena_t *a, int64_t user_id);
@@ -254,6 +343,13 @@ const char *app_entity_name(req_t *r, const char *entity, int64_t id, const char
 /* Ids of the things of an entity whose name matches q (app_entity_t.find);
  * 0 when none or when the entity cannot be searched. */
 size_t app_entity_find(req_t *r, const char *entity, const char *q, int64_t *ids, size_t max);
+
+/* The fact registered under code (every module's facts), NULL when none. */
+const app_fact_t *app_fact(const char *code);
+/* The kit part of type, NULL when none; every part in module order. */
+const app_kit_part_t *app_kit_part(const char *type);
+size_t app_kit_part_count(void);
+const app_kit_part_t *app_kit_part_at(size_t i);
 
 /* Tell every module of an event (app_event_t). DB_OK or the first failure. */
 int app_emit(db_t *db, app_event_t *ev);

@@ -123,7 +123,8 @@ static json_t *build_nav(req_t *r)
     for (size_t m = 0; m < app_module_count(); m++) {
         const module_t *mod = app_module(m);
         for (size_t i = 0; i < mod->n_menu && n < ARRAY_LEN(items); i++)
-            if (app_user_can_anywhere(r, mod->menu[i].perm))
+            if (app_user_can_anywhere(r, mod->menu[i].perm) &&
+                (!mod->menu[i].visible || mod->menu[i].visible(r)))
                 items[n++] = (nav_item_t){&mod->menu[i]};
     }
     qsort(items, n, sizeof *items, nav_cmp);

@@ -88,6 +88,8 @@ static bool body_type_ok(const route_t *route, const char *ct)
 {
     if ((route->flags & ROUTE_CSV) && http_media_is(ct, "text/csv"))
         return true;
+    if ((route->flags & ROUTE_ZIP) && http_media_is(ct, "application/zip"))
+        return true;
     if (route->flags & ROUTE_JSON)
         return http_media_is(ct, "application/json") ||
                ((route->flags & ROUTE_UPLOAD) && http_media_is(ct, "multipart/form-data"));

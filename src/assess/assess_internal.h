@@ -187,6 +187,10 @@ void camp_send_xlsx(req_t *r, const camp_full_t *f);
 /* assess_demo.c */
 int assess_demo(app_demo_t *d);
 
+/* assess_facts.c: "campaign_validated" (the roadmap's evidence) */
+#define ASSESS_N_FACTS 1
+extern const app_fact_t assess_facts[ASSESS_N_FACTS];
+
 /* assess_module.c */
 int64_t camp_resolve(req_t *r, int64_t id);
 

@@ -246,4 +246,6 @@ const module_t assess_module = {
     .n_entities = ARRAY_LEN(assess_entities),
     .audit_actions = assess_audit_actions,
     .demo = assess_demo,
+    .facts = assess_facts,
+    .n_facts = ASSESS_N_FACTS,
 };

@@ -208,6 +208,13 @@ void assess_page_new(req_t *r)
                                arena_printf(r->arena, "%s %s", T(r, N_("Self-assessment")), year),
                                "period_start", arena_printf(r->arena, "%s-01-01", year),
                                "period_end", arena_printf(r->arena, "%s-12-31", year), "methods");
+    /* ?node_id=: the establishment chosen beforehand (the onboarding
+     * wizard's "Start the first self-assessment"); an id the reader may not
+     * lead is simply not among the choices */
+    int64_t pre = 0;
+    if (str_to_i64(req_query(r, "node_id"), &pre) && pre > 0)
+        json_object_set_new(values, "node_id",
+                            json_string(arena_printf(r->arena, "%lld", (long long)pre)));
     render_new(r, 200, values, NULL);
 }
 

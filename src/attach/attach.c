@@ -365,6 +365,47 @@ json_t *attach_list_page(req_t *r, const char *owner_kind, int64_t owner_id, int
     return rows;
 }
 
+int attach_read(db_t *db, arena_t *a, int64_t id, bool with_data, attach_file_t *out)
+{
+    memset(out, 0, sizeof *out);
+    db_res_t *res = db_query(db,
+                             with_data
+                                 ? "SELECT id, node_id, owner_kind, owner_id, filename, content_type,"
+                                   " size, sha256, created_by, created_at, data FROM attachments"
+                                   " WHERE id = ?"
+                                 : "SELECT id, node_id, owner_kind, owner_id, filename, content_type,"
+                                   " size, sha256, created_by, created_at FROM attachments"
+                                   " WHERE id = ?",
+                             PARAMS(P_INT(id)));
+    if (!res)
+        return -1;
+    if (!db_next(res)) {
+        db_res_free(res);
+        return -1;
+    }
+    out->id = db_int(res, 0);
+    out->node_id = db_int(res, 1);
+    out->owner_kind = arena_strdup(a, db_text(res, 2));
+    out->owner_id = db_int(res, 3);
+    out->filename = arena_strdup(a, db_text(res, 4) ? db_text(res, 4) : "file");
+    out->content_type = arena_strdup(a, db_text(res, 5) ? db_text(res, 5) : "application/octet-stream");
+    out->size = db_int(res, 6);
+    out->sha256 = arena_strdup(a, db_text(res, 7) ? db_text(res, 7) : "");
+    out->created_by = db_int(res, 8);
+    out->created_at = db_int(res, 9);
+    if (with_data) {
+        size_t len = 0;
+        const void *data = db_blob(res, 10, &len);
+        unsigned char *copy = arena_alloc(a, len + 1);
+        if (data && len)
+            memcpy(copy, data, len);
+        out->data = copy;
+        out->len = len;
+    }
+    db_res_free(res);
+    return 0;
+}
+
 json_t *attach_list(db_t *db, const char *owner_kind, int64_t owner_id)
 {
     return attach_rows(db, owner_kind, owner_id, 1000, 0);

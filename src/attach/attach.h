@@ -72,6 +72,21 @@ json_t *attach_list_page(req_t *r, const char *owner_kind, int64_t owner_id, int
                          int64_t offset);
 int64_t attach_count(db_t *db, const char *owner_kind, int64_t owner_id);
 
+/* --- Reading a stored file back (modules owning their files' pages) ------ */
+typedef struct {
+    int64_t id, node_id, owner_id, size, created_by, created_at;
+    const char *owner_kind, *filename, *content_type, *sha256;
+    const unsigned char *data; /* with_data only (else NULL) */
+    size_t len;
+} attach_file_t;
+/* One stored file, its bytes too when with_data, in the arena. 0, or -1
+ * when absent (or on error). */
+int attach_read(db_t *db, arena_t *a, int64_t id, bool with_data, attach_file_t *out);
+/* Answer the request with stored file id as a download (Content-Disposition:
+ * attachment with its name, its stored type, nosniff, never cached); 404
+ * when absent. The caller has decided that the reader may have it. */
+void attach_send(req_t *r, int64_t id);
+
 #define ATTACH_N_MIGRATIONS 1
 extern const db_migration_t attach_migrations[ATTACH_N_MIGRATIONS]; /* versions 40-49 */
 extern const module_t attach_module;

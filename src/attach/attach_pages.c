@@ -47,11 +47,11 @@ static int64_t attach_resolve(req_t *r, int64_t id)
     return db_query_int(r->db, "SELECT node_id FROM attachments WHERE id = ?", PARAMS(P_INT(id)), 0);
 }
 
-static void attach_download(req_t *r)
+void attach_send(req_t *r, int64_t id)
 {
     db_res_t *res = db_query(r->db,
                              "SELECT filename, content_type, data FROM attachments WHERE id = ?",
-                             PARAMS(P_INT(r->ids[0])));
+                             PARAMS(P_INT(id)));
     if (!res) {
         app_fail(r, RES_ERROR, NULL, NULL);
         return;
@@ -74,6 +74,11 @@ static void attach_download(req_t *r)
     h->resp_no_store = false;
     http_add_header(h, "Cache-Control", "private, no-store");
     h->resp_no_gzip = true;
+}
+
+static void attach_download(req_t *r)
+{
+    attach_send(r, r->ids[0]);
 }
 
 /* The attachment as the API gives it (no bytes). */

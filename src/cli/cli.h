@@ -31,6 +31,7 @@ int cli_backup(int argc, char **argv);
 int cli_remind(int argc, char **argv);
 int cli_key(int argc, char **argv);
 int cli_retention(int argc, char **argv);
+int cli_kit(int argc, char **argv);
 
 /* Prints "<cmd>: <message>" and the hint to --help on stderr; returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -7,6 +7,7 @@
 #include "../app/app.h"
 #include "../audit/audit.h"
 #include "../auth/auth.h"
+#include "../kit/kit.h"
 #include "../nodes/nodes.h"
 #include "../users/users.h"
 #include "cli.h"
@@ -214,7 +215,8 @@ static void cli_getopt_reset(void)
 
 static void cli_init_help(void)
 {
-    printf("Usage: jouda init [--db DB] [--key-file PATH] --admin-email EMAIL [--admin-name NAME]\n\n"
+    printf("Usage: jouda init [--db DB] [--key-file PATH] --admin-email EMAIL [--admin-name NAME]\n"
+           "                  [--name INSTANCE]\n\n"
            "Creates the database (or migrates it), adds the content Jouda ships, and creates\n"
            "the first national administrator (role admin at the root of the platform).\n"
            "It also creates the key file that seals sensitive text at rest when there is\n"
@@ -231,6 +233,8 @@ static void cli_init_help(void)
            "                       with PostgreSQL, also from JOUDA_KEY_FILE)\n"
            "  --admin-email EMAIL  the administrator's login\n"
            "  --admin-name NAME    the name shown (default \"Administrateur national\")\n"
+           "  --name INSTANCE      the instance's name, the producer of the transfer kits it\n"
+           "                       exports (default \"Jouda\"; kept when not given again)\n"
            "  -h, --help           this help\n",
            PASSWORD_MIN, CLI_DEFAULT_DB);
 }
@@ -245,11 +249,12 @@ static int cli_seed(db_t *db)
 int cli_init(int argc, char **argv)
 {
     const char *cmd = argv[0], *url = CLI_DEFAULT_DB, *email = NULL,
-               *name = "Administrateur national", *key_file = NULL;
+               *name = "Administrateur national", *key_file = NULL, *instance = NULL;
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
                                          {"key-file", required_argument, 0, 'k'},
                                          {"admin-email", required_argument, 0, 'e'},
                                          {"admin-name", required_argument, 0, 'n'},
+                                         {"name", required_argument, 0, 'I'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     cli_getopt_reset();
@@ -260,6 +265,7 @@ int cli_init(int argc, char **argv)
         case 'k': key_file = optarg; break;
         case 'e': email = optarg; break;
         case 'n': name = optarg; break;
+        case 'I': instance = optarg; break;
         case 'h': cli_init_help(); return CLI_OK;
         default: return CLI_BAD_OPTION(cmd);
         }
@@ -274,6 +280,8 @@ int cli_init(int argc, char **argv)
         return cli_usage_error(cmd, "--db must not be empty");
     if (key_file && !*key_file)
         return cli_usage_error(cmd, "--key-file must not be empty");
+    if (instance && !kit_instance_name_ok(instance))
+        return cli_usage_error(cmd, "--name must be 1 to 100 characters on one line");
 
     cli_warn_db_mode(cmd, url);
     if (cli_prepare_sqlite_dir(url) != 0)
@@ -295,6 +303,15 @@ int cli_init(int argc, char **argv)
         goto out;
     }
     printf("Database ready (%s, schema version %d).\n", db_kind_name(db), db_schema_version(db));
+    if (instance && kit_set_instance_name(db, instance, 0, "cli") != RES_OK) {
+        rc = cli_fail(cmd, "cannot save the instance's name: %s", db_errmsg(db));
+        goto out;
+    }
+    {
+        arena_t *na = arena_new();
+        printf("Instance name: %s\n", kit_instance_name(db, na));
+        arena_free(na);
+    }
     cli_key_backup_note(stdout, key_path, key_created);
     if (cli_find_user(db, email) > 0) {
         printf("admin already exists: %s (unchanged)\n", email);

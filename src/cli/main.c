@@ -25,6 +25,7 @@ static const cli_command_t cli_commands[] = {
     {"remind", cli_remind, "do today's daily work (overdue actions, reminders) now, for cron"},
     {"key", cli_key, "rotate the key that seals sensitive text at rest"},
     {"retention", cli_retention, "anonymise the persons who left care longer ago than the retention period"},
+    {"kit", cli_kit, "export, sign, check and import transfer kits (keygen, export, import, show, trust)"},
 };
 
 static void cli_main_help(FILE *out)

@@ -13,6 +13,12 @@
 #include "../project/project.h"
 #include "../person/person.h"
 #include "../users/users.h"
+#include "../search/search.h"
+#include "../capit/capit.h"
+#include "../library/library.h"
+#include "../roadmap/roadmap.h"
+#include "../kit/kit.h"
+#include "../onboard/onboard.h"
 #include "cli.h"
 
 static const module_t *const jouda_modules[] = {
@@ -27,6 +33,12 @@ static const module_t *const jouda_modules[] = {
     &plan_module,   /* the improvement plan: actions, adoption, reminders */
     &project_module,/* the projet d'établissement: sections, versions, strategy, PDF */
     &person_module, /* persons supported, their needs and support plans */
+    &search_module, /* one search over sheets, documents, criteria and sections */
+    &capit_module,  /* capitalisation sheets: experience written down and shared */
+    &library_module,/* the document library: procedures, protocols, templates, forms */
+    &roadmap_module,/* the methodology roadmap of each EPS */
+    &kit_module,    /* transfer kits: export, signature, import */
+    &onboard_module,/* the wizard opening a new EPS */
 };
 
 void jouda_use_modules(void)

@@ -288,3 +288,18 @@ bool text_fold_match(const char *key, const char *query)
     free(q);
     return ok;
 }
+
+size_t text_utf8_decode(const char *s, size_t n, uint32_t *cp)
+{
+    return n ? fold_decode((const unsigned char *)s, n, cp) : 0;
+}
+
+bool text_fold_is_space(uint32_t cp)
+{
+    return fold_is_space(cp);
+}
+
+bool text_fold_is_dropped(uint32_t cp)
+{
+    return fold_is_dropped(cp);
+}

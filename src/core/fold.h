@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* The longest search query, in words: further words are ignored. */
 #define TEXT_FOLD_MAX_WORDS 8
@@ -50,5 +51,15 @@ size_t text_fold_words(char *folded, const char **words, size_t max);
  * of query, once query is folded? Plain substring tests, the same as the
  * "search_key LIKE '%word%'" of the SQL searches. An empty query matches. */
 bool text_fold_match(const char *key, const char *query);
+
+/* For tokenizers built on the same rules (words.c): decode one strictly
+ * valid UTF-8 sequence at s (n > 0 bytes left): its length and code point,
+ * or 0 when the first byte starts no valid sequence. */
+size_t text_utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* Is cp white space for the folding (becomes one space)? */
+bool text_fold_is_space(uint32_t cp);
+/* Is cp dropped by the folding (controls, format marks, accents and
+ * Arabic diacritics, tatweel)? */
+bool text_fold_is_dropped(uint32_t cp);
 
 #endif

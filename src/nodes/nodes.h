@@ -81,6 +81,34 @@ node_t *nodes_all_eps(db_t *db, arena_t *a, size_t *n);
 /* The API view of a node (a new object). */
 json_t *nodes_json(const node_t *n);
 
+/* --- Input and creation (nodes_write.c, nodes_model.c) -----------------
+ * Public so that other modules may create nodes the way the nodes module
+ * does (the onboarding wizard opens an EPS and its units). */
+typedef struct {
+    bool has_name, has_name_ar, has_category, has_region, has_province, has_capacity,
+        has_authorisation_no, has_unit_kind, has_active;
+    const char *name, *name_ar, *category, *region, *province, *authorisation_no, *unit_kind;
+    int64_t capacity; /* -1: none */
+    bool active;
+} node_input_t;
+
+/* Read and validate the fields a node of `kind` carries from the form or the
+ * JSON body, adding field -> msgid to errors. partial (API PATCH): absent
+ * fields stay unchanged; otherwise an absent field is empty. */
+void nodes_input_read(req_t *r, json_t *errors, node_kind_t kind, bool partial, node_input_t *in);
+/* For the API: JSON types of every known field present (strings, integers,
+ * booleans, null where a value may be cleared) -> errors. */
+void nodes_json_types(req_t *r, json_t *errors);
+/* Create a child of parent as actor, audited, in a transaction unless one is
+ * open (then inside the caller's: a failure leaves the rollback to it).
+ * RES_CONFLICT (msgid set) when the parent is disabled; RES_ERROR. */
+res_t nodes_insert(db_t *db, arena_t *a, int64_t actor, const char *ip, const node_t *parent,
+                   node_kind_t kind, const node_input_t *in, int64_t *id_out,
+                   const char **conflict_msgid);
+/* [{code,label,selected}] with an empty first choice. */
+json_t *nodes_code_options(req_t *r, const char *prefix, const char *const *codes,
+                           const char *selected, const char *empty_label);
+
 /* --- Showing ------------------------------------------------------------- */
 /* Name to show in the request's language (name_ar in Arabic when set). */
 const char *nodes_display_name(req_t *r, const char *name, const char *name_ar);

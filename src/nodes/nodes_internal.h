@@ -27,29 +27,7 @@ void nodes_home(req_t *r, json_t *sections);
 /* nodes_demo.c */
 int nodes_demo(app_demo_t *d);
 
-/* --- Input (nodes_write.c) ----------------------------------------------- */
-typedef struct {
-    bool has_name, has_name_ar, has_category, has_region, has_province, has_capacity,
-        has_authorisation_no, has_unit_kind, has_active;
-    const char *name, *name_ar, *category, *region, *province, *authorisation_no, *unit_kind;
-    int64_t capacity; /* -1: none */
-    bool active;
-} node_input_t;
-
-/* Read and validate the fields a node of `kind` carries from the form or the
- * JSON body, adding field -> msgid to errors. partial (API PATCH): absent
- * fields stay unchanged; otherwise an absent field is empty. */
-void nodes_input_read(req_t *r, json_t *errors, node_kind_t kind, bool partial, node_input_t *in);
-/* For the API: JSON types of every known field present (strings, integers,
- * booleans, null where a value may be cleared) -> errors. */
-void nodes_json_types(req_t *r, json_t *errors);
-
 /* --- Writes (nodes_write.c; each in its own transaction, audited) -------- */
-/* Create a child of parent as actor. RES_CONFLICT (msgid set) when the
- * parent is disabled; RES_ERROR. */
-res_t nodes_insert(db_t *db, arena_t *a, int64_t actor, const char *ip, const node_t *parent,
-                   node_kind_t kind, const node_input_t *in, int64_t *id_out,
-                   const char **conflict_msgid);
 /* Apply the given fields (and active) to cur when its version is still
  * expected_version. RES_CONFLICT with a msgid when stale, or when disabling
  * a node that has active children, or enabling under a disabled parent. */
@@ -60,9 +38,6 @@ res_t nodes_write(db_t *db, arena_t *a, int64_t actor, const char *ip, const nod
 /* Breadcrumb entries (label, href or null) for ids, the root left out, after
  * the "Establishments" entry. */
 json_t *nodes_crumbs(req_t *r, const int64_t *ids, int n);
-/* [{code,label,selected}] with an empty first choice. */
-json_t *nodes_code_options(req_t *r, const char *prefix, const char *const *codes,
-                           const char *selected, const char *empty_label);
 const char *nodes_add_label(req_t *r, int child_kind);   /* "Add a unit"... */
 const char *nodes_add_href(req_t *r, int64_t parent_id, int child_kind);
 /* Flash and conflict messages by kind. */

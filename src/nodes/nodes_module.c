@@ -54,6 +54,12 @@ static const app_field_t nodes_fields[] = {
     {"authorisation_no", N_("Authorisation number"), FIELD_TEXT, NULL},
     {"unit_kind", N_("Kind of unit"), FIELD_CODE, "unit_kind"},
     {"active", N_("Active"), FIELD_BOOL, NULL},
+    /* the onboarding wizard's summary row ("onboard") of a new EPS */
+    {"units", N_("Units created"), FIELD_NUMBER, NULL},
+    {"accounts", N_("Accounts created"), FIELD_NUMBER, NULL},
+    {"roadmap", N_("Roadmap opened"), FIELD_BOOL, NULL},
+    {"kit_created", N_("Kit items added"), FIELD_NUMBER, NULL},
+    {"kit_updated", N_("Kit items updated"), FIELD_NUMBER, NULL},
     {NULL, NULL, FIELD_TEXT, NULL},
 };
 

@@ -221,12 +221,13 @@ res_t nodes_insert(db_t *db, arena_t *a, int64_t actor, const char *ip, const no
     apply_input(&n, in);
     n.active = true;
 
-    if (db_begin(db) != DB_OK)
+    bool mine;
+    if (!app_tx_begin(db, &mine))
         return RES_ERROR;
     int64_t parent_active =
         db_query_int(db, "SELECT active FROM nodes WHERE id = ?", PARAMS(P_INT(parent->id)), -1);
     if (parent_active == 0) {
-        db_rollback(db);
+        app_tx_end(db, mine, false);
         *conflict_msgid = N_("The node above is disabled: enable it before adding to it.");
         return RES_CONFLICT;
     }
@@ -265,13 +266,13 @@ res_t nodes_insert(db_t *db, arena_t *a, int64_t actor, const char *ip, const no
     json_decref(before);
     json_decref(after);
     json_decref(diff);
-    if (rc != DB_OK || db_commit(db) != DB_OK)
+    if (rc != DB_OK || app_tx_end(db, mine, true) != DB_OK)
         goto fail;
     *id_out = id;
     return RES_OK;
 fail:
     log_error("nodes: creating a node failed: %s", db_errmsg(db));
-    if (db_in_tx(db))
+    if (mine && db_in_tx(db))
         db_rollback(db);
     return RES_ERROR;
 }

@@ -202,6 +202,10 @@ void plan_item_links(req_t *r, const char *entity, int64_t id, json_t *out);
 /* --- plan_demo.c -------------------------------------------------------- */
 int plan_demo(app_demo_t *d);
 
+/* --- plan_facts.c: "plan_adopted" (the roadmap's evidence) ------------- */
+#define PLAN_N_FACTS 1
+extern const app_fact_t plan_facts[PLAN_N_FACTS];
+
 /* plan_module.c */
 int64_t plan_resolve(req_t *r, int64_t id);
 int64_t plan_resolve_eps(req_t *r, int64_t id);

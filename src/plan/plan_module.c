@@ -238,6 +238,10 @@ static const db_migration_t plan_migrations[] = {
      "ALTER TABLE actions ADD COLUMN objective_id BIGINT;"
      "CREATE INDEX actions_project ON actions(project_id, objective_id);",
      NULL},
+    /* the EPS of a scope with an adoption (plan_facts.c) from the index
+     * alone: adoptions are wide rows (their snapshot) */
+    {303, "plan: adoptions by path", "CREATE INDEX plan_adoptions_path ON plan_adoptions(node_path, node_id);",
+     NULL},
 };
 
 const module_t plan_module = {
@@ -256,4 +260,6 @@ const module_t plan_module = {
     .on_event = plan_on_event,
     .item_links = plan_item_links,
     .daily = plan_daily,
+    .facts = plan_facts,
+    .n_facts = PLAN_N_FACTS,
 };

@@ -266,4 +266,17 @@ int prj_daily(db_t *db, const char *day, int64_t now);
 /* --- project_demo.c ----------------------------------------------------- */
 int prj_demo(app_demo_t *d);
 
+/* --- project_search.c --------------------------------------------------- */
+/* Write the search rows of a projet's sections again (inside the caller's
+ * transaction). DB_OK or a code. */
+int prj_search_index(db_t *db, int64_t project_id);
+/* The start hook (templates, then the sections missing from the search)
+ * and the demo hook (the demo data, then the same). */
+int prj_start(db_t *db);
+int prj_demo_indexed(app_demo_t *d);
+
+/* --- project_facts.c: "project_validated", "project_indicators" (roadmap) - */
+#define PRJ_N_FACTS 2
+extern const app_fact_t prj_facts[PRJ_N_FACTS];
+
 #endif

@@ -275,6 +275,8 @@ res_t prj_update(db_t *db, arena_t *a, int64_t actor, const char *ip, const proj
         json_decref(before);
         json_decref(after);
     }
+    if (ok)
+        ok = prj_search_index(db, p->id) == DB_OK;
     if (app_tx_end(db, mine, ok) != DB_OK && ok)
         return RES_ERROR;
     return ok ? RES_OK : stale ? RES_CONFLICT : RES_ERROR;
@@ -313,6 +315,8 @@ res_t prj_write_section(db_t *db, int64_t actor, const char *ip, const project_t
         ok = audit_write(db, actor, "write", "project", p->id, p->node_id, ch, ip) == DB_OK;
         json_decref(ch);
     }
+    if (ok)
+        ok = prj_search_index(db, p->id) == DB_OK;
     if (app_tx_end(db, mine, ok) != DB_OK && ok)
         return RES_ERROR;
     return ok ? RES_OK : stale || db_changes(db) == 0 ? RES_CONFLICT : RES_ERROR;
@@ -434,6 +438,10 @@ res_t prj_validate(db_t *db, int64_t actor, const char *ip, const project_t *p,
                                (json_int_t)p->version, "consultation", "to", consultation);
         ok = audit_write(db, actor, "validate", "project", p->id, p->node_id, ch, ip) == DB_OK;
         json_decref(ch);
+        rc = ok ? RES_OK : RES_ERROR;
+    }
+    if (ok) {
+        ok = prj_search_index(db, p->id) == DB_OK;
         rc = ok ? RES_OK : RES_ERROR;
     }
     if (app_tx_end(db, mine, ok) != DB_OK && ok)

@@ -339,6 +339,8 @@ static const db_migration_t prj_migrations[] = {
     {401, "project: byte-ordered paths for scope ranges", "SELECT 1", prj_v400_pg},
 };
 
+extern const app_kit_part_t prj_kit_part; /* project_kit.c */
+
 const module_t project_module = {
     .name = "project",
     .migrations = prj_migrations,
@@ -351,7 +353,11 @@ const module_t project_module = {
     .entities = prj_entities,
     .n_entities = ARRAY_LEN(prj_entities),
     .audit_actions = prj_audit_actions,
-    .start = prj_templates_start,
-    .demo = prj_demo,
+    .start = prj_start,
+    .demo = prj_demo_indexed,
     .daily = prj_daily,
+    .kit_parts = &prj_kit_part,
+    .n_kit_parts = 1,
+    .facts = prj_facts,
+    .n_facts = PRJ_N_FACTS,
 };

@@ -65,6 +65,13 @@ void ref_page_item_delete(req_t *r);
 
 /* ref_builtin.c: the référentiels shipped with the program */
 int ref_start(db_t *db);
+
+/* ref_search.c: criteria of published référentiels in the one search */
+/* Write (published) or remove (otherwise) the search rows of a version's
+ * criteria, inside the caller's transaction. DB_OK or a code. */
+int ref_search_index(db_t *db, int64_t ref_id);
+/* The start hook: the built-in référentiels, then what the search lacks. */
+int ref_search_start(db_t *db);
 size_t ref_builtin_count(void);
 const char *ref_builtin_data(size_t i, size_t *len);
 

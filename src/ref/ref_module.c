@@ -190,6 +190,8 @@ static const db_migration_t ref_migrations[] = {
     {100, "referentiels: versions, items, crosswalk", ref_v100_sql, NULL},
 };
 
+extern const app_kit_part_t ref_kit_part; /* ref_kit.c */
+
 const module_t ref_module = {
     .name = "referentiels",
     .migrations = ref_migrations,
@@ -201,5 +203,7 @@ const module_t ref_module = {
     .entities = ref_entities,
     .n_entities = ARRAY_LEN(ref_entities),
     .audit_actions = ref_audit_actions,
-    .start = ref_start,
+    .start = ref_search_start,
+    .kit_parts = &ref_kit_part,
+    .n_kit_parts = 1,
 };

@@ -272,6 +272,8 @@ res_t ref_store_doc(db_t *db, arena_t *a, int64_t node_id, const char *node_path
         id = db_int(res, 0);
     db_res_free(res);
     bool ok = id > 0 && insert_items(db, a, id, doc) == DB_OK;
+    if (ok && status == REF_PUBLISHED)
+        ok = ref_search_index(db, id) == DB_OK;
     if (ok) {
         json_t *ch = json_pack("{s:{s:n,s:s},s:{s:n,s:I},s:{s:n,s:s},s:{s:n,s:I}}", "code", "from",
                                "to", doc->code, "version", "from", "to", (json_int_t)doc->version,
@@ -453,6 +455,8 @@ res_t ref_set_status(db_t *db, int64_t actor, const char *ip, const ref_t *ref, 
     const char *action = to == REF_ARCHIVED ? "archive" : "publish";
     rc = audit_write(db, actor, action, "referentiel", ref->id, ref->node_id, ch, ip);
     json_decref(ch);
+    if (rc == DB_OK)
+        rc = ref_search_index(db, ref->id);
     if (rc != DB_OK || db_commit(db) != DB_OK) {
         db_rollback(db);
         return RES_ERROR;

@@ -148,6 +148,9 @@ void users_node_sections(req_t *r, int64_t node_id, const char *path, json_t *se
 void users_home(req_t *r, json_t *sections);
 /* Demo accounts. */
 int users_demo(app_demo_t *d);
+/* "quality_referent_named" (users_facts.c; the roadmap's evidence). */
+#define USERS_N_FACTS 1
+extern const app_fact_t users_facts[USERS_N_FACTS];
 /* Search keys of rows written before they existed. */
 int users_start(db_t *db);
 /* users.search_key of these fields (malloc'd). */

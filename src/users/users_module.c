@@ -287,4 +287,6 @@ const module_t users_module = {
     .start = users_start,
     .demo = users_demo,
     .load_user = users_load_ctx,
+    .facts = users_facts,
+    .n_facts = USERS_N_FACTS,
 };
