@@ -57,6 +57,18 @@ const app_entity_t *app_entity(const char *code)
     return NULL;
 }
 
+static void app_json_release(void *p)
+{
+    json_decref(p);
+}
+
+json_t *app_arena_json(arena_t *a, json_t *j)
+{
+    if (j)
+        arena_defer(a, app_json_release, j);
+    return j;
+}
+
 const app_fact_t *app_fact(const char *code)
 {
     if (!code)

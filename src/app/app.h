@@ -344,6 +344,10 @@ const char *app_entity_name(req_t *r, const char *entity, int64_t id, const char
  * 0 when none or when the entity cannot be searched. */
 size_t app_entity_find(req_t *r, const char *entity, const char *q, int64_t *ids, size_t max);
 
+/* j, released (json_decref) when the arena is freed: a JSON value that lives
+ * as long as the request or the work at hand. Returns j. */
+json_t *app_arena_json(arena_t *a, json_t *j);
+
 /* The fact registered under code (every module's facts), NULL when none. */
 const app_fact_t *app_fact(const char *code);
 /* The kit part of type, NULL when none; every part in module order. */

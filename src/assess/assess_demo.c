@@ -4,8 +4,8 @@
  * women's establishments), with scores, comments and evidence that tell a
  * story (strong on health and education, weaker on participation and
  * leaving care, one house that improves), and two of them a 2026 campaign in
- * progress. At the national scale every establishment has one validated
- * campaign. Scores follow the guided-scoring rules (a 4 or a star has a
+ * progress. At the national scale every establishment has one campaign,
+ * validated but in one establishment in ten, still in progress. Scores follow the guided-scoring rules (a 4 or a star has a
  * comment and evidence, a 2 or less says what is missing). Running it again
  * adds nothing. */
 #include "assess_internal.h"
@@ -248,7 +248,12 @@ int assess_demo(app_demo_t *d)
         uint32_t seed = (uint32_t)eps[i].id * 2654435761u;
         double base = 2.8 + (double)(hash_mix32(seed) % 1000) / 1000.0 * 0.7;
         if (d->scale == DEMO_NATIONAL) {
-            rc = demo_campaign(d, &eps[i], ref, doc, 2025, CAMP_VALIDATED, 1.0, base, seed);
+            /* one establishment in ten is still assessing itself for the first
+             * time (the methodology roadmap shows establishments at every step) */
+            if (eps[i].id % 10 == 3)
+                rc = demo_campaign(d, &eps[i], ref, doc, 2025, CAMP_IN_PROGRESS, 0.6, base, seed);
+            else
+                rc = demo_campaign(d, &eps[i], ref, doc, 2025, CAMP_VALIDATED, 1.0, base, seed);
             continue;
         }
         rc = demo_campaign(d, &eps[i], ref, doc, 2025, CAMP_VALIDATED, 1.0, base, seed);

@@ -104,7 +104,7 @@ int cap_kit_export(db_t *db, arena_t *a, app_kit_items_t *out)
         it->version = s->version;
         it->title = s->title;
         it->lang = s->lang;
-        it->doc = sheet_doc(db, a, s, &it->files, &it->n_files);
+        it->doc = app_arena_json(a, sheet_doc(db, a, s, &it->files, &it->n_files));
     }
     return st;
 }

@@ -6,6 +6,7 @@
 #include "capit_internal.h"
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../attach/attach.h"
@@ -516,31 +517,41 @@ res_t cap_update(cap_ctx_t *c, const sheet_t *s, const cap_input_t *in, int64_t 
 
 /* --- the next version ---------------------------------------------------------------- */
 
+static int id_cmp(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
 cap_file_t *cap_files(db_t *db, arena_t *a, int64_t id, size_t *n)
 {
-    /* the attachments service keeps the bytes; it has no call giving them
-     * back, so they are read where it stores them, by owner */
+    /* the attachments service lists them newest first: read in upload order */
     *n = 0;
-    size_t cap = 0;
-    cap_file_t *v = NULL;
-    db_res_t *res = db_query(db,
-                             "SELECT filename, content_type, data FROM attachments WHERE"
-                             " owner_kind = 'sheet' AND owner_id = ? ORDER BY id",
-                             PARAMS(P_INT(id)));
-    while (res && db_next(res)) {
-        cap_file_t *f = vec_grow(a, (void **)&v, n, &cap, sizeof *v);
-        size_t len = 0;
-        const void *data = db_blob(res, 2, &len);
-        f->filename = arena_strdup(a, db_text(res, 0) ? db_text(res, 0) : "file");
-        f->content_type = arena_strdup(a, db_text(res, 1) ? db_text(res, 1) : "");
-        unsigned char *copy = arena_alloc(a, len + 1);
-        if (len)
-            memcpy(copy, data, len);
-        f->data = copy;
-        f->len = len;
+    json_t *list = attach_list(db, "sheet", id);
+    size_t count = json_array_size(list);
+    if (count == 0) {
+        json_decref(list);
+        return NULL;
     }
-    db_res_free(res);
-    return v;
+    int64_t *ids = arena_alloc(a, count * sizeof *ids);
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+        ids[i] = json_integer_value(json_object_get(v, "id"));
+    json_decref(list);
+    qsort(ids, count, sizeof *ids, id_cmp);
+    cap_file_t *out = arena_alloc(a, count * sizeof *out);
+    for (i = 0; i < count; i++) {
+        attach_file_t f;
+        if (attach_read(db, a, ids[i], true, &f) != 0)
+            continue;
+        out[*n].filename = f.filename;
+        out[*n].content_type = f.content_type;
+        out[*n].data = f.data;
+        out[*n].len = f.len;
+        (*n)++;
+    }
+    return out;
 }
 
 res_t cap_new_version(cap_ctx_t *c, const sheet_t *s, const cap_input_t *in, int64_t *id_out,

@@ -210,6 +210,8 @@ void cap_page_list(req_t *r)
         json_object_set_new(m, "pager", json_null());
     json_object_set_new(m, "filtered", json_boolean(f.theme || f.status || f.lang || f.q ||
                                                     f.node_id > 0 || f.mine));
+    json_object_set_new(m, "more_open", json_boolean(f.theme || f.status || f.lang || f.mine ||
+                                                     json_object_size(errors) > 0));
     model_form_errors_take(r, m, errors);
     page_render(r, status, "capit/list", m);
 }
@@ -354,46 +356,18 @@ void cap_page_show(req_t *r)
 
 /* --- its files ------------------------------------------------------------------- */
 
-static const char *disposition(req_t *r, const char *name)
-{
-    char clean[ATTACH_NAME_MAX * 4 + 8];
-    if (attach_filename_clean(name, clean, sizeof clean) != 0)
-        snprintf(clean, sizeof clean, "file");
-    buf_t b;
-    buf_init(&b);
-    buf_puts(&b, "attachment; filename=\"");
-    for (const unsigned char *c = (const unsigned char *)clean; *c; c++)
-        buf_putc(&b, *c < 0x20 || *c >= 0x7f || *c == '"' || *c == '\\' || *c == ';' ? '_' : (char)*c);
-    buf_puts(&b, "\"; filename*=UTF-8''");
-    app_url_encode(&b, clean);
-    const char *s = arena_strdup(r->arena, b.data);
-    buf_free(&b);
-    return s;
-}
-
 void cap_page_file(req_t *r)
 {
     sheet_t *s = cap_of_route(r, CAP_READ);
     if (!s)
         return;
-    /* the attachments service keeps the bytes: read here by owner, since
-     * a published sheet's files are for every reader of the library */
-    db_res_t *res = db_query(r->db,
-                             "SELECT filename, content_type, data FROM attachments WHERE id = ?"
-                             " AND owner_kind = 'sheet' AND owner_id = ?",
-                             PARAMS(P_INT(r->ids[1]), P_INT(s->id)));
-    if (!res || !db_next(res)) {
-        db_res_free(res);
-        app_fail(r, res ? RES_NOT_FOUND : RES_ERROR, NULL, NULL);
+    /* a published sheet's files are for every reader of the library: the
+     * sheet's rule decides, not the attachments' node permission */
+    attach_file_t f;
+    if (attach_read(r->db, r->arena, r->ids[1], false, &f) != 0 ||
+        !str_eq(f.owner_kind, "sheet") || f.owner_id != s->id) {
+        app_fail(r, RES_NOT_FOUND, NULL, NULL);
         return;
     }
-    const char *name = disposition(r, db_text(res, 0) ? db_text(res, 0) : "file");
-    const char *type = arena_strdup(r->arena, db_text(res, 1) ? db_text(res, 1) : "application/octet-stream");
-    size_t len = 0;
-    const void *data = db_blob(res, 2, &len);
-    http_respond(r->http, 200, type, data, len);
-    db_res_free(res);
-    http_add_header(r->http, "Content-Disposition", name);
-    http_add_header(r->http, "Cache-Control", "private, no-store");
-    r->http->resp_no_gzip = true;
+    attach_send(r, f.id);
 }

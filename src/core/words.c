@@ -259,6 +259,11 @@ size_t words_query(const char *q, char **buf, const char **words, size_t max)
             continue;
         /* without its article: it finds the words written with one or not */
         found[i] += words_article(found[i], strlen(found[i]));
+        /* a plural's s: "enfants" finds "enfant" too (prefixes do the rest) */
+        char *w = (char *)found[i];
+        size_t wl = strlen(w);
+        if (wl >= 5 && w[wl - 1] == 's' && w[wl - 2] != 's')
+            w[wl - 1] = '\0';
         bool seen = false;
         for (size_t k = 0; k < out && !seen; k++)
             seen = strcmp(words[k], found[i]) == 0;

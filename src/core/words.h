@@ -49,7 +49,9 @@ char *words_tokens(const char *text, bool md, size_t max);
 size_t words_article(const char *folded, size_t len);
 
 /* The words of a search query (plain text): folded, at most max, each once,
- * Arabic ones without their article (words_tokens indexes both forms);
+ * Arabic ones without their article (words_tokens indexes both forms),
+ * Latin ones of five letters or more without a final s (a plural: as
+ * prefixes they find the singular and the plural);
  * words of one character are left out when a longer one is there. They
  * point into *buf (malloc'd: free it, also when 0 is returned). */
 size_t words_query(const char *q, char **buf, const char **words, size_t max);

@@ -13,11 +13,6 @@
 
 #include "../nodes/nodes.h"
 
-static void json_free(void *p)
-{
-    json_decref(p);
-}
-
 static bool allowed(req_t *r)
 {
     if (kit_can_use(r))
@@ -217,7 +212,7 @@ void kit_page_upload(req_t *r)
         index_page(r, rc == RES_INVALID ? 422 : app_status_of(rc), errors);
         return;
     }
-    arena_defer(r->arena, json_free, report);
+    app_arena_json(r->arena, report);
     int64_t id = kit_preview_keep(r->db, f->data, f->len, report, r->user->id);
     if (id <= 0) {
         app_fail(r, RES_ERROR, NULL, NULL);
@@ -290,7 +285,7 @@ void kit_page_apply(req_t *r)
         app_fail(r, rc, msg, NULL);
         return;
     }
-    arena_defer(r->arena, json_free, report);
+    app_arena_json(r->arena, report);
     preview_page(r, 422, id, report, p.node_id, errors);
 }
 

@@ -77,11 +77,6 @@ bool kit_pk_parse(const char *b64, unsigned char pk[KIT_PK_BYTES])
     return true;
 }
 
-static void json_free(void *p)
-{
-    json_decref(p);
-}
-
 /* --- Errors ----------------------------------------------------------------- */
 
 static bool fail(kit_error_t *err, const char *code, const char *msgid, const char *arg)
@@ -363,7 +358,7 @@ static bool read_item(arena_t *a, zip_t *za, entry_t *e, size_t n, json_t *c, ki
         it->doc = NULL;
         return fail(err, E_INVALID, N_("The kit's entry %s is not a JSON object."), it->path);
     }
-    arena_defer(a, json_free, it->doc);
+    app_arena_json(a, it->doc);
 
     json_t *files = json_object_get(c, "files");
     if (files && !json_is_array(files))
@@ -404,7 +399,7 @@ static bool read_manifest(arena_t *a, zip_t *za, entry_t *e, size_t n, kit_read_
         json_decref(m);
         return fail(err, E_INVALID, N_("The kit's manifest is not valid JSON."), NULL);
     }
-    arena_defer(a, json_free, m);
+    app_arena_json(a, m);
     out->manifest = m;
     bool bad = false;
     const char *format = jstr(m, "format", 40, true, &bad);

@@ -37,11 +37,6 @@ static const char *kit_file_name(arena_t *a, const char *code, int64_t version,
     return arena_printf(a, "%s-v%lld.%s", code, (long long)version, ext);
 }
 
-static void json_free(void *p)
-{
-    json_decref((json_t *)p);
-}
-
 static int lib_kit_export(db_t *db, arena_t *a, app_kit_items_t *out)
 {
     db_res_t *res = db_query(db,
@@ -76,7 +71,7 @@ static int lib_kit_export(db_t *db, arena_t *a, app_kit_items_t *out)
                                 d->title_fr, "title_ar", d->title_ar, "summary", d->summary,
                                 "criteria", crit, "file", "name", f.filename, "type",
                                 f.content_type, "size", (json_int_t)f.len, "sha256", v.sha256);
-        arena_defer(a, json_free, doc); /* the item's document lives as long as the kit */
+        app_arena_json(a, doc); /* the item's document lives as long as the kit */
         app_kit_item_t *it = vec_grow(a, (void **)&out->v, &out->n, &out->cap, sizeof *out->v);
         it->type = "document";
         it->code = d->code;

@@ -45,9 +45,9 @@ res_t onb_assoc_check(req_t *r, json_t *errors, onb_plan_t *p)
     if (p->assoc_id <= 0)
         return RES_OK;
     if (nodes_load(r->db, r->arena, p->assoc_id, &p->assoc) != 0) {
+        /* a forged id: as absent as one outside the reader's scope */
         p->assoc_id = 0;
-        v_error(errors, "association_id", N_("Choose a value from the list."));
-        return RES_OK;
+        return RES_NOT_FOUND;
     }
     if (!onb_may_at(r, p->assoc.path)) {
         /* the pipeline's rule for a node named in the body: outside the

@@ -16,11 +16,6 @@
 
 #define TPL_FORMAT "jouda-project-template/1"
 
-static void json_free(void *p)
-{
-    json_decref(p);
-}
-
 static const char *const sec_keys[] = {"title_fr",    "title_ar",    "title_en",
                                        "guidance_fr", "guidance_ar", "guidance_en"};
 
@@ -52,7 +47,7 @@ static int prj_kit_export(db_t *db, arena_t *a, app_kit_items_t *out)
                                  NOPARAMS);
     if (!rows)
         return DB_ERR;
-    arena_defer(a, json_free, rows);
+    app_arena_json(a, rows);
     size_t i;
     json_t *row;
     json_array_foreach(rows, i, row) {
@@ -63,7 +58,7 @@ static int prj_kit_export(db_t *db, arena_t *a, app_kit_items_t *out)
         json_t *doc = template_doc(db, json_integer_value(json_object_get(row, "id")), code, title);
         if (!doc)
             return DB_ERR;
-        arena_defer(a, json_free, doc);
+        app_arena_json(a, doc);
         app_kit_item_t *it = VEC_PUSH(a, out);
         it->type = "project_template";
         it->code = code;

@@ -11,11 +11,6 @@
 #include <ctype.h>
 #include <string.h>
 
-static void json_free(void *p)
-{
-    json_decref(p);
-}
-
 static char *lower(arena_t *a, const char *s)
 {
     char *o = arena_strdup(a, s);
@@ -54,7 +49,7 @@ static int ref_kit_export(db_t *db, arena_t *a, app_kit_items_t *out)
             continue;
         }
         json_t *j = ref_doc_to_json(&doc);
-        arena_defer(a, json_free, j);
+        app_arena_json(a, j);
         app_kit_item_t *it = VEC_PUSH(a, out);
         it->type = "referentiel";
         it->code = code;

@@ -39,11 +39,8 @@ int64_t road_default_scope(req_t *r, int64_t *eps)
                 scope = a->node_id;
                 scope_len = len;
             }
-        } else if (!*eps && a->node_path) {
-            int64_t ids[NODES_PATH_MAX];
-            int depth = nodes_path_parse(a->node_path, ids, NODES_PATH_MAX);
-            if (depth >= 3)
-                *eps = ids[2]; /* root, association, EPS[, unit] */
+        } else if (!*eps && a->node_kind == NODE_EPS) {
+            *eps = a->node_id; /* a unit's staff read no EPS's quality work */
         }
     }
     return scope;

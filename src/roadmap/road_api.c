@@ -136,8 +136,6 @@ void road_api_get(req_t *r)
 
 void road_api_put_step(req_t *r)
 {
-    if (!api_body_object(r))
-        return;
     node_t *eps = road_eps_of_route(r);
     if (!eps)
         return;
@@ -153,6 +151,9 @@ void road_api_put_step(req_t *r)
                  NULL);
         return;
     }
+    /* the body is judged after the place and the right to change it */
+    if (!api_body_object(r))
+        return;
     road_eps_t rm;
     if (road_load(r->db, r->arena, eps->id, eps->path, &rm) != 0) {
         app_fail(r, RES_ERROR, NULL, NULL);

@@ -106,8 +106,11 @@ int road_board(db_t *db, arena_t *a, const char *scope_path, road_board_t *out)
                              PARAMS(P_TEXT(scope_path), P_TEXT(app_path_upper(a, scope_path))));
     if (!res)
         return -1;
+    road_line_t *l = NULL;
     while (db_next(res)) {
-        road_line_t *l = find_line(lines, n, db_int(res, 0));
+        int64_t id = db_int(res, 0);
+        if (!l || l->eps->id != id) /* the rows of one EPS come together */
+            l = find_line(lines, n, id);
         int i = road_step_index(db_text(res, 1));
         int st = road_status_parse(db_text(res, 2));
         if (!l || i < 0 || st < 0)
@@ -129,9 +132,9 @@ int road_board(db_t *db, arena_t *a, const char *scope_path, road_board_t *out)
         if (f->eps(db, a, scope_path, &ids) != DB_OK)
             return -1;
         for (size_t k = 0; k < ids.n; k++) {
-            road_line_t *l = find_line(lines, n, ids.v[k]);
-            if (l)
-                acc[l - lines].proved[s] = true;
+            road_line_t *hit = find_line(lines, n, ids.v[k]);
+            if (hit)
+                acc[hit - lines].proved[s] = true;
         }
     }
     for (size_t k = 0; k < n; k++) {

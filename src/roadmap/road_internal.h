@@ -124,7 +124,8 @@ bool road_may_edit(req_t *r, const char *eps_path);
 node_t *road_eps_of_route(req_t *r);
 /* The node whose view a reader opening /roadmap gets by default: the highest
  * node where they read quality work (root or association), 0 when none;
- * *eps the first establishment where they work (0 when none). */
+ * *eps the first establishment where they read it (0 when none: the staff
+ * of a unit read no roadmap, and the menu does not offer one to them). */
 int64_t road_default_scope(req_t *r, int64_t *eps);
 /* The label of a step / status / fact in the reader's language. */
 const char *road_step_label(req_t *r, int step);

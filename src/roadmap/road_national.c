@@ -204,11 +204,16 @@ void road_page_national(req_t *r, const node_t *scope)
     int64_t done_sum = 0;
     for (size_t k = 0; k < v.n_sel; k++)
         done_sum += v.sel[k].line->n_done;
+    int64_t max = 1;
     for (int i = 0; i <= ROAD_NSTEPS; i++)
-        json_array_append_new(dist, json_pack("{s:s, s:s, s:I, s:s, s:b}", "code", road_current_code(i), "label",
-                                              road_step_label(r, i), "count", (json_int_t)v.by_step[i], "href",
+        if (v.by_step[i] > max)
+            max = v.by_step[i];
+    for (int i = 0; i <= ROAD_NSTEPS; i++)
+        json_array_append_new(dist, json_pack("{s:s, s:s, s:I, s:I, s:s, s:b, s:b}", "code", road_current_code(i),
+                                              "label", road_step_label(r, i), "count", (json_int_t)v.by_step[i],
+                                              "max", (json_int_t)max, "href",
                                               view_href(r, scope, &v, "/roadmap", road_current_code(i), NULL, 0),
-                                              "selected", v.step == i));
+                                              "selected", v.step == i, "complete", i == ROAD_COMPLETE));
     json_t *step_opts = json_array();
     json_array_append_new(step_opts, json_pack("{s:s, s:s, s:b}", "code", "", "label", T(r, N_("Every step")),
                                                "selected", v.step < 0));

@@ -121,8 +121,20 @@ json_t *road_eps_model(req_t *r, const node_t *eps, const road_eps_t *rm, bool c
     return m;
 }
 
+/* An establishment's roadmap page. */
+static void eps_page(req_t *r, const node_t *n)
+{
+    road_eps_t rm;
+    if (road_load(r->db, r->arena, n->id, n->path, &rm) != 0) {
+        app_fail(r, RES_ERROR, NULL, NULL);
+        return;
+    }
+    page_render(r, 200, "roadmap/show", road_eps_model(r, n, &rm, road_may_edit(r, n->path)));
+}
+
 /* GET /roadmap: the view of the reader's scope (?node_id= another node they
- * read), or their establishment's roadmap. */
+ * read), or, for the people of an establishment, its roadmap (the page of
+ * /roadmap/{id}, shown here: the menu's entry opens it at once). */
 void road_page_index(req_t *r)
 {
     const char *s = req_query(r, "node_id");
@@ -134,7 +146,14 @@ void road_page_index(req_t *r)
     if (!s)
         id = road_default_scope(r, &eps);
     if (!id && eps) {
-        http_redirect(r->http, arena_printf(r->arena, "/roadmap/%lld", (long long)eps));
+        node_t n;
+        if (!app_require(r, PERM_QUALITY_READ, eps))
+            return;
+        if (nodes_load(r->db, r->arena, eps, &n) != 0 || n.kind != NODE_EPS) {
+            app_fail(r, RES_NOT_FOUND, NULL, NULL);
+            return;
+        }
+        eps_page(r, &n);
         return;
     }
     if (!id) {
@@ -168,12 +187,7 @@ void road_page_eps(req_t *r)
         http_redirect(r->http, arena_printf(r->arena, "/roadmap?node_id=%lld", (long long)n.id));
         return;
     }
-    road_eps_t rm;
-    if (road_load(r->db, r->arena, n.id, n.path, &rm) != 0) {
-        app_fail(r, RES_ERROR, NULL, NULL);
-        return;
-    }
-    page_render(r, 200, "roadmap/show", road_eps_model(r, &n, &rm, road_may_edit(r, n.path)));
+    eps_page(r, &n);
 }
 
 /* The page of one step's form, with what was typed and its errors. */

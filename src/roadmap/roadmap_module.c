@@ -22,8 +22,15 @@ static const route_t road_routes[] = {
     {"PUT", "/api/v1/roadmap/{id}/steps/{code}", PERM_QUALITY_READ, nodes_resolve, road_api_put_step, ROUTE_JSON},
 };
 
+/* Offered to those who read an establishment's quality work or a network's. */
+static bool road_menu_visible(req_t *r)
+{
+    int64_t eps = 0;
+    return road_default_scope(r, &eps) != 0 || eps != 0;
+}
+
 static const app_menu_t road_menu[] = {
-    {N_("Quality roadmap"), "/roadmap", PERM_QUALITY_READ, 25},
+    {N_("Quality roadmap"), "/roadmap", PERM_QUALITY_READ, 25, road_menu_visible},
 };
 
 /* "Quality roadmap: <EPS>" */

@@ -22,7 +22,7 @@
 #define SEARCH_PAGE 20          /* results on a page */
 #define SEARCH_TITLE_WORDS 200  /* words of a title indexed */
 #define SEARCH_BODY_WORDS 20000 /* words of a body indexed */
-#define SEARCH_MAX_PARAMS 160
+#define SEARCH_MAX_PARAMS 400
 
 /* The kinds of things found, in the order of the filter chips. */
 extern const char *const search_types[]; /* NULL-terminated */

@@ -8,12 +8,15 @@
 // the view of an association and of the root (its counts are the sum of its
 // establishments', each at the step its own roadmap says), the pages (the
 // director sent to her roadmap, the step form and its errors, the national
-// table with its filters and chart) and the audit rows read as words.
+// table with its filters and chart), the audit rows read as words, and every
+// route taking an establishment for every demo login (what each may do worked
+// out from fixture.mjs, never asked of the server).
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   api, tokenFor, demo, show, signIn, uniq, translation, ADMIN_EMAIL, ADMIN_PASSWORD, parseForm, formFields,
 } from './lib.mjs';
+import { demoActor, DEMO_ROLES } from './fixture.mjs';
 
 const DIR = 'directrice.casa@amal.ma';
 const REF = 'referent.casa@amal.ma';
@@ -282,12 +285,12 @@ describe('the view of an association and of the root', () => {
 });
 
 describe('pages', () => {
-  test('a director opening /roadmap goes to her establishment; the admin gets the national view', async () => {
+  test('a director opening /roadmap gets her establishment\'s; the admin gets the national view', async () => {
     const dir = await signIn(DIR);
     let res = await dir.get('/roadmap');
-    assert.equal(res.status, 303);
-    assert.equal(res.location, `/roadmap/${d.eps1.id}`);
-    res = await dir.get(res.location);
+    assert.equal(res.status, 200, show(res));
+    assert.match(res.text, new RegExp(`action="/roadmap/${d.eps1.id}/steps/commitment"`), 'her EPS\'s roadmap');
+    res = await dir.get(`/roadmap/${d.eps1.id}`);
     assert.equal(res.status, 200, show(res));
     for (const code of STEPS) assert.match(res.text, new RegExp(`id="step-${code}"`));
     assert.match(res.text, new RegExp(translation('fr', 'Proved by:')));
@@ -372,5 +375,36 @@ describe('the audit log reads as words', () => {
     assert.ok(page.text.includes(translation('fr', 'road_step.kit_shared')), 'the step named');
     assert.ok(page.text.includes(translation('fr', 'road_status.in_progress')), 'the status in words');
     assert.ok(!/road_status\.|road_step\./.test(page.text), 'no code shown');
+  });
+});
+
+describe('scope: every demo login on every establishment', () => {
+  test('read with quality.read in scope (200), change as director, referent, admin or advisor over it (422 for a bad body), 403 for the others in scope, 404 outside', async () => {
+    const eps = d.nodes.filter((n) => n.kind === 'eps' && d.subtree(d.assoc1.id).concat(d.subtree(d.assoc2.id)).some((x) => x.id === n.id) && !/Démarche/.test(n.name));
+    const targets = [...eps.map((n) => ({ id: n.id, node: n.id })), { id: 987654321, node: null }];
+    const wrong = [];
+    for (const login of Object.keys(DEMO_ROLES)) {
+      const actor = demoActor(d, login);
+      const who = login === ADMIN_EMAIL ? { token: tokenFor(ADMIN_EMAIL) } : tok(login);
+      const page = await signIn(login, login === ADMIN_EMAIL ? ADMIN_PASSWORD : undefined);
+      for (const t of targets) {
+        const inScope = t.node !== null && actor.scope.has(t.node);
+        const reads = t.node !== null && actor.can('quality.read', t.node);
+        const edits = t.node !== null && actor.roles.some((r) => ['director', 'quality_referent', 'admin', 'quality_advisor'].includes(r.role) &&
+          d.subtree(r.node.id).some((x) => x.id === t.node));
+        const read = !inScope ? 404 : reads ? 200 : 403;
+        const change = !inScope ? 404 : !reads ? 403 : edits ? 422 : 403;
+        const got = {
+          api: (await api('GET', `/api/v1/roadmap?node_id=${t.id}`, undefined, who)).status,
+          page: (await page.get(`/roadmap/${t.id}`)).status,
+          form: (await page.get(`/roadmap/${t.id}/steps/commitment`)).status,
+          put: (await api('PUT', `/api/v1/roadmap/${t.id}/steps/commitment`, { status: 'fini' }, who)).status,
+          post: (await page.post(`/roadmap/${t.id}/steps/commitment`, { status: 'fini' })).status,
+        };
+        const want = { api: read, page: read, form: change === 422 ? 200 : change, put: change, post: change };
+        for (const k of Object.keys(want)) if (got[k] !== want[k]) wrong.push(`${login} ${k} on ${t.id}: want ${want[k]}, got ${got[k]}`);
+      }
+    }
+    assert.deepEqual(wrong, []);
   });
 });

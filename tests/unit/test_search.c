@@ -98,6 +98,14 @@ static void test_query_words(void **state)
     assert_int_equal(n, 1); /* "l" and "a" dropped, "ecole" once */
     assert_string_equal(w[0], "ecole");
     free(buf);
+    n = words_query("Enfants familles plus process temps", &buf, w, TEXT_FOLD_MAX_WORDS);
+    assert_int_equal(n, 5); /* plurals without their s, as prefixes */
+    assert_string_equal(w[0], "enfant");
+    assert_string_equal(w[1], "famille");
+    assert_string_equal(w[2], "plus");
+    assert_string_equal(w[3], "process");
+    assert_string_equal(w[4], "temp");
+    free(buf);
     n = words_query("و", &buf, w, TEXT_FOLD_MAX_WORDS);
     assert_int_equal(n, 1); /* alone, a one-letter word stays */
     free(buf);
@@ -175,6 +183,7 @@ static void test_snippet_french(void **state)
     snip("L'école maternelle Aïn Chock", false, "ECOLE ain", 0,
          "L'<école> maternelle <Aïn> Chock");
     snip("Les Écoliers et l'ÉCOLE", false, "ecol", 0, "Les <Écoliers> et l'<ÉCOLE>");
+    snip("un enfant, des enfants", false, "enfants", 0, "un <enfant>, des <enfants>");
     snip("", false, "x", 30, "");
     snip(NULL, false, "x", 30, "");
     snip("rien ici", false, "absent", 30, "rien ici");
