@@ -5,10 +5,27 @@
  *
  * Routes taking an establishment's id resolve it to its node: outside the
  * reader's scope 404, in scope without quality.read 403, before the body is
- * read; the handlers then check the right to change a step (403). */
+ * read; the routes changing a step also check there that the node is an
+ * establishment and the step exists (404) and the right to change it (403),
+ * so a body is judged only once those are settled. */
 #include "road_internal.h"
 
 #include <string.h>
+
+/* The rule of the routes changing a step, before the body is read. */
+static int road_check_edit(req_t *r, int64_t id)
+{
+    authz_result_t d = app_authorize(r, PERM_QUALITY_READ, id);
+    if (d != AUTHZ_ALLOW)
+        return d == AUTHZ_FORBIDDEN ? 403 : 404;
+    node_t n;
+    if (nodes_load(r->db, r->arena, id, &n) != 0 || n.kind != NODE_EPS)
+        return 404;
+    const char *code = strrchr(r->path, '/');
+    if (!code || road_step_index(code + 1) < 0)
+        return 404;
+    return road_may_edit(r, n.path) ? 0 : 403;
+}
 
 static const route_t road_routes[] = {
     /* pages */
@@ -16,10 +33,12 @@ static const route_t road_routes[] = {
     {"GET", "/roadmap/chart.svg", PERM_AUTHENTICATED, NULL, road_page_chart, 0},
     {"GET", "/roadmap/{id}", PERM_QUALITY_READ, nodes_resolve, road_page_eps, 0},
     {"GET", "/roadmap/{id}/steps/{code}", PERM_QUALITY_READ, nodes_resolve, road_page_step, 0},
-    {"POST", "/roadmap/{id}/steps/{code}", PERM_QUALITY_READ, nodes_resolve, road_page_step_save, ROUTE_FORM},
+    {"POST", "/roadmap/{id}/steps/{code}", PERM_QUALITY_READ, nodes_resolve, road_page_step_save, ROUTE_FORM,
+     road_check_edit},
     /* JSON API */
     {"GET", "/api/v1/roadmap", PERM_AUTHENTICATED, NULL, road_api_get, 0},
-    {"PUT", "/api/v1/roadmap/{id}/steps/{code}", PERM_QUALITY_READ, nodes_resolve, road_api_put_step, ROUTE_JSON},
+    {"PUT", "/api/v1/roadmap/{id}/steps/{code}", PERM_QUALITY_READ, nodes_resolve, road_api_put_step, ROUTE_JSON,
+     road_check_edit},
 };
 
 /* Offered to those who read an establishment's quality work or a network's. */
