@@ -46,7 +46,9 @@ typedef struct route {
     unsigned flags;
     /* For things whose readers are not only those of their node's scope (an
      * action's owner working at a unit of its EPS): the thing's own rule,
-     * run after resolve instead of perm's decision; 0 to go on, 404 or 403. */
+     * run after resolve instead of perm's decision; 0 to go on, 404 or 403.
+     * On a route without an id it runs after perm's decision (id 0): a finer
+     * rule decided before the body is read. */
     int (*check)(req_t *r, int64_t id);
 } route_t;
 
@@ -256,12 +258,18 @@ typedef struct {
     const char *type;       /* as in app_kit_item_t.type */
     const char *label;      /* msgid of the kind, plural ("Référentiels") */
     /* Appends every item of this type the instance shares (published,
-     * approved, templates...) to out, in a stable order (code, version).
+     * approved, templates...) to out, in a stable order (code, version),
+     * placed within the subtree of scope_path (the stored path of the node
+     * whose content is exported: the root's for the whole instance) or at
+     * one of its ancestors (the root's or an association's shared items):
+     * an association's kit never carries another association's items.
      * Never personal data, accounts, e-mail addresses, incidents or scores.
      * DB_OK or a code. */
-    int (*export)(db_t *db, arena_t *a, app_kit_items_t *out);
+    int (*export)(db_t *db, arena_t *a, const char *scope_path, app_kit_items_t *out);
     /* Decides (and with ctx->apply, does, audited, inside the caller's
-     * transaction) what importing item means here. DB_OK with *v filled
+     * transaction) what importing item means here; an item whose code is
+     * placed here outside ctx->node_path's subtree is never changed
+     * (KIT_SKIP, unless the same: KIT_SAME). DB_OK with *v filled
      * (KIT_INVALID too), or a code on a database error. */
     int (*import)(app_kit_ctx_t *ctx, const app_kit_item_t *item, app_kit_verdict_t *v);
 } app_kit_part_t;

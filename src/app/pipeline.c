@@ -150,6 +150,14 @@ static refusal_t decide(req_t *r)
         }
     } else if (route->perm != PERM_PUBLIC && !app_user_can_anywhere(r, route->perm)) {
         return (refusal_t){403, "forbidden", NULL};
+    } else if (route->check) {
+        /* a route without an id may still have its own rule (kits: the
+         * administrators and quality advisors only), decided before the body */
+        int st = route->check(r, 0);
+        if (st == 404)
+            return (refusal_t){404, "not_found", NULL};
+        if (st == 403)
+            return (refusal_t){403, r->deny_code ? r->deny_code : "forbidden", r->deny_msgid};
     }
     /* 415: a body of the wrong type (no body is fine where none is needed) */
     if (is_write(r->method) && has_body(r->http) && !body_type_ok(route, r->http->content_type))

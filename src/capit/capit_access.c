@@ -39,20 +39,6 @@ int64_t cap_resolve(req_t *r, int64_t id)
     return db_query_int(r->db, "SELECT node_id FROM sheets WHERE id = ?", PARAMS(P_INT(id)), 0);
 }
 
-int cap_check(req_t *r, int64_t id)
-{
-    db_res_t *res = db_query(r->db, "SELECT node_path, status FROM sheets WHERE id = ?",
-                             PARAMS(P_INT(id)));
-    int rc = 404;
-    if (res && db_next(res)) {
-        int st = cap_status_from_code(db_text(res, 1));
-        if (cap_access(r, db_text(res, 0), st < 0 ? CAP_DRAFT : (cap_status_t)st) != CAP_NONE)
-            rc = 0;
-    }
-    db_res_free(res);
-    return rc;
-}
-
 static const char *refusal(cap_access_t need)
 {
     return need == CAP_PUBLISH
@@ -60,6 +46,37 @@ static const char *refusal(cap_access_t need)
                     "its sheets.")
                : N_("The director and the quality referent of the establishment write its sheets; "
                     "you may read them.");
+}
+
+/* What the reader may do with sheet id (CAP_NONE when absent). */
+static cap_access_t access_of(req_t *r, int64_t id)
+{
+    db_res_t *res = db_query(r->db, "SELECT node_path, status FROM sheets WHERE id = ?",
+                             PARAMS(P_INT(id)));
+    cap_access_t got = CAP_NONE;
+    if (res && db_next(res)) {
+        int st = cap_status_from_code(db_text(res, 1));
+        got = cap_access(r, db_text(res, 0), st < 0 ? CAP_DRAFT : (cap_status_t)st);
+    }
+    db_res_free(res);
+    return got;
+}
+
+int cap_check(req_t *r, int64_t id)
+{
+    return access_of(r, id) == CAP_NONE ? 404 : 0;
+}
+
+int cap_check_write(req_t *r, int64_t id)
+{
+    cap_access_t got = access_of(r, id);
+    if (got == CAP_NONE)
+        return 404;
+    if (got < CAP_WRITE) {
+        r->deny_msgid = refusal(CAP_WRITE);
+        return 403;
+    }
+    return 0;
 }
 
 sheet_t *cap_of_route(req_t *r, cap_access_t need)

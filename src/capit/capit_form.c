@@ -72,8 +72,19 @@ static void form_render(req_t *r, const sheet_t *s, const cap_input_t *in, int s
             str_to_i64(v, &eps_id);
     }
     json_t *eps = s ? json_array() : cap_writable_eps(r, eps_id);
-    if (!s && eps_id <= 0 && json_array_size(eps) > 0)
-        eps_id = json_integer_value(json_object_get(json_array_get(eps, 0), "id"));
+    if (!s) {
+        /* the establishment asked (query or form) only where the reader
+         * writes: its staff are offered as authors; else the first one */
+        bool writable = false;
+        size_t k;
+        json_t *o;
+        json_array_foreach(eps, k, o)
+            writable = writable || json_integer_value(json_object_get(o, "id")) == eps_id;
+        if (!writable)
+            eps_id = json_array_size(eps) > 0
+                         ? json_integer_value(json_object_get(json_array_get(eps, 0), "id"))
+                         : 0;
+    }
     json_object_set_new(m, "eps_options", eps);
     json_object_set_new(m, "eps_label", json_string(s ? cap_eps_label(r, s) : ""));
     const char *eps_path = s ? s->node_path : (eps_id > 0 ? nodes_path_of(r->db, r->arena, eps_id) : "");
@@ -304,9 +315,16 @@ void cap_page_create(req_t *r)
                      .eps_name = eps->name, .status = CAP_DRAFT};
     cap_ctx_t c = CAP_CTX(r);
     int64_t id = 0;
-    res_t rc = cap_create(&c, &p, in, &id);
-    if (rc == RES_OK)
-        rc = then_submit(r, id);
+    /* saved and submitted together, or neither */
+    bool mine;
+    res_t rc = app_tx_begin(r->db, &mine) ? RES_OK : RES_ERROR;
+    if (rc == RES_OK) {
+        rc = cap_create(&c, &p, in, &id);
+        if (rc == RES_OK)
+            rc = then_submit(r, id);
+        if (app_tx_end(r->db, mine, rc == RES_OK) != DB_OK && rc == RES_OK)
+            rc = RES_ERROR;
+    }
     if (rc != RES_OK) {
         app_fail(r, rc, NULL, NULL);
         return;
@@ -357,20 +375,24 @@ void cap_page_update(req_t *r)
     }
     json_decref(errors);
     cap_ctx_t c = CAP_CTX(r);
-    int64_t id = s->id;
-    res_t rc;
-    if (s->status == CAP_PUBLISHED) {
-        int64_t open = 0;
-        rc = rev > 0 && rev != s->rev ? RES_CONFLICT : cap_new_version(&c, s, in, &id, &open);
-        if (rc == RES_CONFLICT && open > 0) {
-            cap_fail_open_version(r, open);
-            return;
-        }
-    } else {
-        rc = cap_update(&c, s, in, rev);
+    int64_t id = s->id, open = 0;
+    /* saved and submitted together, or neither */
+    bool mine;
+    res_t rc = app_tx_begin(r->db, &mine) ? RES_OK : RES_ERROR;
+    if (rc == RES_OK) {
+        if (s->status == CAP_PUBLISHED)
+            rc = rev > 0 && rev != s->rev ? RES_CONFLICT : cap_new_version(&c, s, in, &id, &open);
+        else
+            rc = cap_update(&c, s, in, rev);
+        if (rc == RES_OK)
+            rc = then_submit(r, id);
+        if (app_tx_end(r->db, mine, rc == RES_OK) != DB_OK && rc == RES_OK)
+            rc = RES_ERROR;
     }
-    if (rc == RES_OK)
-        rc = then_submit(r, id);
+    if (rc == RES_CONFLICT && open > 0) {
+        cap_fail_open_version(r, open);
+        return;
+    }
     if (rc != RES_OK) {
         app_fail(r, rc,
                  rc == RES_CONFLICT

@@ -244,6 +244,10 @@ bool cap_may_write_at(req_t *r, const char *path);
 bool cap_may_publish_at(req_t *r, const char *path);
 int64_t cap_resolve(req_t *r, int64_t id);
 int cap_check(req_t *r, int64_t id);
+/* The write routes' check: 404 as cap_check, 403 for a reader who may not
+ * write the sheet (the weakest right a change needs: publishing is decided
+ * by the handler), before the body or an upload is read. */
+int cap_check_write(req_t *r, int64_t id);
 /* The sheet of the route's {id}, readable (404 sent otherwise) and, with
  * need above CAP_READ, allowed (403 sent). */
 sheet_t *cap_of_route(req_t *r, cap_access_t need);
@@ -263,7 +267,9 @@ typedef struct {
 void cap_filter_read(req_t *r, json_t *errors, cap_filter_t *f);
 sheet_t *cap_query(req_t *r, const cap_filter_t *f, int64_t limit, int64_t offset, size_t *n,
                    int64_t *total);
-/* Every version of s's code the reader may read, newest first:
+/* Every version of s's code the reader may read (each decided by its own
+ * node and status: a kit may have put versions at different nodes), newest
+ * first:
  * [{id, version, status, title, published_at, updated_at}]. */
 json_t *cap_versions(req_t *r, const sheet_t *s);
 /* The open version (draft or review) of a code, 0 when none. */
@@ -322,7 +328,7 @@ void cap_page_status(req_t *r);
 void cap_page_upload(req_t *r);
 
 /* --- capit_kit.c ------------------------------------------------------------- */
-int cap_kit_export(db_t *db, arena_t *a, app_kit_items_t *out);
+int cap_kit_export(db_t *db, arena_t *a, const char *scope, app_kit_items_t *out);
 int cap_kit_import(app_kit_ctx_t *ctx, const app_kit_item_t *item, app_kit_verdict_t *v);
 
 /* --- capit_demo.c ------------------------------------------------------------ */

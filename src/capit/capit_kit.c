@@ -1,13 +1,16 @@
 /* capit_kit.c - capitalisation sheets in transfer kits. Export: every
  * published sheet (the latest published version of each code) as one JSON
- * document "jouda-sheet/1" - its texts, indicators, criteria by their
+ * document "jouda-sheet/1" (those placed within the exported scope or
+ * above it) - its texts, indicators, criteria by their
  * référentiel's and criterion's codes, documents by code, the
  * establishment and the authors as names (no account, no e-mail, no id of
  * this instance) - and its files. Import: matched by (code, version):
  * absent, created as published at the importer's node (the root or an
  * association: the national library) keeping the producer's establishment
  * as text; here with the same contents, nothing; here with other contents,
- * kept as it is (a published version does not change). */
+ * kept as it is (a published version does not change); a new version of a
+ * code placed outside the importer's subtree, kept as it is too (and a new
+ * version supersedes the older ones of the importer's subtree only). */
 #include "capit_internal.h"
 
 #include <sodium.h>
@@ -82,12 +85,16 @@ static json_t *sheet_doc(db_t *db, arena_t *a, const sheet_t *s, app_kit_file_t 
     return d;
 }
 
-int cap_kit_export(db_t *db, arena_t *a, app_kit_items_t *out)
+int cap_kit_export(db_t *db, arena_t *a, const char *scope, app_kit_items_t *out)
 {
+    /* placed within the scope, or above it (the national library's, the
+     * association's) */
     db_res_t *res = db_query(db,
                              "SELECT " CAP_COLS " FROM sheets s WHERE s.status = 'published'"
-                             " ORDER BY s.code, s.version",
-                             NOPARAMS);
+                             " AND ((s.node_path >= ? AND s.node_path < ?) OR"
+                             " ? LIKE (s.node_path || '%')) ORDER BY s.code, s.version",
+                             PARAMS(P_TEXT(scope), P_TEXT(app_path_upper(a, scope)),
+                                    P_TEXT(scope)));
     if (!res)
         return DB_ERR;
     VEC(sheet_t) rows = {0};
@@ -275,6 +282,23 @@ int cap_kit_import(app_kit_ctx_t *ctx, const app_kit_item_t *item, app_kit_verdi
         v->msgid = same ? NULL
                         : N_("This version of the sheet is here with other contents: a published "
                              "version does not change.");
+        return DB_OK;
+    }
+    /* a version of the code placed outside the importer's subtree (another
+     * association's sheet, the national library's for an association's
+     * importer): not theirs to add to */
+    int64_t elsewhere = db_query_int(ctx->db,
+                                     "SELECT COUNT(*) FROM sheets WHERE code = ? AND NOT"
+                                     " (node_path >= ? AND node_path < ?)",
+                                     PARAMS(P_TEXT(p.code), P_TEXT(ctx->node_path),
+                                            P_TEXT(app_path_upper(ctx->a, ctx->node_path))),
+                                     -1);
+    if (elsewhere < 0)
+        return DB_ERR;
+    if (elsewhere > 0) {
+        v->action = KIT_SKIP;
+        v->msgid = N_("Kept as it is: it belongs to another association or to the national "
+                      "library.");
         return DB_OK;
     }
     v->action = KIT_CREATE;

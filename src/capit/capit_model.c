@@ -333,17 +333,23 @@ static int tell_authors(cap_ctx_t *c, const sheet_t *s, int64_t id, const char *
     return rc;
 }
 
-/* Older published versions of the code become superseded (their search
- * rows go). */
-static bool supersede_older(cap_ctx_t *c, const char *code, int64_t node_id)
+/* Older published versions of the code placed within the subtree of
+ * scope (the new version's place: a kit imported at an association never
+ * supersedes another association's or the national library's sheets)
+ * become superseded (their search rows go). */
+static bool supersede_older(cap_ctx_t *c, const char *code, int64_t node_id, const char *scope)
 {
+    if (!scope || !*scope)
+        return false;
+    const char *hi = app_path_upper(c->a, scope);
     int64_t top = db_query_int(c->db,
-                               "SELECT MAX(version) FROM sheets WHERE code = ? AND status = 'published'",
-                               PARAMS(P_TEXT(code)), 0);
+                               "SELECT MAX(version) FROM sheets WHERE code = ? AND status = 'published'"
+                               " AND node_path >= ? AND node_path < ?",
+                               PARAMS(P_TEXT(code), P_TEXT(scope), P_TEXT(hi)), 0);
     db_res_t *res = db_query(c->db,
                              "SELECT id, version FROM sheets WHERE code = ? AND status = 'published'"
-                             " AND version < ? ORDER BY id",
-                             PARAMS(P_TEXT(code), P_INT(top)));
+                             " AND version < ? AND node_path >= ? AND node_path < ? ORDER BY id",
+                             PARAMS(P_TEXT(code), P_INT(top), P_TEXT(scope), P_TEXT(hi)));
     int64_t ids[64];
     size_t n = 0;
     while (res && db_next(res) && n < ARRAY_LEN(ids))
@@ -420,7 +426,7 @@ res_t cap_create(cap_ctx_t *c, const cap_place_t *p, const cap_input_t *in, int6
     db_res_free(res);
     bool ok = id > 0 && cap_write_links(c->db, id, in) == DB_OK;
     if (ok && p->status == CAP_PUBLISHED)
-        ok = supersede_older(c, code, p->node_id);
+        ok = supersede_older(c, code, p->node_id, p->node_path);
     if (ok)
         ok = cap_index(c->db, c->a, id) == DB_OK;
     if (ok) {
@@ -661,7 +667,7 @@ res_t cap_set_status(cap_ctx_t *c, const sheet_t *s, cap_status_t to, const char
     bool stale = ok && db_changes(c->db) != 1;
     ok = ok && !stale;
     if (ok && to == CAP_PUBLISHED)
-        ok = supersede_older(c, s->code, s->node_id);
+        ok = supersede_older(c, s->code, s->node_id, s->node_path);
     ok = ok && cap_index(c->db, c->a, s->id) == DB_OK;
     if (ok) {
         json_t *ch = json_pack("{s:{s:s, s:s}}", "status", "from", cap_status_code(s->status),

@@ -7,12 +7,14 @@
  * Routes taking a sheet's id resolve it to its node and decide by the
  * sheet's own rule (cap_check: a published sheet is read by every signed-in
  * user, the others by quality readers of its node) before the body is
- * read; handlers then check what the change needs (403). */
+ * read; the write routes by cap_check_write (403 for a reader who may not
+ * write it); handlers then check what the change needs (publishing: 403). */
 #include "capit_internal.h"
 
 #include <string.h>
 
 #define CAP(m, p, h, f) {m, p, PERM_AUTHENTICATED, cap_resolve, h, f, cap_check}
+#define CAP_W(m, p, h, f) {m, p, PERM_AUTHENTICATED, cap_resolve, h, f, cap_check_write}
 
 static const route_t cap_routes[] = {
     /* pages */
@@ -21,18 +23,18 @@ static const route_t cap_routes[] = {
     {"POST", "/sheets", PERM_AUTHENTICATED, NULL, cap_page_create, ROUTE_FORM},
     CAP("GET", "/sheets/{id}", cap_page_show, 0),
     CAP("GET", "/sheets/{id}/edit", cap_page_edit, 0),
-    CAP("POST", "/sheets/{id}", cap_page_update, ROUTE_FORM),
-    CAP("POST", "/sheets/{id}/status", cap_page_status, ROUTE_FORM),
-    CAP("POST", "/sheets/{id}/files", cap_page_upload, ROUTE_FORM | ROUTE_UPLOAD),
+    CAP_W("POST", "/sheets/{id}", cap_page_update, ROUTE_FORM),
+    CAP_W("POST", "/sheets/{id}/status", cap_page_status, ROUTE_FORM),
+    CAP_W("POST", "/sheets/{id}/files", cap_page_upload, ROUTE_FORM | ROUTE_UPLOAD),
     CAP("GET", "/sheets/{id}/files/{id}", cap_page_file, 0),
     /* JSON API */
     {"GET", "/api/v1/sheets", PERM_AUTHENTICATED, NULL, cap_api_list, 0},
     {"POST", "/api/v1/sheets", PERM_AUTHENTICATED, NULL, cap_api_create, ROUTE_JSON},
     CAP("GET", "/api/v1/sheets/{id}", cap_api_get, 0),
-    CAP("PATCH", "/api/v1/sheets/{id}", cap_api_patch, ROUTE_JSON),
-    CAP("POST", "/api/v1/sheets/{id}/status", cap_api_status, ROUTE_JSON),
+    CAP_W("PATCH", "/api/v1/sheets/{id}", cap_api_patch, ROUTE_JSON),
+    CAP_W("POST", "/api/v1/sheets/{id}/status", cap_api_status, ROUTE_JSON),
     CAP("GET", "/api/v1/sheets/{id}/versions", cap_api_versions, 0),
-    CAP("POST", "/api/v1/sheets/{id}/attachments", cap_api_upload, ROUTE_FORM | ROUTE_UPLOAD),
+    CAP_W("POST", "/api/v1/sheets/{id}/attachments", cap_api_upload, ROUTE_FORM | ROUTE_UPLOAD),
 };
 
 static const app_menu_t cap_menu[] = {

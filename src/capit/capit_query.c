@@ -126,15 +126,15 @@ sheet_t *cap_query(req_t *r, const cap_filter_t *f, int64_t limit, int64_t offse
 json_t *cap_versions(req_t *r, const sheet_t *s)
 {
     json_t *list = json_array();
-    bool inner = app_can_at_path(r, PERM_QUALITY_READ, s->node_path) ||
-                 cap_may_write_at(r, s->node_path);
+    /* each version by its own node: a kit may have put versions of one
+     * code at different nodes */
     db_res_t *res = db_query(r->db,
-                             "SELECT id, version, status, title, published_at, updated_at FROM"
-                             " sheets WHERE code = ? ORDER BY version DESC",
+                             "SELECT id, version, status, title, published_at, updated_at,"
+                             " node_path FROM sheets WHERE code = ? ORDER BY version DESC",
                              PARAMS(P_TEXT(s->code)));
     while (res && db_next(res)) {
         int st = cap_status_from_code(db_text(res, 2));
-        if (st < 0 || (!cap_is_public((cap_status_t)st) && !inner))
+        if (st < 0 || cap_access(r, db_text(res, 6), (cap_status_t)st) == CAP_NONE)
             continue;
         json_array_append_new(
             list, json_pack("{s:I, s:I, s:s, s:s, s:I, s:I}", "id", (json_int_t)db_int(res, 0),

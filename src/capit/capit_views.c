@@ -46,12 +46,22 @@ const char *cap_date_text(req_t *r, int64_t t)
     return arena_strdup(r->arena, buf);
 }
 
+static const char *or_empty(const char *s)
+{
+    return s ? s : "";
+}
+
+/* Every value a text ("" for a missing one): a NULL would make json_pack
+ * fail and the sheet vanish from the section. */
 static json_t *home_item(req_t *r, const sheet_t *s)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "title", s->title, "href",
-                     cap_sheet_href(r->arena, s->id), "eps", cap_eps_label(r, s), "status_label",
-                     cap_status_label(r, s->status), "tone", cap_status_tone(s->status), "when",
-                     cap_date_text(r, s->status == CAP_PUBLISHED ? s->published_at : s->updated_at));
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "title", or_empty(s->title), "href",
+                     or_empty(cap_sheet_href(r->arena, s->id)), "eps",
+                     or_empty(cap_eps_label(r, s)), "status_label",
+                     or_empty(cap_status_label(r, s->status)), "tone",
+                     or_empty(cap_status_tone(s->status)), "when",
+                     or_empty(cap_date_text(r, s->status == CAP_PUBLISHED ? s->published_at
+                                                                           : s->updated_at)));
 }
 
 static size_t read_rows(req_t *r, db_res_t *res, sheet_t *rows, size_t max)
@@ -78,7 +88,7 @@ void cap_home(req_t *r, json_t *sections)
             continue;
         json_array_append_new(write_eps,
                               json_pack("{s:s, s:s}", "eps",
-                                        nodes_label(r->db, r->arena, r->lang, a->node_id), "href",
+                                        or_empty(nodes_label(r->db, r->arena, r->lang, a->node_id)), "href",
                                         arena_printf(r->arena, "/sheets/new?node_id=%lld",
                                                      (long long)a->node_id)));
         sheet_t rows[5];

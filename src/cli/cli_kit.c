@@ -159,7 +159,7 @@ static int kit_export_cmd(int argc, char **argv)
     size_t len = 0;
     bool is_signed = false;
     const char *msg = NULL;
-    if (kit_export(db, a, &zip, &len, &is_signed, &msg) != RES_OK) {
+    if (kit_export(db, a, NULL, &zip, &len, &is_signed, &msg) != RES_OK) {
         rc = cli_fail(cmd, "%s", msg ? msg : "cannot make the kit");
     } else {
         FILE *f = fopen(out, "wb");

@@ -245,17 +245,16 @@ char *words_tokens(const char *text, bool md, size_t max)
 
 size_t words_query(const char *q, char **buf, const char **words, size_t max)
 {
-    /* every word, then keep the longer ones, each once */
+    /* every word, then keep those of two letters or more, each once: a
+     * one-letter word would be a prefix scan of the whole index ("a b c"
+     * is no query at all) */
     char *all = tokens(q, false, 0, false);
     *buf = all;
     const char *found[64];
     size_t n = text_fold_words(all, found, ARRAY_LEN(found));
-    bool longer = false;
-    for (size_t i = 0; i < n; i++)
-        longer = longer || cp_count(found[i]) > 1;
     size_t out = 0;
     for (size_t i = 0; i < n && out < max; i++) {
-        if (longer && cp_count(found[i]) < 2)
+        if (cp_count(found[i]) < 2)
             continue;
         /* without its article: it finds the words written with one or not */
         found[i] += words_article(found[i], strlen(found[i]));

@@ -52,8 +52,8 @@ size_t words_article(const char *folded, size_t len);
  * Arabic ones without their article (words_tokens indexes both forms),
  * Latin ones of five letters or more without a final s (a plural: as
  * prefixes they find the singular and the plural);
- * words of one character are left out when a longer one is there. They
- * point into *buf (malloc'd: free it, also when 0 is returned). */
+ * words of one character are left out (only such words: 0, no query).
+ * They point into *buf (malloc'd: free it, also when 0 is returned). */
 size_t words_query(const char *q, char **buf, const char **words, size_t max);
 
 /* In Markdown text t[0..n), where what begins at i ends when it is not

@@ -33,12 +33,15 @@ typedef struct {
 res_t kit_import(req_t *r_or_null, db_t *db, arena_t *a, const void *zip, size_t len,
                  const kit_opts_t *o, json_t **report, const char **err_msgid);
 
-/* Build the instance's kit: every part's items, signed with the instance's
- * key when it has one (*signed_out tells; the seal key must be loaded to
- * open it). *zip (malloc'ed, the caller frees) and *len. RES_OK, or
- * RES_ERROR with *err_msgid. */
-res_t kit_export(db_t *db, arena_t *a, void **zip, size_t *len, bool *signed_out,
-                 const char **err_msgid);
+/* Build a kit of the instance: every part's items placed within the
+ * subtree of scope_path (the stored path of the root or of an association;
+ * NULL: the root's, the whole instance) or above it (the national items in
+ * an association's kit), signed with the instance's key when it has one
+ * (*signed_out tells; the seal key must be loaded to open it). *zip
+ * (malloc'ed, the caller frees) and *len. RES_OK, or RES_ERROR with
+ * *err_msgid. */
+res_t kit_export(db_t *db, arena_t *a, const char *scope_path, void **zip, size_t *len,
+                 bool *signed_out, const char **err_msgid);
 
 /* The instance's name (the kit's producer): the setting instance_name, or
  * "Jouda" when unset. In a. */

@@ -1,5 +1,6 @@
 /* kit_api.c - the kits in the JSON API: GET /api/v1/kits/export (the zip,
- * as an attachment) and POST /api/v1/kits/import (the zip as the body,
+ * as an attachment; ?node_id= the root or the association whose kit it is,
+ * by default the reader's: the root, or their association) and POST /api/v1/kits/import (the zip as the body,
  * application/zip, or as the multipart field "kit"; ?dry_run=1 previews,
  * ?allow_unsigned=1 accepts an unsigned kit or an unknown key, ?node_id=
  * the association receiving sheets and documents) answering 200 with the
@@ -21,14 +22,35 @@ static bool kit_allowed(req_t *r)
     return false;
 }
 
-/* The kit as a download: built in memory, sent from an anonymous file. */
+/* The kit as a download: built in memory, sent from an anonymous file.
+ * What it holds: what is placed at the reader's node (the root for the
+ * national kit users, else their association; ?node_id= another root or
+ * association they write quality work at) and below, and the national
+ * (and association's) items above it. */
 void kit_send_export(req_t *r)
 {
+    int64_t want = 0;
+    const char *node_s = req_query(r, "node_id");
+    if (node_s && *node_s) {
+        const char *end = NULL;
+        if (!id_parse(node_s, &end, &want) || *end || want <= 0) {
+            json_t *errors = json_object();
+            v_error(errors, "node_id", N_("Choose the whole country or an association."));
+            app_fail(r, RES_INVALID, NULL, errors);
+            return;
+        }
+    }
+    const char *path = NULL;
+    int64_t node = kit_target_node(r->db, r->arena, want ? want : kit_default_node(r), &path);
+    if (node <= 0 || !app_can_at_path(r, PERM_QUALITY_WRITE, path)) {
+        app_fail(r, RES_NOT_FOUND, N_("Choose the whole country or an association."), NULL);
+        return;
+    }
     void *zip = NULL;
     size_t len = 0;
     bool is_signed = false;
     const char *msgid = NULL;
-    if (kit_export(r->db, r->arena, &zip, &len, &is_signed, &msgid) != RES_OK) {
+    if (kit_export(r->db, r->arena, path, &zip, &len, &is_signed, &msgid) != RES_OK) {
         app_fail(r, RES_ERROR, msgid, NULL);
         return;
     }

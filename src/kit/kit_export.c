@@ -1,6 +1,7 @@
 /* kit_export.c - the instance's kit: what every part shares (référentiels,
  * projet d'établissement templates, published sheets, approved
- * documents...), in module order, written by kit_write.c under the
+ * documents...) placed within the exported node's subtree or above it, in
+ * module order, written by kit_write.c under the
  * instance's name and signed with its key when it has one. */
 #include "kit_internal.h"
 
@@ -19,18 +20,26 @@ static int item_cmp(const void *x, const void *y)
     return a->version < b->version ? -1 : a->version > b->version;
 }
 
-res_t kit_export(db_t *db, arena_t *a, void **zip, size_t *len, bool *signed_out,
-                 const char **err_msgid)
+res_t kit_export(db_t *db, arena_t *a, const char *scope_path, void **zip, size_t *len,
+                 bool *signed_out, const char **err_msgid)
 {
     *zip = NULL;
     *len = 0;
     *signed_out = false;
     *err_msgid = NULL;
+    if (!scope_path) {
+        const char *rp = NULL;
+        if (kit_target_node(db, a, 0, &rp) <= 0) { /* 0: the root */
+            *err_msgid = N_("The kit cannot be made: the database did not answer.");
+            return RES_ERROR;
+        }
+        scope_path = rp;
+    }
     app_kit_items_t items = {0};
     for (size_t p = 0; p < app_kit_part_count(); p++) {
         const app_kit_part_t *part = app_kit_part_at(p);
         size_t first = items.n;
-        if (part->export && part->export(db, a, &items) != DB_OK) {
+        if (part->export && part->export(db, a, scope_path, &items) != DB_OK) {
             *err_msgid = N_("The kit cannot be made: the database did not answer.");
             return RES_ERROR;
         }

@@ -28,6 +28,16 @@
 #define KIT_MAX_MANIFEST (4u * 1024 * 1024)   /* manifest.json */
 #define KIT_MAX_RATIO 100                     /* unpacked / packed, beyond KIT_RATIO_FLOOR */
 #define KIT_RATIO_FLOOR (1024u * 1024)        /* entries smaller than this are not ratio-checked */
+/* Every entry together unpacks to no more than KIT_MAX_RATIO times the
+ * zip's own length (and at least KIT_RATIO_FLOOR is allowed), never more
+ * than KIT_MAX_TOTAL: what a zip of zip_len bytes may unpack to. */
+static inline uint64_t kit_total_limit(size_t zip_len)
+{
+    uint64_t l = (uint64_t)zip_len * KIT_MAX_RATIO;
+    if (l < KIT_RATIO_FLOOR)
+        l = KIT_RATIO_FLOOR;
+    return l < KIT_MAX_TOTAL ? l : KIT_MAX_TOTAL;
+}
 #define KIT_MAX_FILES 100                     /* files beside one item */
 #define KIT_MAX_TITLE 500
 #define KIT_MAX_PRODUCER 100
@@ -74,7 +84,8 @@ typedef struct {
 } kit_error_t;
 
 /* Read and check a kit in memory (never on disk): the zip's limits (size,
- * entries, sizes declared and actual, total, ratio), names (the layout
+ * entries, sizes declared and actual, total - also against the zip's
+ * length, kit_total_limit -, ratio), names (the layout
  * only), manifest (JSON, format, contents), every entry listed and every
  * listed entry present with its size and sha256, and the signature when
  * there is one (a signature that does not verify is a tampered kit). Trust
@@ -97,7 +108,10 @@ bool kit_pk_parse(const char *b64, unsigned char pk[KIT_PK_BYTES]);
 
 /* Build a kit of items (in that order) into *zip (malloc'd) and *len:
  * manifest.json (producer, created_at as ISO UTC, the public key when sk is
- * given) and manifest.sig when sk (64 bytes) is given. false with *err when
+ * given) and manifest.sig when sk (64 bytes) is given. Entries up to the
+ * ratio floor are deflated, larger ones stored; a kit that would then unpack
+ * to more than kit_total_limit(its length) is written again with every entry
+ * stored, so the reader never takes it for a zip bomb. false with *err when
  * an item is malformed (code, type, file names) or the kit would exceed the
  * reader's limits. */
 bool kit_write(const app_kit_item_t *items, size_t n, const char *producer, int64_t created_at,

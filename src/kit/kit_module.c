@@ -7,28 +7,57 @@
  * name, its signing key and the trusted keys are the root administrators'
  * (kit_can_admin). Directors and referents see the page without its
  * forms (the menu shows it to them); every action answers them 403, and
- * the staff of establishments 403 everywhere. */
+ * the staff of establishments 403 everywhere, before a body is read (the
+ * routes' checks). A kit user exports what is placed at their node (the
+ * root, or their association, ?node_id= choosing another they write
+ * quality work at) and below it, with the national items above it. */
 #include "kit_internal.h"
 
 #include <string.h>
 
 #include "../nodes/nodes.h"
 
+/* Who may use a route, decided before its body is read (the pipeline runs
+ * a route's check on routes without an id too): quality.write, which the
+ * route asks, is held by the staff of establishments as well. */
+static int check_use(req_t *r, int64_t id)
+{
+    (void)id;
+    if (kit_can_use(r))
+        return 0;
+    app_deny(r, "forbidden", N_("Transfer kits are for administrators and quality advisors."),
+             NULL, NULL);
+    return 403;
+}
+
+static int check_admin(req_t *r, int64_t id)
+{
+    if (check_use(r, id))
+        return 403;
+    if (kit_can_admin(r))
+        return 0;
+    app_deny(r, "forbidden",
+             N_("The national administrators manage the instance's name and keys."), NULL, NULL);
+    return 403;
+}
+
 static const route_t kit_routes[] = {
-    /* pages */
-    {"GET", "/kits", PERM_QUALITY_WRITE, NULL, kit_page_index, 0},
-    {"GET", "/kits/export", PERM_QUALITY_WRITE, NULL, kit_page_export, ROUTE_SLOW},
+    /* pages (GET /kits: also the explanation read by directors and referents) */
+    {"GET", "/kits", PERM_QUALITY_WRITE, NULL, kit_page_index, 0, NULL},
+    {"GET", "/kits/export", PERM_QUALITY_WRITE, NULL, kit_page_export, ROUTE_SLOW, check_use},
     {"POST", "/kits/import", PERM_QUALITY_WRITE, NULL, kit_page_upload,
-     ROUTE_FORM | ROUTE_UPLOAD | ROUTE_SLOW},
-    {"POST", "/kits/apply", PERM_QUALITY_WRITE, NULL, kit_page_apply, ROUTE_FORM | ROUTE_SLOW},
-    {"POST", "/kits/name", PERM_QUALITY_WRITE, NULL, kit_page_name, ROUTE_FORM},
-    {"POST", "/kits/keygen", PERM_QUALITY_WRITE, NULL, kit_page_keygen, ROUTE_FORM},
-    {"POST", "/kits/keys", PERM_QUALITY_WRITE, NULL, kit_page_trust, ROUTE_FORM},
-    {"POST", "/kits/keys/delete", PERM_QUALITY_WRITE, NULL, kit_page_untrust, ROUTE_FORM},
+     ROUTE_FORM | ROUTE_UPLOAD | ROUTE_SLOW, check_use},
+    {"POST", "/kits/apply", PERM_QUALITY_WRITE, NULL, kit_page_apply, ROUTE_FORM | ROUTE_SLOW,
+     check_use},
+    {"POST", "/kits/name", PERM_QUALITY_WRITE, NULL, kit_page_name, ROUTE_FORM, check_admin},
+    {"POST", "/kits/keygen", PERM_QUALITY_WRITE, NULL, kit_page_keygen, ROUTE_FORM, check_admin},
+    {"POST", "/kits/keys", PERM_QUALITY_WRITE, NULL, kit_page_trust, ROUTE_FORM, check_admin},
+    {"POST", "/kits/keys/delete", PERM_QUALITY_WRITE, NULL, kit_page_untrust, ROUTE_FORM,
+     check_admin},
     /* JSON API */
-    {"GET", "/api/v1/kits/export", PERM_QUALITY_WRITE, NULL, kit_api_export, ROUTE_SLOW},
+    {"GET", "/api/v1/kits/export", PERM_QUALITY_WRITE, NULL, kit_api_export, ROUTE_SLOW, check_use},
     {"POST", "/api/v1/kits/import", PERM_QUALITY_WRITE, NULL, kit_api_import,
-     ROUTE_UPLOAD | ROUTE_ZIP | ROUTE_SLOW},
+     ROUTE_UPLOAD | ROUTE_ZIP | ROUTE_SLOW, check_use},
 };
 
 /* Shown to administrators and quality advisors only (kit_can_use). Others

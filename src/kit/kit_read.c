@@ -1,7 +1,8 @@
 /* kit_read.c - reading a transfer kit from memory, never unpacking it to
  * disk: libzip over the bytes, every limit checked before and while reading
  * (the zip's size, the number of entries, each entry's declared and actual
- * size, the total, the ratio of unpacked to packed bytes), names limited to
+ * size, the total - also against the zip's own length -, the ratio of
+ * unpacked to packed bytes), names limited to
  * the kit's layout, the manifest read as JSON within limits, every entry
  * listed in the manifest and every listed entry present with its size and
  * SHA-256, and the Ed25519 signature of the manifest when there is one.
@@ -219,8 +220,12 @@ static bool entry_read(arena_t *a, zip_t *za, entry_t *e, kit_error_t *err)
 }
 
 /* Directory and sizes of every entry, before anything is unpacked. */
-static bool entries_list(arena_t *a, zip_t *za, entry_t **out, size_t *n_out, kit_error_t *err)
+static bool entries_list(arena_t *a, zip_t *za, size_t zip_len, entry_t **out, size_t *n_out,
+                         kit_error_t *err)
 {
+    /* every entry together: no more than the zip's own length allows (many
+     * entries each under the ratio floor would otherwise add up) */
+    uint64_t limit = kit_total_limit(zip_len);
     zip_int64_t count = zip_get_num_entries(za, 0);
     if (count <= 0)
         return fail(err, E_INVALID, N_("The kit is empty."), NULL);
@@ -259,6 +264,9 @@ static bool entries_list(arena_t *a, zip_t *za, entry_t **out, size_t *n_out, ki
         if (st.size > KIT_MAX_TOTAL - total)
             return fail(err, E_LARGE,
                         N_("The kit is too large once unpacked (256 MB at most)."), NULL);
+        if (st.size > limit - total)
+            return fail(err, E_LARGE,
+                        N_("The kit unpacks to far more than its own size (a zip bomb)."), NULL);
         total += st.size;
         e[i] = (entry_t){name, (zip_uint64_t)i, st.size, st.comp_size, NULL, 0, false};
     }
@@ -439,11 +447,11 @@ static bool read_manifest(arena_t *a, zip_t *za, entry_t *e, size_t n, kit_read_
 
 /* --- The kit ----------------------------------------------------------------- */
 
-static bool read_all(arena_t *a, zip_t *za, kit_read_t *out, kit_error_t *err)
+static bool read_all(arena_t *a, zip_t *za, size_t zip_len, kit_read_t *out, kit_error_t *err)
 {
     entry_t *e = NULL;
     size_t n = 0;
-    if (!entries_list(a, za, &e, &n, err))
+    if (!entries_list(a, za, zip_len, &e, &n, err))
         return false;
     entry_t *man = entry_find(e, n, "manifest.json");
     if (!man)
@@ -499,7 +507,7 @@ bool kit_read(arena_t *a, const void *zip, size_t len, kit_read_t *out, kit_erro
         zip_source_free(src);
         return fail(err, E_INVALID, N_("The file is not a valid zip archive."), NULL);
     }
-    bool ok = read_all(a, za, out, err);
+    bool ok = read_all(a, za, len, out, err);
     zip_discard(za); /* frees the source; the bytes stay the caller's */
     return ok;
 }

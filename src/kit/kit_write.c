@@ -34,6 +34,7 @@ typedef struct {
     int64_t mtime;
     size_t entries;
     uint64_t total;
+    bool store_all;  /* every entry stored (the second try: see kit_write) */
     char **keep;     /* bytes libzip reads at zip_close: freed after */
     size_t n_keep, cap_keep;
 } writer_t;
@@ -70,7 +71,8 @@ static bool add(writer_t *w, const char *name, const void *data, size_t len, kit
         return fail(err, "kit_invalid", N_("The kit cannot be written."), NULL);
     }
     zip_set_file_compression(w->za, (zip_uint64_t)i,
-                             len > KIT_RATIO_FLOOR ? ZIP_CM_STORE : ZIP_CM_DEFLATE, 0);
+                             w->store_all || len > KIT_RATIO_FLOOR ? ZIP_CM_STORE : ZIP_CM_DEFLATE,
+                             0);
     zip_file_set_mtime(w->za, (zip_uint64_t)i, (time_t)w->mtime, 0);
     return true;
 }
@@ -176,8 +178,9 @@ static bool source_bytes(zip_source_t *src, void **out, size_t *len)
     return true;
 }
 
-bool kit_write(const app_kit_item_t *items, size_t n, const char *producer, int64_t created_at,
-               const unsigned char *sk, void **zip, size_t *len, kit_error_t *err)
+static bool write_once(const app_kit_item_t *items, size_t n, const char *producer,
+                       int64_t created_at, const unsigned char *sk, bool store_all, void **zip,
+                       size_t *len, uint64_t *total, kit_error_t *err)
 {
     memset(err, 0, sizeof *err);
     *zip = NULL;
@@ -197,7 +200,7 @@ bool kit_write(const app_kit_item_t *items, size_t n, const char *producer, int6
         return fail(err, "kit_invalid", N_("The kit cannot be written."), NULL);
     }
     zip_source_keep(src); /* read back after zip_close */
-    writer_t w = {.za = za, .mtime = created_at};
+    writer_t w = {.za = za, .mtime = created_at, .store_all = store_all};
     char iso[40];
     format_iso_utc(created_at, iso, sizeof iso);
     json_t *m = json_object();
@@ -245,5 +248,22 @@ bool kit_write(const app_kit_item_t *items, size_t n, const char *producer, int6
         free(w.keep[i]);
     free(w.keep);
     arena_free(a);
+    *total = w.total;
     return ok;
+}
+
+bool kit_write(const app_kit_item_t *items, size_t n, const char *producer, int64_t created_at,
+               const unsigned char *sk, void **zip, size_t *len, kit_error_t *err)
+{
+    uint64_t total = 0;
+    if (!write_once(items, n, producer, created_at, sk, false, zip, len, &total, err))
+        return false;
+    if (total <= kit_total_limit(*len))
+        return true;
+    /* packed so well that the reader would take it for a zip bomb (many
+     * small entries of repeated bytes): written again, every entry stored */
+    free(*zip);
+    *zip = NULL;
+    *len = 0;
+    return write_once(items, n, producer, created_at, sk, true, zip, len, &total, err);
 }

@@ -35,11 +35,15 @@ static int64_t visible_max(lib_access_t a, const lib_doc_t *d)
 json_t *lib_json(req_t *r, const lib_doc_t *d, lib_access_t a, bool full)
 {
     const char *today = lib_today(r->arena);
+    /* a node without a label shows "": a NULL would make json_pack fail and
+     * the document vanish from a list that counts it */
+    const char *node_name = nodes_label(r->db, r->arena, r->lang, d->node_id);
+    const char *title = lib_title(d, r->lang);
     json_t *o = json_pack(
         "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:o, s:o, s:b, s:s, s:I, s:I, s:I}", "id",
         (json_int_t)d->id, "code", d->code, "kind", d->kind, "title_fr", d->title_fr, "title_ar",
-        d->title_ar, "title", lib_title(d, r->lang), "summary", d->summary, "node_id",
-        (json_int_t)d->node_id, "node_name", nodes_label(r->db, r->arena, r->lang, d->node_id),
+        d->title_ar, "title", title ? title : "", "summary", d->summary, "node_id",
+        (json_int_t)d->node_id, "node_name", node_name ? node_name : "",
         "owner_id", d->owner_id > 0 ? json_integer(d->owner_id) : json_null(), "review_on",
         json_str_or_null(d->review_on), "review_overdue", lib_overdue(d, today), "status",
         lib_status_code(d->status), "version", (json_int_t)d->version, "approved_version",
@@ -281,7 +285,8 @@ void lib_api_create(req_t *r)
     int64_t id = 0;
     res_t rc = lib_create(r->db, r->arena, r->user->id, req_ip(r), node->id, node->path, &in, &id);
     if (rc != RES_OK) {
-        app_fail(r, rc, NULL, NULL);
+        app_fail(r, rc, rc == RES_CONFLICT ? N_("Another document has this code already.") : NULL,
+                 NULL);
         return;
     }
     send_doc(r, 201, id);

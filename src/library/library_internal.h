@@ -98,7 +98,9 @@ typedef struct {
     bool has_criteria;
 } lib_input_t;
 
-/* Create a draft (code given or generated), audited and indexed. */
+/* Create a draft (code given or generated), audited and indexed;
+ * RES_CONFLICT when the code is taken (by a creation racing the caller's
+ * check). */
 res_t lib_create(db_t *db, arena_t *a, int64_t actor, const char *ip, int64_t node_id,
                  const char *node_path, const lib_input_t *in, int64_t *id_out);
 /* Change what in says (has_*), rev > 0 checked (409 when stale). */
@@ -137,6 +139,14 @@ bool lib_visible(lib_access_t a, const lib_doc_t *d);
 bool lib_works_within(req_t *r, const char *path);
 int64_t lib_resolve(req_t *r, int64_t id);
 int lib_check(req_t *r, int64_t id);
+/* The write routes' check: as lib_check, and 403 for a reader who may not
+ * change the document (the weakest right a change needs: approving is
+ * decided by the handler), before the body or an upload is read. */
+int lib_check_write(req_t *r, int64_t id);
+/* The check of POST /documents (an upload, no id): 403 for whoever writes
+ * documents nowhere (no admin or advisor role, no director or referent
+ * role at an establishment). */
+int lib_check_create(req_t *r, int64_t id);
 /* The document of the route's {id}, visible to the reader (404 sent
  * otherwise), and with need (403 sent). */
 lib_doc_t *lib_of_route(req_t *r, lib_access_t need);

@@ -1,5 +1,6 @@
 /* library_kit.c - the document library's part of a transfer kit: every
- * approved document's approved version, as a JSON document
+ * approved document's approved version within the exported scope (or
+ * above it: the national and the association's documents), as a JSON document
  * ("jouda-document/1": code, version, kind, titles, summary, criteria by
  * their codes, the file's name, type, size and SHA-256; never an owner, an
  * account or an e-mail address) and the file's bytes beside it. Imported,
@@ -7,7 +8,10 @@
  * approved, where the importer says (the root or an association); the same
  * version with the same contents is left alone; a newer version of a known
  * code is added as its new approved version; anything else is kept as it
- * is. Files go through the attach module's checks like any upload. */
+ * is, and so is a code placed outside the importer's subtree (another
+ * association's document, or the national library's for an association's
+ * importer): codes are unique in the instance. Files go through the attach
+ * module's checks like any upload. */
 #include "library_internal.h"
 
 #include <sodium.h>
@@ -37,12 +41,21 @@ static const char *kit_file_name(arena_t *a, const char *code, int64_t version,
     return arena_printf(a, "%s-v%lld.%s", code, (long long)version, ext);
 }
 
-static int lib_kit_export(db_t *db, arena_t *a, app_kit_items_t *out)
+/* Is path within the subtree of scope ("/1/4/9/" within "/1/4/")? */
+static bool path_within(const char *path, const char *scope)
 {
+    return path && scope && strncmp(path, scope, strlen(scope)) == 0;
+}
+
+static int lib_kit_export(db_t *db, arena_t *a, const char *scope, app_kit_items_t *out)
+{
+    /* placed within the scope, or above it (the root's, the association's) */
     db_res_t *res = db_query(db,
                              "SELECT " LIB_COLS " FROM documents d WHERE d.status = 'approved'"
-                             " AND d.approved_version >= 1 ORDER BY d.code",
-                             NOPARAMS);
+                             " AND d.approved_version >= 1 AND ((d.node_path >= ? AND"
+                             " d.node_path < ?) OR ? LIKE (d.node_path || '%')) ORDER BY d.code",
+                             PARAMS(P_TEXT(scope), P_TEXT(app_path_upper(a, scope)),
+                                    P_TEXT(scope)));
     if (!res)
         return DB_ERR;
     size_t n = 0, cap = 0;
@@ -264,6 +277,10 @@ static int lib_kit_import(app_kit_ctx_t *ctx, const app_kit_item_t *item, app_ki
         v->id = id;
         return DB_OK;
     }
+    /* the code is another association's, or the national library's: the
+     * importer's kit changes nothing there (the same version, the same
+     * contents: nothing to do either way) */
+    bool theirs = !path_within(d.node_path, ctx->node_path);
     lib_version_t have;
     if (lib_version_load(ctx->db, ctx->a, d.id, k.version, &have) == 0) {
         bool same_meta = str_eq(d.kind, k.kind) && str_eq(d.title_fr, k.title_fr) &&
@@ -274,9 +291,17 @@ static int lib_kit_import(app_kit_ctx_t *ctx, const app_kit_item_t *item, app_ki
             v->id = d.id;
         } else {
             v->action = KIT_SKIP;
-            v->msgid = N_("This version of the document is here with other contents: it is kept "
-                          "as it is.");
+            v->msgid = theirs ? N_("Kept as it is: it belongs to another association or to the "
+                                   "national library.")
+                              : N_("This version of the document is here with other contents: "
+                                   "it is kept as it is.");
         }
+        return DB_OK;
+    }
+    if (theirs) {
+        v->action = KIT_SKIP;
+        v->msgid = N_("Kept as it is: it belongs to another association or to the national "
+                      "library.");
         return DB_OK;
     }
     if (k.version < d.version) {

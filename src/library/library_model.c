@@ -316,6 +316,8 @@ res_t lib_create(db_t *db, arena_t *a, int64_t actor, const char *ip, int64_t no
                    P_TEXT(search_key(a, code, fr, ar, summary))),
             0);
     }
+    /* a code taken since the caller's check (two creations at once) */
+    bool dup = code && id <= 0 && db_last_code(db) == DB_CONSTRAINT;
     bool ok = id > 0;
     if (ok && in->n_criteria)
         ok = write_criteria(db, id, actor, in->criteria, in->n_criteria) == DB_OK;
@@ -344,7 +346,7 @@ res_t lib_create(db_t *db, arena_t *a, int64_t actor, const char *ip, int64_t no
     if (ok)
         ok = lib_index(db, a, id) == DB_OK;
     if (app_tx_end(db, mine, ok) != DB_OK || !ok)
-        return RES_ERROR;
+        return dup ? RES_CONFLICT : RES_ERROR;
     if (id_out)
         *id_out = id;
     return RES_OK;

@@ -6,36 +6,40 @@
  *
  * Routes taking a document's id resolve it to its node and decide by the
  * document's own rule (lib_check: 404 outside the reader's scope, 403 for a
- * draft in scope) before the body is read; handlers then check what the
- * change needs (403). */
+ * draft in scope; lib_check_write: 403 too for a reader who may not change
+ * it; lib_check_create: 403 for whoever writes documents nowhere) before
+ * the body, an upload, is read; handlers then check what the change needs
+ * (approving: 403). */
 #include "library_internal.h"
 
 #include <string.h>
 
 #define DOC(m, p, h, f) {m, p, PERM_AUTHENTICATED, lib_resolve, h, f, lib_check}
+#define DOC_W(m, p, h, f) {m, p, PERM_AUTHENTICATED, lib_resolve, h, f, lib_check_write}
 
 static const route_t lib_routes[] = {
     /* pages */
     {"GET", "/documents", PERM_AUTHENTICATED, NULL, lib_page_list, 0},
     {"GET", "/documents/new", PERM_AUTHENTICATED, NULL, lib_page_new, 0},
-    {"POST", "/documents", PERM_AUTHENTICATED, NULL, lib_page_create, ROUTE_FORM | ROUTE_UPLOAD},
+    {"POST", "/documents", PERM_AUTHENTICATED, NULL, lib_page_create, ROUTE_FORM | ROUTE_UPLOAD,
+     lib_check_create},
     DOC("GET", "/documents/{id}", lib_page_show, 0),
     DOC("GET", "/documents/{id}/edit", lib_page_edit, 0),
-    DOC("POST", "/documents/{id}", lib_page_update, ROUTE_FORM),
-    DOC("POST", "/documents/{id}/status", lib_page_status, ROUTE_FORM),
-    DOC("POST", "/documents/{id}/versions", lib_page_upload, ROUTE_FORM | ROUTE_UPLOAD),
+    DOC_W("POST", "/documents/{id}", lib_page_update, ROUTE_FORM),
+    DOC_W("POST", "/documents/{id}/status", lib_page_status, ROUTE_FORM),
+    DOC_W("POST", "/documents/{id}/versions", lib_page_upload, ROUTE_FORM | ROUTE_UPLOAD),
     DOC("GET", "/documents/{id}/versions/{id}/file", lib_page_file, 0),
     DOC("POST", "/documents/{id}/ack", lib_page_ack, ROUTE_FORM),
-    DOC("POST", "/documents/{id}/criteria", lib_page_link, ROUTE_FORM),
-    DOC("POST", "/documents/{id}/criteria/remove", lib_page_unlink, ROUTE_FORM),
+    DOC_W("POST", "/documents/{id}/criteria", lib_page_link, ROUTE_FORM),
+    DOC_W("POST", "/documents/{id}/criteria/remove", lib_page_unlink, ROUTE_FORM),
     /* JSON API */
     {"GET", "/api/v1/documents", PERM_AUTHENTICATED, NULL, lib_api_list, 0},
     {"POST", "/api/v1/documents", PERM_AUTHENTICATED, NULL, lib_api_create, ROUTE_JSON},
     DOC("GET", "/api/v1/documents/{id}", lib_api_get, 0),
-    DOC("PATCH", "/api/v1/documents/{id}", lib_api_patch, ROUTE_JSON),
-    DOC("POST", "/api/v1/documents/{id}/status", lib_api_status, ROUTE_JSON),
+    DOC_W("PATCH", "/api/v1/documents/{id}", lib_api_patch, ROUTE_JSON),
+    DOC_W("POST", "/api/v1/documents/{id}/status", lib_api_status, ROUTE_JSON),
     DOC("GET", "/api/v1/documents/{id}/versions", lib_api_versions, 0),
-    DOC("POST", "/api/v1/documents/{id}/versions", lib_api_upload, ROUTE_UPLOAD),
+    DOC_W("POST", "/api/v1/documents/{id}/versions", lib_api_upload, ROUTE_UPLOAD),
     DOC("GET", "/api/v1/documents/{id}/versions/{id}/file", lib_api_version_file, 0),
     DOC("POST", "/api/v1/documents/{id}/ack", lib_api_ack, ROUTE_JSON),
 };

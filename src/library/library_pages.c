@@ -40,7 +40,8 @@ static const char *place(req_t *r, const lib_doc_t *d)
 {
     if (lib_path_depth(d->node_path) == 1)
         return T(r, N_("National library"));
-    return nodes_label(r->db, r->arena, r->lang, d->node_id);
+    const char *l = nodes_label(r->db, r->arena, r->lang, d->node_id);
+    return l ? l : "";
 }
 
 static const char *tone(lib_status_t s)

@@ -20,6 +20,16 @@ bool onb_may_use(req_t *r)
     return false;
 }
 
+int onb_check(req_t *r, int64_t id)
+{
+    (void)id;
+    if (onb_may_use(r))
+        return 0;
+    r->deny_msgid = N_("Only an administrator or a quality advisor of an association opens a new "
+                       "establishment.");
+    return 403;
+}
+
 bool onb_may_at(req_t *r, const char *assoc_path)
 {
     return r->user && assoc_path && *assoc_path &&

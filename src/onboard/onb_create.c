@@ -32,6 +32,19 @@ static json_int_t count_of(json_t *report, const char *what)
     return json_integer_value(json_object_get(json_object_get(report, "counts"), what));
 }
 
+/* The 409 of a run done already (reloaded, or posted twice at once): the
+ * establishment it made when known. */
+static res_t created_already(db_t *db, const char *run_hash, int64_t *eps_id, const char **msgid)
+{
+    *eps_id = db_query_int(db, "SELECT eps_id FROM onboard_runs WHERE token_hash = ?",
+                           PARAMS(P_TEXT(run_hash)), 0);
+    if (*eps_id < 0)
+        *eps_id = 0;
+    *msgid = N_("This establishment has been created already: its accounts' passwords "
+                "were shown once, on the page that followed.");
+    return RES_CONFLICT;
+}
+
 res_t onb_create(req_t *r, onb_plan_t *p, json_t *errors, int64_t *eps_id, json_t **kit_report,
                  const char **msgid)
 {
@@ -64,16 +77,34 @@ res_t onb_create(req_t *r, onb_plan_t *p, json_t *errors, int64_t *eps_id, json_
     int64_t id = 0;
     json_t *report = NULL;
 
-    /* a run creates once: the same page posted twice finds its EPS */
+    /* a run creates once: the same page posted twice finds its EPS. The
+     * run is claimed first (its row locked on PostgreSQL, made when the
+     * kit's step did not make it: UNIQUE(token_hash) decides between two
+     * posts), so a second post waits for the first and finds it done. */
     if (run_hash) {
         int64_t done = db_query_int(db, "SELECT eps_id FROM onboard_runs WHERE token_hash = ?",
                                     PARAMS(P_TEXT(run_hash)), 0);
         if (done > 0) {
             db_rollback(db);
-            *eps_id = done;
-            *msgid = N_("This establishment has been created already: its accounts' passwords "
-                        "were shown once, on the page that followed.");
-            return RES_CONFLICT;
+            return created_already(db, run_hash, eps_id, msgid);
+        }
+        int64_t now = now_utc();
+        if (db_exec(db,
+                    "UPDATE onboard_runs SET updated_at = ? WHERE token_hash = ? AND user_id = ?"
+                    " AND eps_id IS NULL",
+                    PARAMS(P_INT(now), P_TEXT(run_hash), P_INT(actor))) != DB_OK)
+            goto fail;
+        if (db_changes(db) != 1) {
+            int irc = db_exec(db,
+                              "INSERT INTO onboard_runs (token_hash, user_id, created_at,"
+                              " updated_at) VALUES (?, ?, ?, ?)",
+                              PARAMS(P_TEXT(run_hash), P_INT(actor), P_INT(now), P_INT(now)));
+            if (irc == DB_CONSTRAINT) {
+                db_rollback(db);
+                return created_already(db, run_hash, eps_id, msgid);
+            }
+            if (irc != DB_OK)
+                goto fail;
         }
     }
 
@@ -172,20 +203,19 @@ res_t onb_create(req_t *r, onb_plan_t *p, json_t *errors, int64_t *eps_id, json_
         goto fail;
 
     if (run_hash) {
-        int64_t now = now_utc();
+        /* the run claimed above, marked done: exactly one row, still open */
         if (db_exec(
                 db,
                 "UPDATE onboard_runs SET eps_id = ?, kit = NULL, kit_name = NULL, updated_at = ?"
-                " WHERE token_hash = ? AND user_id = ?",
-                PARAMS(P_INT(id), P_INT(now), P_TEXT(run_hash), P_INT(actor))) != DB_OK)
+                " WHERE token_hash = ? AND user_id = ? AND eps_id IS NULL",
+                PARAMS(P_INT(id), P_INT(now_utc()), P_TEXT(run_hash), P_INT(actor))) != DB_OK)
             goto fail;
-        if (db_changes(db) == 0 &&
-            db_exec(db,
-                    "INSERT INTO onboard_runs (token_hash, user_id, eps_id, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    PARAMS(P_TEXT(run_hash), P_INT(actor), P_INT(id), P_INT(now), P_INT(now))) !=
-                DB_OK)
-            goto fail;
+        if (db_changes(db) != 1) {
+            db_rollback(db);
+            json_decref(report);
+            sodium_memzero(hashes, sizeof hashes);
+            return created_already(db, run_hash, eps_id, msgid);
+        }
     }
     if (db_commit(db) != DB_OK)
         goto fail;

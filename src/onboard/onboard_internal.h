@@ -82,6 +82,9 @@ typedef struct {
 /* onb_access.c: the wizard's rule --------------------------------------- */
 /* A live admin or quality_advisor role at the root or an association. */
 bool onb_may_use(req_t *r);
+/* The routes' check (the pipeline runs it before the body is read): 0, or
+ * 403 for whoever may not use the wizard. */
+int onb_check(req_t *r, int64_t id);
 /* ... over the association of path (held there or at the root). */
 bool onb_may_at(req_t *r, const char *assoc_path);
 /* The associations the reader may open an EPS under: [{id, label, selected}]. */

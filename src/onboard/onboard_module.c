@@ -3,15 +3,17 @@
  * (the kit kept between the pages, a run created once), its home card, its
  * audit action and its daily clean-up. The wizard's own rule of who may use
  * it is described in onboard_internal.h: the routes are PERM_AUTHENTICATED
- * and every handler checks it first (403), and the chosen association
- * (404 outside the reader's scope, 403 inside it without the rule). */
+ * with the wizard's rule as their check (403 before the body, a kit's
+ * upload, is read), and the handlers check the chosen association (404
+ * outside the reader's scope, 403 inside it without the rule). */
 #include "onboard_internal.h"
 
 static const route_t onb_routes[] = {
-    {"GET", "/onboard", PERM_AUTHENTICATED, NULL, onb_page_start, 0},
+    {"GET", "/onboard", PERM_AUTHENTICATED, NULL, onb_page_start, 0, onb_check},
     {"POST", "/onboard", PERM_AUTHENTICATED, NULL, onb_page_step,
-     ROUTE_FORM | ROUTE_UPLOAD | ROUTE_SLOW},
-    {"POST", "/api/v1/onboard", PERM_AUTHENTICATED, NULL, onb_api_create, ROUTE_JSON | ROUTE_SLOW},
+     ROUTE_FORM | ROUTE_UPLOAD | ROUTE_SLOW, onb_check},
+    {"POST", "/api/v1/onboard", PERM_AUTHENTICATED, NULL, onb_api_create, ROUTE_JSON | ROUTE_SLOW,
+     onb_check},
 };
 
 static const char *const onb_audit_actions[] = {"onboard", NULL};

@@ -6,7 +6,10 @@
  * created (at the importing node, with the kit's revision); same title and
  * sections -> same; other contents with a higher revision than here ->
  * updated (its sections replaced, rev set to the kit's); other contents
- * with a revision not above the local one -> skipped (edited here since).
+ * with a revision not above the local one -> skipped (edited here since);
+ * a template owned outside the importer's subtree (the root's "default" for
+ * an association's importer) is never changed: skipped. Exported: those
+ * owned within the exported scope or above it.
  * Document: {"format": "jouda-project-template/1", "code", "title",
  * "sections": [{"key", "title_fr", "title_ar", "title_en", "guidance_fr",
  * "guidance_ar", "guidance_en"}]} (sections in their order). */
@@ -41,10 +44,15 @@ static bool code_shape(const char *s)
     return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
 }
 
-static int prj_kit_export(db_t *db, arena_t *a, app_kit_items_t *out)
+static int prj_kit_export(db_t *db, arena_t *a, const char *scope, app_kit_items_t *out)
 {
-    json_t *rows = db_query_json(db, "SELECT id, code, title, rev FROM project_templates ORDER BY code",
-                                 NOPARAMS);
+    /* owned within the scope, or above it (the root's "default") */
+    json_t *rows = db_query_json(db,
+                                 "SELECT id, code, title, rev FROM project_templates WHERE"
+                                 " (node_path >= ? AND node_path < ?) OR ? LIKE (node_path || '%')"
+                                 " ORDER BY code",
+                                 PARAMS(P_TEXT(scope), P_TEXT(app_path_upper(a, scope)),
+                                        P_TEXT(scope)));
     if (!rows)
         return DB_ERR;
     app_arena_json(a, rows);
@@ -171,7 +179,9 @@ static int prj_kit_import(app_kit_ctx_t *ctx, const app_kit_item_t *item, app_ki
         return DB_OK;
     }
     db_t *db = ctx->db;
-    json_t *here = db_query_row_json(db, "SELECT id, title, rev, node_id FROM project_templates WHERE code = ?",
+    json_t *here = db_query_row_json(db,
+                                     "SELECT id, title, rev, node_id, node_path FROM project_templates"
+                                     " WHERE code = ?",
                                      PARAMS(P_TEXT(item->code)));
     json_t *theirs = normalised(item);
     json_t *secs = json_object_get(theirs, "sections");
@@ -210,8 +220,17 @@ static int prj_kit_import(app_kit_ctx_t *ctx, const app_kit_item_t *item, app_ki
         json_decref(theirs);
         return DB_ERR;
     }
+    /* owned outside the importer's subtree (the root's built-in "default"
+     * imported at an association, another association's template): kept */
+    const char *owner = json_string_value(json_object_get(here, "node_path"));
+    bool outside = !owner || !ctx->node_path ||
+                   strncmp(owner, ctx->node_path, strlen(ctx->node_path)) != 0;
     if (json_equal(mine, theirs)) {
         v->action = KIT_SAME;
+    } else if (outside) {
+        v->action = KIT_SKIP;
+        v->msgid = N_("Kept as it is: it belongs to another association or to the national "
+                      "library.");
     } else if (item->version > rev) {
         v->action = KIT_UPDATE;
         v->id = id;

@@ -1,11 +1,15 @@
 /* ref_kit.c - référentiels in a transfer kit (the kit module carries the
- * zip; this is the référentiels' part). Exported: every published version,
- * as its jouda-referentiel/1 document, under its code in lower case.
+ * zip; this is the référentiels' part). Exported: every published version
+ * owned within the exported scope or above it (the national ones in an
+ * association's kit), as its jouda-referentiel/1 document, under its code
+ * in lower case.
  * Imported, matched by (code, version): absent here -> stored published
  * through the module's own path (ref_store_doc, audited "import"); present
  * with the same document -> same; present with another document -> skipped
  * (a published version never changes); a newer version of a code known
- * here is simply another (code, version): added beside the old one. */
+ * here is simply another (code, version): added beside the old one, unless
+ * a version of the code is owned outside the importer's subtree (the
+ * national référentiel, for an association's importer): skipped. */
 #include "ref_internal.h"
 
 #include <ctype.h>
@@ -19,12 +23,15 @@ static char *lower(arena_t *a, const char *s)
     return o;
 }
 
-static int ref_kit_export(db_t *db, arena_t *a, app_kit_items_t *out)
+static int ref_kit_export(db_t *db, arena_t *a, const char *scope, app_kit_items_t *out)
 {
+    /* owned within the scope, or above it (the root's, the association's) */
     db_res_t *res = db_query(db,
                              "SELECT id, code, version, title_fr FROM referentiels"
-                             " WHERE status = 'published' ORDER BY code, version",
-                             NOPARAMS);
+                             " WHERE status = 'published' AND ((node_path >= ? AND node_path < ?)"
+                             " OR ? LIKE (node_path || '%')) ORDER BY code, version",
+                             PARAMS(P_TEXT(scope), P_TEXT(app_path_upper(a, scope)),
+                                    P_TEXT(scope)));
     if (!res)
         return DB_ERR;
     VEC(int64_t) ids = {0};
@@ -87,6 +94,23 @@ static int ref_kit_import(app_kit_ctx_t *ctx, const app_kit_item_t *item, app_ki
     if (st != DB_OK)
         return st;
     if (id <= 0) {
+        /* a new version of a code owned outside the importer's subtree (the
+         * national référentiel imported at an association): not theirs to add */
+        int64_t elsewhere = db_query_int(
+            ctx->db,
+            "SELECT COUNT(*) FROM referentiels WHERE code = ? AND NOT (node_path >= ? AND"
+            " node_path < ?)",
+            PARAMS(P_TEXT(doc.code), P_TEXT(ctx->node_path),
+                   P_TEXT(app_path_upper(ctx->a, ctx->node_path))),
+            -1);
+        if (elsewhere < 0)
+            return DB_ERR;
+        if (elsewhere > 0) {
+            v->action = KIT_SKIP;
+            v->msgid = N_("Kept as it is: it belongs to another association or to the national "
+                          "library.");
+            return DB_OK;
+        }
         v->action = KIT_CREATE;
         if (!ctx->apply)
             return DB_OK;

@@ -201,6 +201,12 @@ res_t road_write(db_t *db, int64_t actor, const char *ip, const node_t *eps, int
                                      actor > 0 ? P_INT(actor) : P_NULL, P_INT(now)),
                               0);
             ok = id > 0;
+            /* the first write of this step made meanwhile by someone else
+             * (UNIQUE(eps_id, step)): as a stale rev */
+            if (!ok && db_last_code(db) == DB_CONSTRAINT) {
+                ok = true;
+                out = RES_CONFLICT;
+            }
         }
         if (ok && out == RES_OK)
             ok = audit_write(db, actor, cur.id ? "update" : "create", "road_step", id, eps->id, changes, ip) == DB_OK;

@@ -68,10 +68,15 @@ static const char *hit_where(req_t *r, const search_hit_t *h, json_t *names)
     snprintf(key, sizeof key, "%lld", (long long)node);
     json_t *v = json_object_get(names, key);
     if (!v) {
-        v = json_string(node > 0 ? nodes_label(r->db, r->arena, r->lang, node) : "");
+        /* a node without a label still shows its row (as the total counts it) */
+        const char *label = node > 0 ? nodes_label(r->db, r->arena, r->lang, node) : NULL;
+        v = json_string(label ? label : "");
+        if (!v)
+            return "";
         json_object_set_new(names, key, v);
     }
-    return json_string_value(v);
+    const char *out = json_string_value(v);
+    return out ? out : "";
 }
 
 static json_t *hit_page(req_t *r, const search_query_t *q, const search_hit_t *h, json_t *names)

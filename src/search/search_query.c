@@ -65,9 +65,8 @@ void search_read(req_t *r, json_t *errors, search_query_t *q)
         for (size_t i = 0; i < q->n_words; i++)
             q->words[i] = arena_strdup(r->arena, q->words[i]);
         free(buf);
-        /* one letter is not enough to search on */
-        if (q->n_words == 1 && utf8_count(q->words[0]) < 2)
-            q->n_words = 0;
+        /* words_query keeps no word of one letter: with no longer one,
+         * n_words is 0 and the reader is asked for two letters at least */
     }
     const char *type = req_query(r, "type");
     if (type && *type) {

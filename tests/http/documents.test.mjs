@@ -16,7 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   api, tokenFor, demo, show, translation, dbValue, signIn, uniq, smallPdf, multipart,
-  parseForm, BIN, DB_URL,
+  parseForm, BIN, DB_URL, rawRequest,
 } from './lib.mjs';
 
 const DIR = 'directrice.casa@amal.ma';
@@ -499,6 +499,24 @@ describe('lists and pages', () => {
     await s.get(`/documents/${doc.id}`);
     assert.equal((await s.post(`/documents/${doc.id}/status`, { status: 'archived' })).status, 403);
     assert.equal((await s.post(`/documents/${doc.id}/criteria`, { criterion: 'JOUDA-EPS-ENFANCE|7.1' })).status, 403);
+  });
+
+  test('uploads of those who may not write are refused before the body is read (403)', async () => {
+    const doc = await approvedDoc();
+    const before_ = countOf('document_versions');
+    // announced at 5 MiB, 64 KiB sent: a server reading it would wait for the rest
+    const big = { 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(5 * 1024 * 1024) };
+    const res = await rawRequest('POST', `/api/v1/documents/${doc.id}/versions`, {
+      headers: { authorization: `Bearer ${tokenFor(STAFF)}`, ...big },
+      body: Buffer.alloc(64 * 1024, 0x20),
+    }).catch((e) => ({ status: 'error', text: String(e), headers: {} }));
+    assert.equal(res.status, 403, res.text);
+    // a new document with its file, by someone who writes documents nowhere
+    const s = await signIn(STAFF);
+    const page = await s.request('POST', '/documents', { headers: big, body: Buffer.alloc(64 * 1024, 0x20) })
+      .catch((e) => ({ status: 'error', text: String(e), headers: {} }));
+    assert.equal(page.status, 403, page.text);
+    assert.equal(countOf('document_versions'), before_);
   });
 
   test('the audit log names the document and its actions', async () => {

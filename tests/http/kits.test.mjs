@@ -7,14 +7,16 @@
 // kit_tampered) even with allow_unsigned; an unsigned kit and a kit signed by
 // an unknown key need allow_unsigned (then a warning), and the key trusted
 // on the page lets it in; the association receiving sheets and documents
-// within the reader's scope; the preview and the import through the pages
+// within the reader's scope; an association's kit holding its own and the
+// national items, never another association's, and its import skipping
+// what belongs to another association or to the national library; the preview and the import through the pages
 // with the CSRF token and the box accepting an unsigned kit; the instance's
 // name edited by the national administrator only.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
-import { api, tokenFor, demo, show, dbValue, signIn, multipart, zipArchive, rawRequest, ADMIN_EMAIL, ADMIN_PASSWORD } from './lib.mjs';
+import { api, tokenFor, demo, show, dbValue, signIn, multipart, zipArchive, rawRequest, ENGINE, ADMIN_EMAIL, ADMIN_PASSWORD } from './lib.mjs';
 
 const DIR = 'directrice.casa@amal.ma';
 const ADV = 'conseil@amal.ma';
@@ -75,6 +77,36 @@ function unsigned(list) {
     ...list.filter((e) => e.name !== 'manifest.json' && e.name !== 'manifest.sig')];
 }
 const applied = () => Number(dbValue("SELECT COUNT(*) FROM kit_imports WHERE status = 'applied'"));
+/** The first column of every row of sql, as strings (both engines). */
+function dbList(sql, col = 'code') {
+  const agg = ENGINE === 'postgresql' ? `string_agg(${col}, ',')` : `group_concat(${col}, ',')`;
+  const v = dbValue(`SELECT ${agg} FROM (${sql}) q`);
+  return v ? v.split(',') : [];
+}
+const pathOf = (id) => dbValue(`SELECT path FROM nodes WHERE id = ${Number(id)}`);
+const manifestOf = (zip) => JSON.parse(entry(unzip(zip), 'manifest.json').data.toString('utf8'));
+const codesOf = (m, type) => new Set(m.contents.filter((c) => c.type === type).map((c) => c.code));
+/** An unsigned kit of items taken from the instance's kit, each changed by
+ *  change(doc, c) -> {version, doc} (its files kept, renamed to the new path). */
+function changedKit(picks) {
+  const contents = [];
+  const files = [];
+  for (const [c, change] of picks) {
+    const doc = JSON.parse(entry(entries, c.path).data.toString('utf8'));
+    const { version, doc: nd } = change(doc, c);
+    const dir = `${c.type}/${c.code}/v${version}/`;
+    const bytes = Buffer.from(JSON.stringify(nd, null, 2));
+    files.push({ name: `${dir}item.json`, data: bytes });
+    const fl = [];
+    for (const f of c.files) {
+      files.push({ name: `${dir}${f.name}`, data: entry(entries, f.path).data });
+      fl.push({ ...f, path: `${dir}${f.name}` });
+    }
+    contents.push({ ...c, version, path: `${dir}item.json`, sha256: sha256(bytes), size: bytes.length, files: fl });
+  }
+  const m = { format: 'jouda-kit/1', producer: 'Jouda ailleurs', created_at: manifest.created_at, public_key: null, contents };
+  return rezip([{ name: 'manifest.json', data: Buffer.from(JSON.stringify(m, null, 2)) }, ...files]);
+}
 
 before(async () => {
   d = await demo();
@@ -186,8 +218,9 @@ describe('importing', () => {
     assert.equal(applied(), before);
   });
 
-  test('a director, an observer and a quality referent get 403 (the page without its forms for the first and the last, and no menu entry)', async () => {
-    for (const who of [DIR, 'observateur@entraide.ma', 'referent.casa@amal.ma']) {
+  test('a director, an observer, a quality referent and staff get 403 (the page without its forms for the first and the last, and no menu entry)', async () => {
+    // staff hold quality.write at their establishment: the route's own rule refuses them before the body
+    for (const who of [DIR, 'observateur@entraide.ma', 'referent.casa@amal.ma', 'educateur.casa', 'mere.fatima']) {
       const e = await api('GET', '/api/v1/kits/export', undefined, tok(who));
       assert.equal(e.status, 403, `${who} export: ${show(e)}`);
       const i = await importKit(kit, '', who);
@@ -328,6 +361,88 @@ describe('importing', () => {
       res = await importKit(kit, `?dry_run=1&node_id=${n}`, NOUR_ADMIN);
       assert.equal(res.status, 404, show(res));
     }
+  });
+});
+
+describe('an association\'s kits stay within the association', () => {
+  test('an association\'s advisor exports their association and the national items, never another association\'s', async () => {
+    const [root, amal, nour] = [pathOf(d.root.id), pathOf(d.assoc1.id), pathOf(d.assoc2.id)];
+    const approved = "SELECT code FROM documents WHERE status = 'approved' AND approved_version >= 1";
+    const published = "SELECT code FROM sheets WHERE status = 'published'";
+    const nourDocs = dbList(`${approved} AND node_path LIKE '${nour}%'`);
+    const nourSheets = dbList(`${published} AND node_path LIKE '${nour}%'`);
+    const amalDocs = dbList(`${approved} AND node_path LIKE '${amal}%'`);
+    const rootDocs = dbList(`${approved} AND node_path = '${root}'`);
+    const rootRefs = dbList(`SELECT lower(code) AS code FROM referentiels WHERE status = 'published' AND node_path = '${root}'`);
+    assert.ok(nourDocs.length + nourSheets.length > 0, 'the demo has Nour\'s documents or sheets');
+    assert.ok(rootDocs.length > 0 && rootRefs.length > 0, 'the demo has national documents and référentiels');
+    // the national kit holds them all
+    for (const c of [...nourDocs, ...amalDocs, ...rootDocs]) assert.ok(codesOf(manifest, 'document').has(c), `national kit: ${c}`);
+    for (const who of [ADV, 'admin@amal.ma']) {
+      const res = await api('GET', '/api/v1/kits/export', undefined, tok(who));
+      assert.equal(res.status, 200, show(res));
+      const m = manifestOf(res.body);
+      const docs = codesOf(m, 'document');
+      const sheets = codesOf(m, 'sheet');
+      for (const c of nourDocs) assert.ok(!docs.has(c), `${who}'s kit holds Nour's document ${c}`);
+      for (const c of nourSheets) assert.ok(!sheets.has(c), `${who}'s kit holds Nour's sheet ${c}`);
+      for (const c of [...rootDocs, ...amalDocs]) assert.ok(docs.has(c), `${who}'s kit lacks the document ${c}`);
+      for (const c of rootRefs) assert.ok(codesOf(m, 'referentiel').has(c), `${who}'s kit lacks the référentiel ${c}`);
+      assert.ok(codesOf(m, 'project_template').has('default'), `${who}'s kit lacks the default template`);
+    }
+    // another association's kit, or the whole country's: 404 for them; the national admin picks any
+    for (const n of [d.assoc2.id, d.root.id, d.eps1.id]) {
+      const res = await api('GET', `/api/v1/kits/export?node_id=${n}`, undefined, tok(ADV));
+      assert.equal(res.status, 404, show(res));
+    }
+    assert.equal((await api('GET', '/api/v1/kits/export?node_id=x', undefined, tok(ADV))).status, 422);
+    const res = await api('GET', `/api/v1/kits/export?node_id=${d.assoc2.id}`, undefined, tok(ADMIN_EMAIL));
+    assert.equal(res.status, 200, show(res));
+    const docs = codesOf(manifestOf(res.body), 'document');
+    for (const c of amalDocs) assert.ok(!docs.has(c), `Nour's kit holds Amal's document ${c}`);
+    for (const c of [...nourDocs, ...rootDocs]) assert.ok(docs.has(c), `Nour's kit lacks the document ${c}`);
+  });
+
+  test('an association\'s import changes nothing of another association nor of the national library: "skip"', async () => {
+    const [root, nour] = [pathOf(d.root.id), pathOf(d.assoc2.id)];
+    const nourDocs = new Set(dbList(`SELECT code FROM documents WHERE node_path LIKE '${nour}%'`));
+    const rootRefs = new Set(dbList(`SELECT lower(code) AS code FROM referentiels WHERE node_path = '${root}'`));
+    const doc = manifest.contents.find((c) => c.type === 'document' && nourDocs.has(c.code));
+    const ref = manifest.contents.find((c) => c.type === 'referentiel' && rootRefs.has(c.code));
+    const tpl = manifest.contents.find((c) => c.type === 'project_template' && c.code === 'default');
+    assert.ok(doc && ref && tpl, 'the national kit holds a document of Nour, a national référentiel and the default template');
+    const top = (table, code, col = 'version') => Number(dbValue(`SELECT MAX(${col}) FROM ${table} WHERE lower(code) = '${code}'`));
+    const zip = changedKit([
+      // the document's next version, a new version of the référentiel, the template changed with a higher revision
+      [doc, (j) => ({ version: top('documents', doc.code) + 1, doc: { ...j, version: top('documents', doc.code) + 1 } })],
+      [ref, (j) => ({ version: top('referentiels', ref.code) + 1, doc: { ...j, version: top('referentiels', ref.code) + 1 } })],
+      [tpl, (j) => ({ version: top('project_templates', 'default', 'rev') + 1, doc: { ...j, title: `${j.title} (ailleurs)` } })],
+    ]);
+    // for the national administrator the same kit would change them: it is a valid kit
+    let res = await importKit(zip, '?allow_unsigned=1&dry_run=1');
+    assert.equal(res.status, 200, show(res));
+    assert.deepEqual(res.json().items.map((it) => `${it.type}:${it.action}`).sort(),
+      ['document:update', 'project_template:update', 'referentiel:create'], JSON.stringify(res.json().items));
+    const docId = dbValue(`SELECT id FROM documents WHERE code = '${doc.code}'`);
+    const state = () => [
+      dbValue(`SELECT COUNT(*) FROM document_versions WHERE document_id = ${docId}`),
+      dbValue(`SELECT title_fr || '|' || approved_version || '|' || version FROM documents WHERE id = ${docId}`),
+      dbValue(`SELECT COUNT(*) FROM referentiels WHERE lower(code) = '${ref.code}'`),
+      dbValue("SELECT title || '|' || rev FROM project_templates WHERE code = 'default'"),
+    ];
+    const before_ = state();
+    const imports = applied();
+    res = await importKit(zip, '?allow_unsigned=1', ADV);
+    assert.equal(res.status, 200, show(res));
+    const r = res.json();
+    assert.equal(r.node_id, d.assoc1.id);
+    for (const it of r.items) {
+      assert.equal(it.action, 'skip', `${it.type} ${it.code}: ${it.action}`);
+      assert.ok(it.message && it.message.length > 10, `${it.type}: a reason`);
+    }
+    assert.equal(r.counts.skip, 3);
+    assert.equal(applied(), imports + 1);
+    assert.deepEqual(state(), before_, 'nothing changed');
   });
 });
 

@@ -243,6 +243,7 @@ describe('the query', () => {
       ['', 'Type what to search for.'],
       ['a', 'Type at least two letters to search.'],
       ['  é ', 'Type at least two letters to search.'],
+      ['a b c d e f g h', 'Type at least two letters to search.'],
       ['x'.repeat(201), 'Search for at most 200 characters.'],
     ];
     for (const [q, msgid] of cases) {
@@ -254,6 +255,11 @@ describe('the query', () => {
         assert.equal(e.fields.q, translation(lang, msgid), `${lang} ${q.slice(0, 10)}`);
       }
     }
+    // one-letter words beside a longer one are left out of the match
+    const plain = await search(DIR, 'enfants', '&limit=50');
+    const mixed = await search(DIR, 'a enfants b', '&limit=50');
+    assert.equal(mixed.total, plain.total);
+    assert.deepEqual(keys(mixed), keys(plain));
     const res = await api('GET', '/api/v1/search?q=enfants&type=person', undefined, tok(DIR));
     assert.equal(res.status, 422, show(res));
     assert.ok(res.json().error.fields.type);

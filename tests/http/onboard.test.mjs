@@ -157,6 +157,24 @@ describe('a quality advisor opens an establishment through the pages', () => {
     assert.deepEqual(counts(), before);
   });
 
+  test('the last page posted twice at once creates one establishment; the other post says so (409)', async () => {
+    const c = await signIn(ADV);
+    const name = uniq('Foyer Double ');
+    const w = await wizard(c, {
+      eps: { name, category: 'children', association_id: String(d.assoc1.id) },
+      people: { director_name: 'Nabil Double', director_email: `${uniq('dir.double.')}@example.org` },
+      create: false,
+    });
+    assert.equal(w.review.status, 200, show(w.review));
+    const before = counts();
+    const both = await Promise.all([0, 1].map(() => c.post('/onboard', { ...w.review_form, go: 'create' })));
+    assert.deepEqual(both.map((r) => r.status).sort(), [200, 409], both.map((r) => show(r)).join('\n'));
+    assert.equal(dbValue(`SELECT COUNT(*) FROM nodes WHERE name = '${name}'`), '1');
+    const after = counts();
+    assert.equal(after.users - before.users, 1, 'one director account');
+    assert.equal(after.onboard - before.onboard, 1);
+  });
+
   test('more unit rows, back and edit keep everything typed; nothing is written before the last step', async () => {
     const c = await signIn(ADV);
     const before = counts();
@@ -201,6 +219,12 @@ describe('who may use the wizard', () => {
       assert.equal(res.status, 403, `${login} POST: ${show(res)}`);
       res = await api('POST', '/api/v1/onboard', { association_id: d.assoc1.id, name: 'X', category: 'children' }, tok(login));
       assert.equal(res.status, 403, `${login} API: ${show(res)}`);
+      // before the body is read: a kit announced at 5 MiB, 64 KiB sent
+      res = await c.request('POST', '/onboard', {
+        headers: { 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(5 * 1024 * 1024) },
+        body: Buffer.alloc(64 * 1024, 0x20),
+      }).catch((e) => ({ status: 'error', text: String(e), headers: {} }));
+      assert.equal(res.status, 403, `${login} upload: ${res.text}`);
     }
   });
 

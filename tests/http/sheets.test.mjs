@@ -289,6 +289,14 @@ describe('who reads what', () => {
     // a published sheet is changed by none of them either (403, not 404)
     assert.equal((await api('PATCH', `/api/v1/sheets/${pub.id}`, { rev: pub.rev, title: 'x' }, tok(NOUR))).status, 403);
     assert.equal((await move(pub.id, 'review', NOUR)).status, 403);
+    // refused before the body is read: an upload announced at 5 MiB, 64 KiB sent
+    for (const [id, login] of [[pub.id, NOUR], [draft.id, STAFF]]) {
+      const big = await rawRequest('POST', `/api/v1/sheets/${id}/attachments`, {
+        headers: { authorization: `Bearer ${tokenFor(login)}`, 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(5 * 1024 * 1024) },
+        body: Buffer.alloc(64 * 1024, 0x20),
+      }).catch((e) => ({ status: 'error', text: String(e), headers: {} }));
+      assert.equal(big.status, 403, `${login}: ${big.text}`);
+    }
   });
 
   test('lists filter by theme, language, status and establishment, paged, totals counted the same way', async () => {
@@ -412,6 +420,22 @@ describe('pages', () => {
     const ret = await adv.post(`/sheets/${s2.id}/status`, { status: 'draft', comment: '' });
     assert.equal(ret.status, 422);
     assert.ok(ret.text.includes(translation('fr', 'Say what the authors should change before submitting it again.')));
+  });
+
+  test('the new form names as authors only the people of an establishment the reader writes for', async () => {
+    const c = await signIn(DIR);
+    // another association's establishment asked: its staff stay unseen, her own is offered
+    const res = await c.get(`/sheets/new?node_id=${d.nour.id}`);
+    assert.equal(res.status, 200, show(res));
+    for (const name of ['Nadia Berrada', 'Omar Mernissi', 'Amina Skalli', 'سعاد الفاسي']) {
+      assert.ok(!res.text.includes(name), `${name} is not offered`);
+    }
+    assert.ok(!res.text.includes(`<option value="${d.nour.id}"`));
+    assert.ok(res.text.includes('Hamza Alaoui'), 'the staff of her establishment are');
+    // a unit of her establishment is not one she writes for either: the same
+    const unit = await c.get(`/sheets/new?node_id=${d.maison1.id}`);
+    assert.equal(unit.status, 200);
+    assert.ok(unit.text.includes('Hamza Alaoui'));
   });
 
   test('forms and API writes without the CSRF token are refused', async () => {

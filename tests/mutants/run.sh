@@ -36,7 +36,7 @@ mutant() {
     shift 4
     local dir=$TMP/$name log=$OUT/mutant-$name.log
     mkdir -p "$dir/build"
-    cp -a src templates static po locale Makefile "$dir/"
+    cp -a src templates static po locale data Makefile "$dir/"
     cp -a build/rel "$dir/build/"
     if ! python3 - "$dir/$file" "$old" "$new" >"$log" 2>&1 <<'EOF'
 import sys

@@ -3,7 +3,8 @@
  * and names can be anything), and kits written by kit_write. A valid kit,
  * signed and unsigned, is read with its items and files; a changed entry
  * (checksum), a changed manifest (signature), a signature by another key,
- * zip bombs (a high ratio, a huge declared size, more bytes than declared),
+ * zip bombs (a high ratio, a huge declared size, more bytes than declared,
+ * many small entries adding up to far more than the zip's length),
  * "../", absolute and backslashed names, an oversized entry, too many
  * entries, missing and extra entries, duplicates, bad JSON and what is not
  * a zip at all are refused with their code. */
@@ -436,6 +437,59 @@ static void test_zip_bombs(void **state)
     arena_free(a);
 }
 
+static void json_free_cb(void *p);
+
+/* Many entries each at the ratio floor: 255 x 1 MB of zeros (under the
+ * 256 MB in all) in a zip of about 300 KB. Each entry alone passes; together
+ * they would force 255 MB out of a small file: refused from the sizes
+ * listed, before any is unpacked. */
+static void test_zip_bomb_of_small_entries(void **state)
+{
+    (void)state;
+    arena_t *a = arena_new();
+    size_t one = KIT_RATIO_FLOOR;
+    char *zeros = calloc(1, one);
+    zb_t z = {0};
+    zb_add(&z, "manifest.json", "{}", 2, false, -1);
+    for (int i = 0; i < 255; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "document/guide/v1/f%d.bin", i);
+        zb_add(&z, name, zeros, one, true, -1);
+    }
+    size_t len = 0;
+    char *zip = zb_end(&z, &len);
+    assert_true(len < 1024 * 1024);
+    assert_true(255ull * one + 2 <= KIT_MAX_TOTAL); /* within the absolute limit: only the ratio tells */
+    kit_read_t k;
+    kit_error_t e;
+    assert_false(kit_read(a, zip, len, &k, &e));
+    assert_string_equal(e.code, "kit_too_large");
+    assert_non_null(strstr(e.msgid, "bomb"));
+    free(zip);
+    /* what a zip may unpack to: 100 times its length, at least the floor, at most the total */
+    assert_int_equal(kit_total_limit(10), KIT_RATIO_FLOOR);
+    assert_int_equal(kit_total_limit(100000), 100000ull * KIT_MAX_RATIO);
+    assert_int_equal(kit_total_limit(KIT_MAX_ZIP), KIT_MAX_TOTAL);
+    /* the writer never makes such a kit: 8 files of 1 MB of zeros (deflated
+     * alone, each under the floor) are written again stored, and read back */
+    json_t *d = json_pack("{s:s}", "format", "y/1");
+    arena_defer(a, json_free_cb, d);
+    app_kit_file_t f[8];
+    for (int i = 0; i < 8; i++) {
+        char *name = arena_printf(a, "z%d.bin", i);
+        f[i] = (app_kit_file_t){name, (const unsigned char *)zeros, one};
+    }
+    app_kit_item_t it = {"document", "zeros", 1, "Zeros", "", d, f, 8};
+    void *w = NULL;
+    assert_true(kit_write(&it, 1, "P", 0, NULL, &w, &len, &e));
+    assert_true(len > 8 * one);
+    assert_true(kit_read(a, w, len, &k, &e));
+    assert_int_equal(k.items[0].n_files, 8);
+    free(w);
+    free(zeros);
+    arena_free(a);
+}
+
 static void test_oversized_entry(void **state)
 {
     (void)state;
@@ -651,6 +705,7 @@ int main(void)
         cmocka_unit_test(test_bad_json),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_zip_bombs),
+        cmocka_unit_test(test_zip_bomb_of_small_entries),
         cmocka_unit_test(test_oversized_entry),
         cmocka_unit_test(test_too_many_entries),
         cmocka_unit_test(test_not_a_zip),

@@ -260,7 +260,8 @@ static void test_model_and_kit(void **state)
 
     /* the kit carries the approved version, never the owner */
     app_kit_items_t items = {0};
-    assert_int_equal(lib_kit_parts[0].export(db, a, &items), DB_OK);
+    const char *root1 = nodes_path_of(db, a, nodes_root_id(db)); /* the whole instance */
+    assert_int_equal(lib_kit_parts[0].export(db, a, root1, &items), DB_OK);
     assert_int_equal(items.n, 1);
     app_kit_item_t *it = &items.v[0];
     assert_string_equal(it->code, d.code);
@@ -294,7 +295,7 @@ static void test_model_and_kit(void **state)
     assert_int_equal(v.action, KIT_SAME);
     /* exported again from there: the same item */
     app_kit_items_t back = {0};
-    assert_int_equal(lib_kit_parts[0].export(db2, a, &back), DB_OK);
+    assert_int_equal(lib_kit_parts[0].export(db2, a, fx->root2_path, &back), DB_OK);
     assert_int_equal(back.n, 1);
     assert_true(json_equal(back.v[0].doc, it->doc));
     assert_memory_equal(back.v[0].files[0].data, it->files[0].data, it->files[0].len);
@@ -303,7 +304,7 @@ static void test_model_and_kit(void **state)
     load(db, a, id, &d);
     assert_int_equal(lib_set_status(db, a, fx->user, NULL, &d, LIB_APPROVED, 0), RES_OK);
     app_kit_items_t items3 = {0};
-    assert_int_equal(lib_kit_parts[0].export(db, a, &items3), DB_OK);
+    assert_int_equal(lib_kit_parts[0].export(db, a, root1, &items3), DB_OK);
     assert_int_equal(items3.v[0].version, 3);
     v = import_one(db2, a, fx->root2, fx->root2_path, &items3.v[0], true);
     assert_int_equal(v.action, KIT_UPDATE);

@@ -107,13 +107,21 @@ static void test_query_words(void **state)
     assert_string_equal(w[4], "temp");
     free(buf);
     n = words_query("و", &buf, w, TEXT_FOLD_MAX_WORDS);
-    assert_int_equal(n, 1); /* alone, a one-letter word stays */
+    assert_int_equal(n, 0); /* one letter is no query, even alone */
     free(buf);
     n = words_query("", &buf, w, TEXT_FOLD_MAX_WORDS);
     assert_int_equal(n, 0);
     free(buf);
     n = words_query("a b c d e f g h i j k l m n", &buf, w, 3);
-    assert_int_equal(n, 3);
+    assert_int_equal(n, 0); /* one-letter words only: no prefix scans */
+    free(buf);
+    n = words_query("a b c d e f g h", &buf, w, TEXT_FOLD_MAX_WORDS);
+    assert_int_equal(n, 0);
+    free(buf);
+    n = words_query("a b enfance c ab", &buf, w, TEXT_FOLD_MAX_WORDS);
+    assert_int_equal(n, 2); /* the one-letter words dropped, the others kept */
+    assert_string_equal(w[0], "enfance");
+    assert_string_equal(w[1], "ab");
     free(buf);
     n = words_query("مَدْرَسَة الأطفال", &buf, w, TEXT_FOLD_MAX_WORDS);
     assert_int_equal(n, 2);
@@ -435,6 +443,22 @@ static void test_read_query(void **state)
     assert_int_equal(q.n_words, 0); /* too short */
     assert_false(q.empty);
     assert_int_equal(json_object_size(errors), 0);
+    test_req_free(r);
+
+    /* eight one-letter words: too short as well, no prefix scan */
+    r = test_req("GET", "/search");
+    test_req_query(r, "q=a%20b%20c%20d%20e%20f%20g%20h");
+    search_read(r, errors, &q);
+    assert_int_equal(q.n_words, 0);
+    assert_false(q.empty);
+    assert_int_equal(json_object_size(errors), 0);
+    test_req_free(r);
+
+    r = test_req("GET", "/search");
+    test_req_query(r, "q=a%20accueil%20b");
+    search_read(r, errors, &q);
+    assert_int_equal(q.n_words, 1);
+    assert_string_equal(q.words[0], "accueil");
     test_req_free(r);
 
     r = test_req("GET", "/search");
