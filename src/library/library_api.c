@@ -527,7 +527,7 @@ void lib_api_upload(req_t *r)
     json_t *o = lib_version_json(r, &now, &v);
     api_times_iso(o, ver_times);
     http_add_header(r->http, "Location",
-                    arena_printf(r->arena, "/api/v1/documents/%lld/versions/%lld",
+                    arena_printf(r->arena, "/api/v1/documents/%lld/versions/%lld/file",
                                  (long long)d->id, (long long)number));
     api_send(r, 201, o);
 }
