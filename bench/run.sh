@@ -9,10 +9,12 @@
 # of self-assessment across establishments, and the director's results page
 # of a campaign on an imported 157-criterion référentiel
 # (bench/setup-assess.mjs), the improvement plan's and the projets
-# d'établissement's pages; then nginx
+# d'établissement's pages, the persons' caseload, the search, the roadmap,
+# the capitalisation sheets and the document library; then nginx
 # serves the saved bytes of each page as the yardstick. Prints requests/s,
 # p99 latency and jouda's peak RSS, the time of the exports and of the PDF
-# documents (a projet in French and Arabic, a self-assessment report), and
+# documents (a projet in French and Arabic, a self-assessment report) and of
+# the national transfer kit, and
 # writes bench/output/results.md.
 # Environment: BENCH_SECONDS (default 5) per run, BENCH_CONNECTIONS (32),
 # BENCH_THREADS (2), BENCH_ENGINES ("sqlite postgresql"), BENCH_SCALES
@@ -163,8 +165,8 @@ for engine in $ENGINES; do
             [ $who = director ] && cookie=$DIRECTOR
             [ $who = educator ] && cookie=$EDUCATOR
             [ $who = referent ] && cookie=$REFERENT
-            pages="home nodes network overdue summary projects search roadmap roadmap_api"
-            [ $who = director ] && pages="home nodes results actions board project search search_api roadmap_eps"
+            pages="home nodes network overdue summary projects search roadmap roadmap_api sheets documents"
+            [ $who = director ] && pages="home nodes results actions board project search search_api roadmap_eps sheets sheets_api documents"
             [ $who = educator ] && pages="caseload caseload_api"
             [ $who = referent ] && pages="home indicators"
             for page in $pages; do
@@ -187,6 +189,9 @@ for engine in $ENGINES; do
                 roadmap) path=/roadmap; kind=p ;;
                 roadmap_api) path="/api/v1/roadmap?limit=50"; kind=j ;;
                 roadmap_eps) path=/roadmap/$EPS1; kind=p ;;
+                sheets) path=/sheets; kind=p ;;
+                sheets_api) path="/api/v1/sheets?limit=50"; kind=j ;;
+                documents) path=/documents; kind=p ;;
                 esac
                 name=$tag-$who-$page
                 code=$(curl -sS -o "$TMP/www/$kind/$name" -w '%{http_code}' -H "$cookie" "$J$path")
@@ -220,6 +225,9 @@ for engine in $ENGINES; do
                 roadmap) label="$label, where every EPS stands on the roadmap (table and chart)" ;;
                 roadmap_api) label="$label, where every EPS stands on the roadmap (API, counts and first 50)" ;;
                 roadmap_eps) label="$label, its roadmap" ;;
+                sheets) label="$label, capitalisation sheets (library)" ;;
+                sheets_api) label="$label, capitalisation sheets (API, first 50 and total)" ;;
+                documents) label="$label, document library" ;;
                 esac
                 ROWS+=("| $engine | $scale | $label | $bytes | $jr | $jp | $nr | $np | $ratio |")
                 [ "$jb$nb" != 00 ] && NOTES+=("$name: non-2xx answers: jouda $jb, nginx $nb")
@@ -241,6 +249,19 @@ for engine in $ENGINES; do
             DOCS+=("| $engine | $scale | ${doc%%\?*} (${doc##*=}) | $pages | $(($(stat -c %s "$TMP/doc.pdf") / 1024)) | $ms |")
             echo "   $doc: $pages pages in $ms ms"
         done
+        # The national administrator's transfer kit (every shared référentiel,
+        # template, published sheet and approved document, signed): 5 times.
+        total=0
+        for i in $(seq 5); do
+            read -r secs size code < <(curl -sS -o "$TMP/kit.zip" -w '%{time_total} %{size_download} %{http_code}\n' \
+                -H "Authorization: Bearer $ADMIN_TOKEN" "$J/api/v1/kits/export")
+            [ "$code" = 200 ] || { echo "bench: kit export answered $code" >&2; exit 1; }
+            total=$(awk -v a="$total" -v b="$secs" 'BEGIN{print a + b}')
+        done
+        items=$(./jouda kit show "$TMP/kit.zip" | grep -c '^item' || true)
+        ms=$(awk -v t="$total" 'BEGIN{printf "%.0f", t * 1000 / 5}')
+        DOCS+=("| $engine | $scale | transfer kit ($items items) | - | $((size / 1024)) | $ms |")
+        echo "   kit export: $items items, $((size / 1024)) KiB in $ms ms"
         RSS_KB=$(awk '/^VmHWM:/ {print $2}' "/proc/$JPID/status")
         NOTES+=("$tag: jouda peak RSS (VmHWM) $((RSS_KB / 1024)) MiB")
         stop_jouda

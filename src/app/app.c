@@ -69,6 +69,19 @@ json_t *app_arena_json(arena_t *a, json_t *j)
     return j;
 }
 
+int app_fact_query(db_t *db, arena_t *a, const char *sql, const char *scope_path, app_ids_t *out)
+{
+    const char *path = scope_path && *scope_path ? scope_path : "/";
+    db_res_t *res = db_query(db, sql, PARAMS(P_TEXT(path), P_TEXT(app_path_upper(a, path))));
+    if (!res)
+        return DB_ERR;
+    while (db_next(res))
+        *VEC_PUSH(a, out) = db_int(res, 0);
+    int rc = db_res_status(res);
+    db_res_free(res);
+    return rc;
+}
+
 const app_fact_t *app_fact(const char *code)
 {
     if (!code)

@@ -356,6 +356,12 @@ size_t app_entity_find(req_t *r, const char *entity, const char *q, int64_t *ids
  * as long as the request or the work at hand. Returns j. */
 json_t *app_arena_json(arena_t *a, json_t *j);
 
+/* The usual body of an app_fact_t's eps function: runs sql, whose two
+ * placeholders are the bounds of the subtree of scope_path ("col >= ? AND
+ * col < ?"), and appends the id of its first column of each row to out.
+ * DB_OK or a code. */
+int app_fact_query(db_t *db, arena_t *a, const char *sql, const char *scope_path, app_ids_t *out);
+
 /* The fact registered under code (every module's facts), NULL when none. */
 const app_fact_t *app_fact(const char *code);
 /* The kit part of type, NULL when none; every part in module order. */

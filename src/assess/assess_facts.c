@@ -6,17 +6,10 @@
 
 static int validated_eps(db_t *db, arena_t *a, const char *scope_path, app_ids_t *out)
 {
-    db_res_t *res = db_query(db,
-                             "SELECT DISTINCT c.node_id FROM campaigns c WHERE c.node_path >= ?"
-                             " AND c.node_path < ? AND c.status = 'validated' ORDER BY c.node_id",
-                             PARAMS(P_TEXT(scope_path), P_TEXT(app_path_upper(a, scope_path))));
-    if (!res)
-        return DB_ERR;
-    while (db_next(res))
-        *VEC_PUSH(a, out) = db_int(res, 0);
-    int rc = db_res_status(res);
-    db_res_free(res);
-    return rc;
+    return app_fact_query(db, a,
+                          "SELECT DISTINCT c.node_id FROM campaigns c WHERE c.node_path >= ?"
+                          " AND c.node_path < ? AND c.status = 'validated' ORDER BY c.node_id",
+                          scope_path, out);
 }
 
 const app_fact_t assess_facts[ASSESS_N_FACTS] = {

@@ -166,17 +166,9 @@ void cap_home(req_t *r, json_t *sections)
 
 int cap_fact_eps(db_t *db, arena_t *a, const char *scope_path, app_ids_t *out)
 {
-    const char *path = scope_path && *scope_path ? scope_path : "/";
-    db_res_t *res = db_query(db,
-                             "SELECT DISTINCT eps_id FROM sheets WHERE status = 'published' AND"
-                             " eps_id IS NOT NULL AND node_path >= ? AND node_path < ?"
-                             " ORDER BY eps_id",
-                             PARAMS(P_TEXT(path), P_TEXT(app_path_upper(a, path))));
-    if (!res)
-        return DB_ERR;
-    while (db_next(res))
-        *VEC_PUSH(a, out) = db_int(res, 0);
-    int st = db_res_status(res);
-    db_res_free(res);
-    return st;
+    return app_fact_query(db, a,
+                          "SELECT DISTINCT eps_id FROM sheets WHERE status = 'published' AND"
+                          " eps_id IS NOT NULL AND node_path >= ? AND node_path < ?"
+                          " ORDER BY eps_id",
+                          scope_path, out);
 }

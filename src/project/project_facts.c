@@ -8,33 +8,22 @@
 
 #define FROZEN_SQL "p.status IN ('validated','in_force','expired')"
 
-static int run(db_t *db, arena_t *a, const char *sql, const char *scope_path, app_ids_t *out)
-{
-    db_res_t *res = db_query(db, sql, PARAMS(P_TEXT(scope_path), P_TEXT(app_path_upper(a, scope_path))));
-    if (!res)
-        return DB_ERR;
-    while (db_next(res))
-        *VEC_PUSH(a, out) = db_int(res, 0);
-    int rc = db_res_status(res);
-    db_res_free(res);
-    return rc;
-}
-
 static int validated_eps(db_t *db, arena_t *a, const char *scope_path, app_ids_t *out)
 {
-    return run(db, a,
-               "SELECT DISTINCT p.node_id FROM projects p WHERE p.node_path >= ? AND p.node_path < ?"
-               " AND " FROZEN_SQL " ORDER BY p.node_id",
-               scope_path, out);
+    return app_fact_query(db, a,
+                          "SELECT DISTINCT p.node_id FROM projects p WHERE p.node_path >= ? AND"
+                          " p.node_path < ? AND " FROZEN_SQL " ORDER BY p.node_id",
+                          scope_path, out);
 }
 
 static int indicators_eps(db_t *db, arena_t *a, const char *scope_path, app_ids_t *out)
 {
-    return run(db, a,
-               "SELECT DISTINCT p.node_id FROM projects p WHERE p.node_path >= ? AND p.node_path < ?"
-               " AND " FROZEN_SQL " AND EXISTS (SELECT 1 FROM project_objectives o JOIN project_indicators i"
-               " ON i.objective_id = o.id WHERE o.project_id = p.id AND i.target <> '') ORDER BY p.node_id",
-               scope_path, out);
+    return app_fact_query(db, a,
+                          "SELECT DISTINCT p.node_id FROM projects p WHERE p.node_path >= ? AND"
+                          " p.node_path < ? AND " FROZEN_SQL " AND EXISTS (SELECT 1 FROM project_objectives o"
+                          " JOIN project_indicators i ON i.objective_id = o.id WHERE o.project_id = p.id"
+                          " AND i.target <> '') ORDER BY p.node_id",
+                          scope_path, out);
 }
 
 const app_fact_t prj_facts[PRJ_N_FACTS] = {
