@@ -215,20 +215,24 @@ if want i18n; then
 fi
 
 # ---------------------------------------------------------------- 3 fuzzers
+# Two at a time (JOUDA_TEST_LANES), each in its own corpus directory; their
+# results are told in the usual order.
 if want fuzz; then
-    echo "== 3. fuzzers (${FUZZ_SECONDS}s each)"
+    FUZZ_LANES=${JOUDA_TEST_LANES:-2}
+    echo "== 3. fuzzers (${FUZZ_SECONDS}s each, $FUZZ_LANES at a time)"
     shopt -s nullglob
     fz=(fuzz/fuzz_*.c)
     shopt -u nullglob
     if [ ${#fz[@]} -eq 0 ]; then
         record "3 fuzzers" 0 1 0 "no fuzz/fuzz_*.c"
     fi
-    for src in "${fz[@]}"; do
-        name=$(basename "$src" .c)
+    # fuzz_one NAME RESULT_FILE: runs one fuzzer, writes its result line.
+    fuzz_one() {
+        local name=$1 res=$2 f corpus seed log rc runs
         f=build/fuzz/$name
         if [ ! -x "$f" ]; then
-            record "3 fuzz $name" 0 1 0 "$f is not built (make fuzz)"
-            continue
+            printf '%s\t0\t1\t0\t%s\n' "3 fuzz $name" "$f is not built (make fuzz)" >"$res"
+            return
         fi
         corpus=$TMP/corpus-$name
         mkdir -p "$corpus"
@@ -241,11 +245,33 @@ if want fuzz; then
         rc=$?
         runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | tail -n 1 | grep -oE '[0-9]+$')
         if [ $rc -ne 0 ]; then
-            record "3 fuzz $name" 0 1 0 "exit status $rc, see $log"
+            printf '%s\t0\t1\t0\t%s\n' "3 fuzz $name" "exit status $rc, see $log" >"$res"
         elif [ -z "$runs" ] || [ "$runs" -eq 0 ]; then
-            record "3 fuzz $name" 0 1 0 "ran ${runs:-no} inputs, see $log"
+            printf '%s\t0\t1\t0\t%s\n' "3 fuzz $name" "ran ${runs:-no} inputs, see $log" >"$res"
         else
-            record "3 fuzz $name" 1 0 0 "$runs runs"
+            printf '%s\t1\t0\t0\t%s\n' "3 fuzz $name" "$runs runs" >"$res"
+        fi
+    }
+    fuzz_names=()
+    for src in "${fz[@]}"; do fuzz_names+=("$(basename "$src" .c)"); done
+    fuzz_pids=()
+    for ((lane = 0; lane < FUZZ_LANES; lane++)); do
+        (
+            for ((i = lane; i < ${#fuzz_names[@]}; i += FUZZ_LANES)); do
+                rm -f "$LOGS/result-${fuzz_names[$i]}.tsv"
+                fuzz_one "${fuzz_names[$i]}" "$LOGS/result-${fuzz_names[$i]}.tsv"
+            done
+        ) &
+        fuzz_pids+=($!)
+    done
+    [ ${#fuzz_pids[@]} -gt 0 ] && wait "${fuzz_pids[@]}"
+    for name in "${fuzz_names[@]}"; do
+        res=$LOGS/result-$name.tsv
+        if [ -f "$res" ]; then
+            IFS=$'\t' read -r n p f s note <"$res"
+            record "$n" "$p" "$f" "$s" "$note"
+        else
+            record "3 fuzz $name" 0 1 0 "no result (its lane stopped early)"
         fi
     done
 fi
