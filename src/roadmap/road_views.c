@@ -23,6 +23,43 @@ static json_t *next_step_card(req_t *r, const node_t *eps, const road_eps_t *rm)
                      arena_printf(r->arena, "%d", rm->n_done * 100 / ROAD_NSTEPS));
 }
 
+/* The distribution of a scope's establishments over the steps, for the home
+ * card of administrators and advisors: a pass over every establishment of
+ * the scope and every fact, kept in the process for a minute (and while the
+ * organisation does not change), since a home page is opened far more often
+ * than a step changes. The roadmap's own pages are always computed afresh. */
+#define ROAD_HOME_CACHE_S 60
+
+static int home_counts(db_t *db, arena_t *a, const char *path, int64_t by_step[ROAD_NSTEPS + 1],
+                       int64_t *total)
+{
+    int64_t version = app_data_version(db);
+    const char *key = arena_printf(a, "roadmap_home:%s", path);
+    json_t *c = version >= 0 ? app_cache_get(key, version) : NULL;
+    if (c && json_array_size(c) == ROAD_NSTEPS + 2) {
+        for (int i = 0; i <= ROAD_NSTEPS; i++)
+            by_step[i] = json_integer_value(json_array_get(c, (size_t)i));
+        *total = json_integer_value(json_array_get(c, ROAD_NSTEPS + 1));
+        json_decref(c);
+        return 0;
+    }
+    json_decref(c);
+    road_board_t b;
+    if (road_board(db, a, path, &b) != 0)
+        return -1;
+    road_board_counts(b.lines, b.n, by_step);
+    *total = (int64_t)b.n;
+    if (version >= 0) {
+        json_t *j = json_array();
+        for (int i = 0; i <= ROAD_NSTEPS; i++)
+            json_array_append_new(j, json_integer(by_step[i]));
+        json_array_append_new(j, json_integer(*total));
+        app_cache_put(key, version, now_utc() + ROAD_HOME_CACHE_S, j);
+        json_decref(j);
+    }
+    return 0;
+}
+
 void road_home(req_t *r, json_t *sections)
 {
     if (!r->user)
@@ -59,11 +96,9 @@ void road_home(req_t *r, json_t *sections)
     }
     if (scope_id) {
         node_t scope;
-        road_board_t b;
+        int64_t by_step[ROAD_NSTEPS + 1], n_eps = 0;
         if (nodes_load(r->db, r->arena, scope_id, &scope) == 0 &&
-            road_board(r->db, r->arena, scope.path, &b) == 0 && b.n > 0) {
-            int64_t by_step[ROAD_NSTEPS + 1];
-            road_board_counts(b.lines, b.n, by_step);
+            home_counts(r->db, r->arena, scope.path, by_step, &n_eps) == 0 && n_eps > 0) {
             int64_t max = 1;
             for (int i = 0; i <= ROAD_NSTEPS; i++)
                 if (by_step[i] > max)
@@ -76,7 +111,7 @@ void road_home(req_t *r, json_t *sections)
                                     arena_printf(r->arena, "/roadmap?node_id=%lld&step=%s", (long long)scope.id,
                                                  road_current_code(i)),
                                     "max", (json_int_t)max, "complete", i == ROAD_COMPLETE));
-            total = (int64_t)b.n;
+            total = n_eps;
         }
     }
     if (json_array_size(cards) == 0 && !dist) {
