@@ -73,8 +73,8 @@ static json_t *carry_model(req_t *r, json_t *values, int step, int rows)
         json_array_append_new(a, json_pack("{s:s, s:O}", "name", k, "value", v));
     }
     if (step != STEP_EPS)
-        json_array_append_new(
-            a, json_pack("{s:s, s:s}", "name", "unit_rows", arena_printf(r->arena, "%d", rows)));
+        json_array_append_new(a, json_pack("{s:s, s:s}", "name", "unit_rows", "value",
+                                           arena_printf(r->arena, "%d", rows)));
     return a;
 }
 

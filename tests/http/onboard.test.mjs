@@ -189,10 +189,16 @@ describe('a quality advisor opens an establishment through the pages', () => {
     assert.ok('unit_name_12' in f && !('unit_name_13' in f), 'twelve rows at most');
     assert.ok(!res.text.includes('value="rows"'), 'no more rows offered');
     res = await c.post('/onboard', { ...f, director_name: 'ignored here' });
+    assert.equal(res.status, 200, show(res));
     assert.equal(h1(res), translation('fr', 'The people'));
-    res = await c.post('/onboard', { ...form(res), director_name: 'Karim Back', go: 'back' });
+    // the next steps carry what step 1 holds, the number of its rows too
+    const carried = form(res);
+    assert.equal(carried.unit_rows, '12', 'the rows shown ride along');
+    assert.equal(carried.unit_name_1, 'Aile Nord');
+    res = await c.post('/onboard', { ...carried, director_name: 'Karim Back', go: 'back' });
     assert.equal(h1(res), translation('fr', 'The establishment'));
     f = form(res);
+    assert.ok('unit_name_12' in f, 'back on step 1, its twelve rows are still shown');
     assert.equal(f.name, 'Foyer Retour');
     assert.equal(f.category, 'elderly');
     assert.equal(f.unit_name_1, 'Aile Nord');
