@@ -1,7 +1,7 @@
 #!/bin/bash
 # run-all.sh - every test of Jouda, in order, on SQLite and PostgreSQL:
 #   1 unit tests (release and ASan builds)      4 command line tests
-#   2 translation check                         5 HTTP tests (release and ASan servers;
+#   2 translations, json_pack calls             5 HTTP tests (release and ASan servers;
 #   3 fuzzers (bounded time)                      transport.test.mjs also runs nginx
 #                                                 with docs/nginx.conf: nginx, openssl)
 #                                               6 browser tests
@@ -193,25 +193,29 @@ if want unit; then
 fi
 
 # ---------------------------------------------------------------- 2 translations
+# one_check NAME LOG COMMAND...: one test passed when COMMAND succeeds.
+one_check() {
+    local name=$1 log=$2
+    shift 2
+    if "$@" >"$log" 2>&1 </dev/null; then
+        record "$name" 1 0 0
+    else
+        record "$name" 0 1 0 "see $log"
+    fi
+}
+
 if want i18n; then
     echo "== 2. translation check"
-    log=$LOGS/i18n-check.log
     if [ -x scripts/i18n-check ]; then
-        if scripts/i18n-check >"$log" 2>&1 </dev/null; then
-            record "2 translations (scripts/i18n-check)" 1 0 0
-        else
-            record "2 translations (scripts/i18n-check)" 0 1 0 "see $log"
-        fi
+        one_check "2 translations (scripts/i18n-check)" "$LOGS/i18n-check.log" scripts/i18n-check
     else
         record "2 translations (scripts/i18n-check)" 0 1 0 "scripts/i18n-check is missing"
     fi
     # the checker itself: complete catalogues pass, broken ones are named
-    log=$LOGS/i18n-check-selftest.log
-    if tests/i18n/run.sh >"$log" 2>&1 </dev/null; then
-        record "2 translations (the checker's own tests)" 1 0 0
-    else
-        record "2 translations (the checker's own tests)" 0 1 0 "see $log"
-    fi
+    one_check "2 translations (the checker's own tests)" "$LOGS/i18n-check-selftest.log" tests/i18n/run.sh
+    # json_pack's values against its format (the compiler cannot check them)
+    one_check "2 json_pack calls (scripts/pack-check)" "$LOGS/pack-check.log" scripts/pack-check src
+    one_check "2 json_pack calls (the checker's own test)" "$LOGS/pack-check-selftest.log" tests/lint/run.sh
 fi
 
 # ---------------------------------------------------------------- 3 fuzzers
@@ -666,6 +670,29 @@ for line in "${SUMMARY[@]}"; do
 done
 [ ${#SUMMARY[@]} -eq 0 ] && { echo "no step ran"; TOTAL_FAIL=$((TOTAL_FAIL + 1)); }
 echo
+# The failed tests by name, so that the end of the output says which ones
+# (every one in $LOGS/failures.txt, the first 15 here).
+if [ "$TOTAL_FAIL" -gt 0 ]; then
+    failures=$LOGS/failures.txt
+    : >"$failures"
+    for log in "$LOGS"/*.log; do
+        [ -f "$log" ] || continue
+        tag=$(basename "$log" .log)
+        case $tag in
+        *-node) awk -f tests/lib/tap-failures.awk "$log" ;;
+        unit-*) grep -E '^\[  (FAILED|ERROR)   ?\] [A-Za-z_]' "$log" | grep -v 'test(s)' ;;
+        cli-*) grep -E '^not ok' "$log" ;;
+        mutants) grep -E 'SURVIVED|CANNOT RUN' "$log" ;;
+        pack-check) grep -E ': json_pack' "$log" ;;
+        *) ;;
+        esac | awk '!seen[$0]++' | sed "s|^|${tag%-node}: |" >>"$failures"
+    done
+    if [ -s "$failures" ]; then
+        echo "failed tests ($(wc -l <"$failures") in $failures):"
+        head -n 15 "$failures" | cut -c1-220 | sed 's/^/  /'
+        echo
+    fi
+fi
 if [ "$TOTAL_SKIP" -gt "$ALLOWED_SKIP" ]; then
     echo "$((TOTAL_SKIP - ALLOWED_SKIP)) skipped without JOUDA_TEST_SQLITE_ONLY=1 asking for it: the run fails"
 elif [ "$ALLOWED_SKIP" -gt 0 ]; then

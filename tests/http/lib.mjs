@@ -15,6 +15,9 @@ import { randomBytes } from 'node:crypto';
 
 export const BASE = (process.env.JOUDA_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
 export const ENGINE = process.env.JOUDA_ENGINE || 'sqlite';
+/** This run's own name (engine and build) for the files the tests write:
+ *  the release and ASan runs of an engine go side by side. */
+export const RUN_NAME = `${ENGINE}-${process.env.JOUDA_VARIANT || 'rel'}`;
 export const BIN = process.env.JOUDA_BIN || './jouda';
 export const DB_URL = process.env.JOUDA_DB_URL || 'var/jouda.db';
 export const DEMO_PASSWORD = 'Jouda-demo-2026';

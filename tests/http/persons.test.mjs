@@ -23,7 +23,7 @@ import { readFileSync, existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   api, tokenFor, newToken, demo, show, translation, dbValue, dbExec, signIn, parseForm, formFields,
-  BIN, DB_URL, ENGINE, ADMIN_EMAIL, listAll,
+  BIN, DB_URL, ENGINE, RUN_NAME, ADMIN_EMAIL, listAll,
 } from './lib.mjs';
 
 /** Sign in (password only) and keep a CSRF token for the API's writes. */
@@ -792,7 +792,7 @@ describe('export of a file', () => {
       assert.equal(res.status, 200, show(res));
       assert.match(res.headers['content-type'], /application\/pdf/);
       assert.equal(res.body.subarray(0, 5).toString(), '%PDF-');
-      const file = join(OUT, `${ENGINE}-person-${lang}.pdf`);
+      const file = join(OUT, `${RUN_NAME}-person-${lang}.pdf`);
       writeFileSync(file, res.body);
       const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' });
       assert.ok(text.includes(p.code), `${lang}: the code`);

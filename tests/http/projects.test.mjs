@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { api, tokenFor, demo, show, translation, dbValue, dbExec, signIn, uniq, BIN, DB_URL, ENGINE, rawRequest } from './lib.mjs';
+import { api, tokenFor, demo, show, translation, dbValue, dbExec, signIn, uniq, BIN, DB_URL, ENGINE, RUN_NAME, rawRequest } from './lib.mjs';
 
 const DIR = 'directrice.casa@amal.ma';
 const REF = 'referent.casa@amal.ma';
@@ -49,11 +49,11 @@ async function newProject(login = DIR, extra = {}) {
 }
 function pdfText(buf, name, args = []) {
   mkdirSync(OUT, { recursive: true });
-  const file = join(OUT, `${ENGINE}-${name}.pdf`);
+  const file = join(OUT, `${RUN_NAME}-${name}.pdf`);
   writeFileSync(file, buf);
   const text = execFileSync('pdftotext', [...args, file, '-'], { encoding: 'utf8' });
   const fonts = execFileSync('pdffonts', [file], { encoding: 'utf8' });
-  execFileSync('pdftoppm', ['-r', '50', '-png', '-l', '4', file, join(OUT, `${ENGINE}-${name}`)]);
+  execFileSync('pdftoppm', ['-r', '50', '-png', '-l', '4', file, join(OUT, `${RUN_NAME}-${name}`)]);
   return { text, fonts, file };
 }
 function embedded(fonts) {
