@@ -17,7 +17,8 @@
 #
 # Environment: FUZZ_SECONDS (default 20) per fuzzer; JOUDA_TEST_STEPS, a list
 # among "unit i18n fuzz cli http browser mutants" (default all) to run only some steps;
-# JOUDA_TEST_VARIANTS "rel asan" (default both) for the HTTP step;
+# JOUDA_TEST_VARIANTS "rel asan" (default both) for the HTTP step, "valgrind"
+# adding the release server under valgrind's memcheck (about 10 minutes);
 # JOUDA_TEST_SQLITE_ONLY=1 to leave PostgreSQL out: no private server is
 # started, the PostgreSQL steps and unit cases are not run and are counted as
 # skipped, and these skips alone do not fail the run. Without it, PostgreSQL
@@ -491,7 +492,22 @@ http_one() {
     if [ "$variant" = asan ]; then
         bin=$ROOT/build/asan/jouda; envs=("${ASAN_ENV[@]}"); ao=$ASAN_OPTS; uo=$UBSAN_OPTS
     else
-        bin=$ROOT/jouda; envs=(JOUDA_VARIANT=rel); ao=""; uo=""
+        bin=$ROOT/jouda; envs=(JOUDA_VARIANT=$variant); ao=""; uo=""
+    fi
+    # valgrind (asked for only): the release server under memcheck, which sees
+    # what ASan does not (values read before being set); the tests' own
+    # commands run the plain binary
+    local server_bin=$bin vglog=""
+    if [ "$variant" = valgrind ]; then
+        if ! command -v valgrind >/dev/null; then
+            record_later "$res" "$name" 0 1 0 "valgrind is not installed (apt-get install valgrind)"
+            return
+        fi
+        vglog=$ROOT/$LOGS/$tag-memcheck.log
+        server_bin=$TMP/jouda-valgrind-$engine
+        printf '#!/bin/sh\nexec valgrind -q --error-limit=no --track-origins=yes --leak-check=no --log-file=%s %s "$@"\n' \
+            "$vglog" "$bin" >"$server_bin"
+        chmod +x "$server_bin"
     fi
     if [ ! -x "$bin" ]; then
         record_later "$res" "$name" 0 1 0 "$bin is not built"
@@ -508,7 +524,7 @@ http_one() {
         return
     fi
     slog=$LOGS/$tag-server.log
-    if ! server_start "$bin" "$db" "$slog" "${envs[@]}"; then
+    if ! server_start "$server_bin" "$db" "$slog" "${envs[@]}"; then
         record_later "$res" "$name" 0 1 0 "server did not start, see $slog"
         server_kill
         return
@@ -518,7 +534,7 @@ http_one() {
     t0=$(date +%s)
     # the tests run jouda themselves (tokens, remind, other servers): the same key file
     ASAN_OPTIONS=$ao UBSAN_OPTIONS=$uo JOUDA_URL=$SERVER_URL JOUDA_DB_URL=$db JOUDA_BIN=$bin \
-        JOUDA_KEY_FILE=$keyf JOUDA_ENGINE=$engine JOUDA_VARIANT=$variant run_node_tests tests/http "$tlog" 900
+        JOUDA_KEY_FILE=$keyf JOUDA_ENGINE=$engine JOUDA_VARIANT=$variant run_node_tests tests/http "$tlog" "$([ "$variant" = valgrind ] && echo 2400 || echo 900)"
     rc=$?
     read -r p f s found < <(node_counts "$tlog")
     note="$(($(date +%s) - t0)) s"
@@ -533,6 +549,14 @@ http_one() {
     else
         f=$((f + 1))
         note="$note, stop: $SERVER_STOP_MSG (see $slog)"
+    fi
+    if [ "$variant" = valgrind ]; then
+        if [ ! -s "$vglog" ]; then
+            p=$((p + 1))
+        else
+            f=$((f + 1))
+            note="$note, memcheck errors in $vglog"
+        fi
     fi
     if [ "$variant" = asan ]; then
         if sanitizer_clean "$slog"; then
@@ -558,7 +582,7 @@ if want http; then
             order+=("$engine $variant")
         done
     done
-    for item in "postgresql asan" "postgresql rel" "sqlite asan" "sqlite rel"; do
+    for item in "postgresql valgrind" "sqlite valgrind" "postgresql asan" "postgresql rel" "sqlite asan" "sqlite rel"; do
         [[ " ${order[*]/%/,} " == *" $item,"* ]] && heavy+=("$item")
     done
     run_lanes http_one "${heavy[@]}"
