@@ -602,6 +602,14 @@ export function dbValue(sql) {
   return (out.trim().split('\n')[0] || '').split('|')[0].trim();
 }
 
+/** The first year after every projet period in the test database (2100 at
+ *  the earliest): test files run one after another on one database, so the
+ *  periods a file takes from there overlap no other file's projets. */
+export function freeProjectYear() {
+  const last = Number(dbValue('SELECT MAX(period_end) FROM projects').slice(0, 4)) || 0;
+  return Math.max(2100, last + 1);
+}
+
 /** A new API token (not cached) made with `jouda token create --label`. */
 export function newToken(login, label) {
   const out = execFileSync(BIN, ['token', 'create', '--db', DB_URL, '--user', login, '--label', label], {

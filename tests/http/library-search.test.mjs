@@ -14,7 +14,7 @@
 // JavaScript, in French and Arabic.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, tokenFor, demo, show, translation, signIn, uniq, ADMIN_EMAIL, ADMIN_PASSWORD, decodeEntities } from './lib.mjs';
+import { api, tokenFor, demo, show, translation, signIn, uniq, ADMIN_EMAIL, ADMIN_PASSWORD, decodeEntities, freeProjectYear } from './lib.mjs';
 
 const DIR = 'directrice.casa@amal.ma';
 const TANGER = 'directeur.tanger@amal.ma';
@@ -23,7 +23,7 @@ const NOUR = 'directrice@nour.ma';
 const ADV = 'conseil@amal.ma';
 const tok = (l) => ({ token: tokenFor(l) });
 let d;
-let year = 6000 + (process.pid % 500) * 7; // periods no other test uses
+let year; // periods no other test file uses, from freeProjectYear()
 
 async function search(login, q, extra = '') {
   const res = await api('GET', `/api/v1/search?q=${encodeURIComponent(q)}${extra}`, undefined, tok(login));
@@ -49,6 +49,7 @@ async function writeSection(p, key, content) {
 
 before(async () => {
   d = await demo();
+  year = freeProjectYear();
 });
 
 describe('projet sections', () => {

@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { api, tokenFor, demo, show, translation, dbValue, dbExec, signIn, uniq, BIN, DB_URL, ENGINE, RUN_NAME, rawRequest } from './lib.mjs';
+import { api, tokenFor, demo, show, translation, dbValue, dbExec, signIn, uniq, BIN, DB_URL, ENGINE, RUN_NAME, rawRequest, freeProjectYear } from './lib.mjs';
 
 const DIR = 'directrice.casa@amal.ma';
 const REF = 'referent.casa@amal.ma';
@@ -29,7 +29,7 @@ const TANGER = 'directeur.tanger@amal.ma';
 const KEYS = ['history', 'missions', 'people', 'offer', 'principles', 'professionals', 'partnerships', 'quality', 'axes', 'evaluation'];
 const OUT = new URL('../output/pdf/', import.meta.url).pathname;
 let d;
-let year = 2100 + (process.pid % 300) * 25; // periods of their own for each run (about 20 years used)
+let year; // periods of this file's own (about 110 years), from freeProjectYear()
 const tok = (l) => ({ token: tokenFor(l) });
 const counts = () => ({
   projects: dbValue('SELECT COUNT(*) FROM projects'),
@@ -64,6 +64,7 @@ function embedded(fonts) {
 
 before(async () => {
   d = await demo();
+  year = freeProjectYear();
 });
 
 describe('templates', () => {

@@ -34,7 +34,9 @@ const tok = (login) => ({ token: tokenFor(login) });
 const road = (nodeId, who = ADMIN_EMAIL, q = '') => api('GET', `/api/v1/roadmap?node_id=${nodeId}${q}`, undefined, tok(who));
 const put = (eps, code, body, who = DIR, lang = 'fr') =>
   api('PUT', `/api/v1/roadmap/${eps}/steps/${code}?lang=${lang}`, body, tok(who));
-const today = () => new Date(Date.now() + 3600 * 1000).toISOString().slice(0, 10); // Casablanca is UTC+1 (or UTC)
+const today = () => new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Africa/Casablanca', year: 'numeric', month: '2-digit', day: '2-digit',
+}).format(new Date()); // the server's day (UTC+1, UTC during Ramadan)
 
 /** A new EPS of Amal with a director and a quality referent of its own. */
 async function newEps() {
