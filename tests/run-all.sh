@@ -118,6 +118,44 @@ key_file_for() {
     if [ "$1" = postgresql ]; then echo "$TMP/$2.key"; fi
 }
 
+# Steps whose parts run side by side: in $LANES lanes (JOUDA_TEST_LANES,
+# default 2; 1 runs them one after the other).
+LANES=${JOUDA_TEST_LANES:-2}
+# record_later FILE NAME P F S NOTE: a result of a step run in a lane, told
+# later by replay FILE (in the parent shell, which keeps the totals).
+record_later() { local f=$1; shift; printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "${5:-}" >>"$f"; }
+replay() {
+    local name p f s note
+    [ -f "$1" ] || { record "${2:-a lane}" 0 1 0 "no result (the lane stopped early)"; return; }
+    while IFS=$'\t' read -r name p f s note; do record "$name" "$p" "$f" "$s" "$note"; done <"$1"
+}
+# run_lanes FUNCTION ITEM...: FUNCTION ITEM RESULT_FILE for each item, in
+# $LANES background lanes dealt like cards (item i in lane i mod LANES, the
+# order of the items turning back each round, so that heavy and light ones
+# mix); waits for all. Result files: $LOGS/result-<item with _>.tsv.
+run_lanes() {
+    local fn=$1 i lane n
+    shift
+    local items=("$@") pids=()
+    n=${#items[@]}
+    for ((lane = 0; lane < LANES; lane++)); do
+        (
+            trap server_kill EXIT
+            for ((i = 0; i < n; i++)); do
+                local round=$((i / LANES)) pos=$((i % LANES))
+                ((round % 2 == 1)) && pos=$((LANES - 1 - pos))
+                [ $pos = $lane ] || continue
+                local item=${items[$i]}
+                local res=$LOGS/result-${item// /_}.tsv
+                rm -f "$res"
+                $fn $item "$res"
+            done
+        ) &
+        pids+=($!)
+    done
+    wait "${pids[@]}"
+}
+
 # ---------------------------------------------------------------- 1 unit tests
 # Parse cmocka's closing lines, "[  PASSED  ] N test(s).", "[  FAILED  ] N test(s)"
 # and "[  SKIPPED ] N test(s)", and count the "[  ERROR   ] name" lines of the
@@ -220,11 +258,10 @@ if want i18n; then
 fi
 
 # ---------------------------------------------------------------- 3 fuzzers
-# Two at a time (JOUDA_TEST_LANES), each in its own corpus directory; their
-# results are told in the usual order.
+# In $LANES lanes, each in its own corpus directory; their results are told
+# in the usual order.
 if want fuzz; then
-    FUZZ_LANES=${JOUDA_TEST_LANES:-2}
-    echo "== 3. fuzzers (${FUZZ_SECONDS}s each, $FUZZ_LANES at a time)"
+    echo "== 3. fuzzers (${FUZZ_SECONDS}s each, $LANES at a time)"
     shopt -s nullglob
     fz=(fuzz/fuzz_*.c)
     shopt -u nullglob
@@ -236,7 +273,7 @@ if want fuzz; then
         local name=$1 res=$2 f corpus seed log rc runs
         f=build/fuzz/$name
         if [ ! -x "$f" ]; then
-            printf '%s\t0\t1\t0\t%s\n' "3 fuzz $name" "$f is not built (make fuzz)" >"$res"
+            record_later "$res" "3 fuzz $name" 0 1 0 "$f is not built (make fuzz)"
             return
         fi
         corpus=$TMP/corpus-$name
@@ -250,34 +287,18 @@ if want fuzz; then
         rc=$?
         runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | tail -n 1 | grep -oE '[0-9]+$')
         if [ $rc -ne 0 ]; then
-            printf '%s\t0\t1\t0\t%s\n' "3 fuzz $name" "exit status $rc, see $log" >"$res"
+            record_later "$res" "3 fuzz $name" 0 1 0 "exit status $rc, see $log"
         elif [ -z "$runs" ] || [ "$runs" -eq 0 ]; then
-            printf '%s\t0\t1\t0\t%s\n' "3 fuzz $name" "ran ${runs:-no} inputs, see $log" >"$res"
+            record_later "$res" "3 fuzz $name" 0 1 0 "ran ${runs:-no} inputs, see $log"
         else
-            printf '%s\t1\t0\t0\t%s\n' "3 fuzz $name" "$runs runs" >"$res"
+            record_later "$res" "3 fuzz $name" 1 0 0 "$runs runs"
         fi
     }
     fuzz_names=()
     for src in "${fz[@]}"; do fuzz_names+=("$(basename "$src" .c)"); done
-    fuzz_pids=()
-    for ((lane = 0; lane < FUZZ_LANES; lane++)); do
-        (
-            for ((i = lane; i < ${#fuzz_names[@]}; i += FUZZ_LANES)); do
-                rm -f "$LOGS/result-${fuzz_names[$i]}.tsv"
-                fuzz_one "${fuzz_names[$i]}" "$LOGS/result-${fuzz_names[$i]}.tsv"
-            done
-        ) &
-        fuzz_pids+=($!)
-    done
-    [ ${#fuzz_pids[@]} -gt 0 ] && wait "${fuzz_pids[@]}"
+    run_lanes fuzz_one "${fuzz_names[@]}"
     for name in "${fuzz_names[@]}"; do
-        res=$LOGS/result-$name.tsv
-        if [ -f "$res" ]; then
-            IFS=$'\t' read -r n p f s note <"$res"
-            record "$n" "$p" "$f" "$s" "$note"
-        else
-            record "3 fuzz $name" 0 1 0 "no result (its lane stopped early)"
-        fi
+        replay "$LOGS/result-$name.tsv" "3 fuzz $name"
     done
 fi
 
@@ -446,44 +467,7 @@ sanitizer_clean() { ! grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "
 
 # ---------------------------------------------------------------- 5 HTTP tests
 # Each engine x variant has its own database and server: they run side by side
-# in $LANES lanes (JOUDA_TEST_LANES, default 2; 1 runs them one after the
-# other), the heaviest first, and their results are told in the usual order.
-LANES=${JOUDA_TEST_LANES:-2}
-# record_later FILE NAME P F S NOTE: a result of a step run in a lane, told
-# later by replay FILE (in the parent shell, which keeps the totals).
-record_later() { local f=$1; shift; printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "${5:-}" >>"$f"; }
-replay() {
-    local name p f s note
-    [ -f "$1" ] || { record "${2:-a lane}" 0 1 0 "no result (the lane stopped early)"; return; }
-    while IFS=$'\t' read -r name p f s note; do record "$name" "$p" "$f" "$s" "$note"; done <"$1"
-}
-# run_lanes FUNCTION ITEM...: FUNCTION ITEM RESULT_FILE for each item, in
-# $LANES background lanes dealt like cards (item i in lane i mod LANES, the
-# order of the items turning back each round, so that heavy and light ones
-# mix); waits for all. Result files: $LOGS/result-<item with _>.tsv.
-run_lanes() {
-    local fn=$1 i lane n
-    shift
-    local items=("$@") pids=()
-    n=${#items[@]}
-    for ((lane = 0; lane < LANES; lane++)); do
-        (
-            trap server_kill EXIT
-            for ((i = 0; i < n; i++)); do
-                local round=$((i / LANES)) pos=$((i % LANES))
-                ((round % 2 == 1)) && pos=$((LANES - 1 - pos))
-                [ $pos = $lane ] || continue
-                local item=${items[$i]}
-                local res=$LOGS/result-${item// /_}.tsv
-                rm -f "$res"
-                $fn $item "$res"
-            done
-        ) &
-        pids+=($!)
-    done
-    wait "${pids[@]}"
-}
-
+# in $LANES lanes, the heaviest first, and their results are told in the usual order.
 http_one() {
     local engine=$1 variant=$2 res=$3
     local tag name bin envs ao uo keyf db slog tlog t0 rc p f s found note
@@ -494,24 +478,25 @@ http_one() {
     else
         bin=$ROOT/jouda; envs=(JOUDA_VARIANT=$variant); ao=""; uo=""
     fi
+    if [ ! -x "$bin" ]; then
+        record_later "$res" "$name" 0 1 0 "$bin is not built"
+        return
+    fi
     # valgrind (asked for only): the release server under memcheck, which sees
     # what ASan does not (values read before being set); the tests' own
     # commands run the plain binary
-    local server_bin=$bin vglog=""
+    local server_bin=$bin vglog="" node_timeout=900
     if [ "$variant" = valgrind ]; then
         if ! command -v valgrind >/dev/null; then
             record_later "$res" "$name" 0 1 0 "valgrind is not installed (apt-get install valgrind)"
             return
         fi
         vglog=$ROOT/$LOGS/$tag-memcheck.log
+        node_timeout=2400
         server_bin=$TMP/jouda-valgrind-$engine
         printf '#!/bin/sh\nexec valgrind -q --error-limit=no --track-origins=yes --leak-check=no --log-file=%s %s "$@"\n' \
             "$vglog" "$bin" >"$server_bin"
         chmod +x "$server_bin"
-    fi
-    if [ ! -x "$bin" ]; then
-        record_later "$res" "$name" 0 1 0 "$bin is not built"
-        return
     fi
     if [ $engine = postgresql ] && [ $PG_OK != 1 ]; then
         record_later "$res" "$name" 0 1 0 "no PostgreSQL"
@@ -534,7 +519,7 @@ http_one() {
     t0=$(date +%s)
     # the tests run jouda themselves (tokens, remind, other servers): the same key file
     ASAN_OPTIONS=$ao UBSAN_OPTIONS=$uo JOUDA_URL=$SERVER_URL JOUDA_DB_URL=$db JOUDA_BIN=$bin \
-        JOUDA_KEY_FILE=$keyf JOUDA_ENGINE=$engine JOUDA_VARIANT=$variant run_node_tests tests/http "$tlog" "$([ "$variant" = valgrind ] && echo 2400 || echo 900)"
+        JOUDA_KEY_FILE=$keyf JOUDA_ENGINE=$engine JOUDA_VARIANT=$variant run_node_tests tests/http "$tlog" "$node_timeout"
     rc=$?
     read -r p f s found < <(node_counts "$tlog")
     note="$(($(date +%s) - t0)) s"
